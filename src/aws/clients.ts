@@ -1,0 +1,51 @@
+// The AWS SDK clients keyfob talks to IAM Identity Center with. Endpoints come from the
+// standard AWS_ENDPOINT_URL_SSO / AWS_ENDPOINT_URL_SSO_OIDC overrides the SDK reads itself;
+// that is how tests and the demo point keyfob at `keyfob emulator`.
+import { SSOClient } from '@aws-sdk/client-sso';
+import { SSOOIDCClient } from '@aws-sdk/client-sso-oidc';
+import { UpstreamError } from '../errors.js';
+import { httpStatusOf } from '../credentials/retry.js';
+
+const REQUEST_TIMEOUT_MS = 15_000;
+const ssoClients = new Map<string, SSOClient>();
+const oidcClients = new Map<string, SSOOIDCClient>();
+
+// maxAttempts 1: keyfob does its own bounded backoff (credentials/retry.ts), so the
+// SDK's retries would only multiply the upstream calls.
+const common = { maxAttempts: 1, requestHandler: { requestTimeout: REQUEST_TIMEOUT_MS, connectionTimeout: 5_000 } };
+
+export function ssoClient(region: string): SSOClient {
+  let client = ssoClients.get(region);
+  if (!client) ssoClients.set(region, (client = new SSOClient({ region, ...common })));
+  return client;
+}
+
+export function oidcClient(region: string): SSOOIDCClient {
+  let client = oidcClients.get(region);
+  if (!client) oidcClients.set(region, (client = new SSOOIDCClient({ region, ...common })));
+  return client;
+}
+
+/** The base URL of the OIDC service for a region (needed to build the PKCE /authorize URL). */
+export function oidcEndpoint(region: string, env: NodeJS.ProcessEnv = process.env): string {
+  const override = env.AWS_ENDPOINT_URL_SSO_OIDC || env.AWS_ENDPOINT_URL;
+  return (override || `https://oidc.${region}.amazonaws.com`).replace(/\/+$/, '');
+}
+
+export function errorName(err: unknown): string {
+  return (err as { name?: string })?.name ?? 'Error';
+}
+
+/** Turn an SDK or network failure into one line a user can act on. */
+export function upstreamFailure(err: unknown, what: string): UpstreamError {
+  const status = httpStatusOf(err);
+  const code = (err as { code?: string })?.code;
+  if (status === 429) return new UpstreamError(`IAM Identity Center kept throttling ${what} (429); wait a minute and try again`, 429);
+  if (status !== undefined && status >= 500) return new UpstreamError(`IAM Identity Center failed during ${what} (HTTP ${status}); try again shortly`, 502);
+  if (status === undefined) {
+    const reason = code || errorName(err);
+    return new UpstreamError(`cannot reach IAM Identity Center for ${what} (${reason}); check your network, or AWS_ENDPOINT_URL_SSO / AWS_ENDPOINT_URL_SSO_OIDC`, 502);
+  }
+  const message = (err as Error).message?.split('\n')[0] || errorName(err);
+  return new UpstreamError(`${what} failed: ${errorName(err)}: ${message}`, 502);
+}

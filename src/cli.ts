@@ -1,0 +1,30 @@
+// The full CLI (yargs). Each command lives in its own thin file under src/commands/.
+import yargs from 'yargs';
+import { oneLine } from './errors.js';
+import type { CommandModule } from 'yargs';
+
+import credentialProcess from './commands/credential-process.js';
+import daemon from './commands/daemon.js';
+import demo from './commands/demo.js';
+import emulator from './commands/emulator.js';
+import login from './commands/login.js';
+import logout from './commands/logout.js';
+import status from './commands/status.js';
+
+const commands: CommandModule<any, any>[] = [login, logout, status, credentialProcess, daemon, emulator, demo];
+
+export async function main(argv: string[]): Promise<void> {
+  const cli = yargs(argv)
+    .scriptName('keyfob')
+    .strict()
+    .demandCommand(1, 'name a command; see: keyfob --help')
+    .recommendCommands()
+    .help()
+    .version(false)
+    .fail((msg, err) => {
+      process.stderr.write(`keyfob: ${err ? oneLine(err) : msg}\n`);
+      process.exit(1);
+    });
+  for (const command of commands) cli.command(command);
+  await cli.parseAsync();
+}

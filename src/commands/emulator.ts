@@ -1,0 +1,78 @@
+// `keyfob emulator`: an offline IAM Identity Center on one loopback port, until SIGINT/SIGTERM.
+import type { ArgumentsCamelCase, Argv, CommandModule } from 'yargs';
+
+interface EmulatorArgs {
+  port: number;
+  host: string;
+  json: boolean;
+  'auto-approve': boolean;
+  'rate-limit'?: number;
+  'token-ttl'?: number;
+  'credential-ttl'?: number;
+  'session-ttl'?: number;
+  fixture?: string;
+  accounts?: number;
+  'roles-per-account'?: number;
+  verbose: boolean;
+}
+
+const command: CommandModule<object, EmulatorArgs> = {
+  command: 'emulator',
+  describe: 'run an offline IAM Identity Center (SSO OIDC, SSO portal, STS, sign-in pages) for tests and demos',
+  builder: (yargs: Argv) =>
+    yargs
+      .option('port', { type: 'number', default: 0, describe: 'port to listen on (0 picks a free one)' })
+      .option('host', { type: 'string', default: '127.0.0.1', describe: 'address to listen on' })
+      .option('json', { type: 'boolean', default: false, describe: 'print one JSON line {"url","startUrl","region"} when ready' })
+      .option('auto-approve', { type: 'boolean', default: false, describe: 'approve every sign-in at once as the first user' })
+      .option('rate-limit', { type: 'number', describe: 'requests per second per operation (429 beyond it)' })
+      .option('token-ttl', { type: 'number', describe: 'seconds an SSO access token lives' })
+      .option('credential-ttl', { type: 'number', describe: 'seconds role credentials live (overrides permission sets)' })
+      .option('session-ttl', { type: 'number', describe: 'seconds a portal session (refresh token) lives' })
+      .option('fixture', { type: 'string', describe: 'organisation JSON file (see docs/emulator.md)' })
+      .option('accounts', { type: 'number', describe: 'generate an organisation with N accounts' })
+      .option('roles-per-account', { type: 'number', describe: 'generate K permission sets on every account' })
+      .option('verbose', { type: 'boolean', default: false, describe: 'log sign-in events to stderr' }) as unknown as Argv<EmulatorArgs>,
+  handler: async (args: ArgumentsCamelCase<EmulatorArgs>) => {
+    const { startEmulator, DEMO_USER } = await import('../emulator/index.js');
+    const emulator = await startEmulator({
+      port: args.port,
+      host: args.host,
+      fixture: args.fixture,
+      autoApprove: args.autoApprove,
+      rateLimit: args.rateLimit,
+      tokenTtl: args.tokenTtl,
+      credentialTtl: args.credentialTtl,
+      sessionTtl: args.sessionTtl,
+      accounts: args.accounts,
+      rolesPerAccount: args.rolesPerAccount,
+      log: args.verbose ? (line) => process.stderr.write(`emulator: ${line}\n`) : undefined,
+    });
+    if (args.json) {
+      process.stdout.write(`${JSON.stringify({ url: emulator.url, startUrl: emulator.startUrl, region: emulator.region })}\n`);
+    } else {
+      const user = emulator.fixture.users[0]!;
+      const mfa = user.mfa?.code ? `MFA code ${user.mfa.code}` : user.mfa?.totpSecret ? `TOTP secret ${user.mfa.totpSecret}` : 'no MFA';
+      const demo = user.username === DEMO_USER.username ? ' (the demo user)' : '';
+      process.stdout.write(
+        [
+          `keyfob emulator listening on ${emulator.url}`,
+          `  start URL:  ${emulator.startUrl}`,
+          `  region:     ${emulator.region}`,
+          `  sign in as: ${user.username} / ${user.password}, ${mfa}${demo}`,
+          `  point clients at it: AWS_ENDPOINT_URL=${emulator.url}`,
+          'Press Ctrl-C to stop.',
+          '',
+        ].join('\n'),
+      );
+    }
+    await new Promise<void>((resolve) => {
+      const stop = () => resolve();
+      process.once('SIGINT', stop);
+      process.once('SIGTERM', stop);
+    });
+    await emulator.close();
+  },
+};
+
+export default command;

@@ -1,0 +1,36 @@
+import type { CommandModule } from 'yargs';
+
+interface LoginArgs {
+  'sso-session'?: string;
+  'start-url'?: string;
+  'sso-region'?: string;
+  scopes?: string;
+  browser: boolean;
+  'device-code'?: boolean;
+}
+
+const command: CommandModule<object, LoginArgs> = {
+  command: 'login',
+  describe: 'Sign in to IAM Identity Center; the token goes into the OS keychain',
+  builder: (y) =>
+    y
+      .option('sso-session', { type: 'string', describe: 'name of the [sso-session] section' })
+      .option('start-url', { type: 'string', describe: 'AWS access portal URL, e.g. https://d-xxxxxxxxxx.awsapps.com/start' })
+      .option('sso-region', { type: 'string', describe: 'region of IAM Identity Center' })
+      .option('scopes', { type: 'string', describe: 'comma-separated registration scopes', default: undefined })
+      .option('browser', { type: 'boolean', default: true, describe: 'open a browser (--no-browser prints the URL and uses the device code)' })
+      .option('device-code', { type: 'boolean', describe: 'use the device code flow even when a browser is at hand' }),
+  handler: async (args) => {
+    const { resolveLoginSession } = await import('../config/ssoSessions.js');
+    const { loginThroughDaemon } = await import('../daemon/client/login.js');
+    const session = await resolveLoginSession({
+      name: args['sso-session'],
+      startUrl: args['start-url'],
+      region: args['sso-region'],
+      scopes: args.scopes,
+    });
+    const { expiresAt } = await loginThroughDaemon({ ssoSession: session, noBrowser: !args.browser, deviceCode: args['device-code'] });
+    process.stdout.write(`Signed in to ${session} until ${new Date(expiresAt).toLocaleString()}\n`);
+  },
+};
+export default command;

@@ -1,0 +1,461 @@
+// A lossless, line-level model of an AWS config file.
+//
+// Why not the `ini` package: it drops comments when it writes and treats dots in section
+// names as nesting (`[profile a.b]`). Here every line keeps its exact bytes, including its
+// line ending, so `parseConfig(text).toString() === text` for any input, and edits touch only
+// the lines they mean to.
+//
+// Reading follows botocore (Python's RawConfigParser as botocore configures it):
+// - `#` and `;` start a comment only at the start of a line; `key = value # x` keeps `# x`.
+// - `=` or `:` separates key and value; keys are lower-cased (optionxform), values trimmed.
+// - A line indented deeper than the key line above it continues that value; blank and comment
+//   lines in between do not end it. `s3 =` followed by indented `k = v` lines is a sub-section.
+// - `[profile NAME]` and `[sso-session NAME]`/`[services NAME]` are split like shlex.split;
+//   anything other than exactly two words is ignored by botocore, and reported here.
+// - Section names are case-sensitive. Duplicate sections and duplicate keys make the AWS CLI
+//   refuse the whole file (strict mode); they are reported, and the first occurrence wins.
+import { ConfigError } from '../errors.js';
+
+export type SectionKind = 'default' | 'profile' | 'sso-session' | 'services' | 'other';
+
+export interface ConfigProblem {
+  /** 1-based line number. */
+  line: number;
+  message: string;
+}
+
+export interface Entry {
+  /** Lower-cased, as botocore looks keys up. */
+  key: string;
+  /** The key exactly as written. */
+  rawKey: string;
+  /** Trimmed value; continuation lines are joined with "\n" like configparser does. */
+  value: string;
+  /** 0-based index of the `key = value` line. */
+  line: number;
+  /** 0-based index one past the entry's last non-blank continuation line. */
+  endLine: number;
+}
+
+export interface Section {
+  kind: SectionKind;
+  /** Profile / session / services name; "default" for [default]; the raw header for others. */
+  name: string;
+  /** Text between the brackets, as written. */
+  header: string;
+  /** 0-based index of the header line. */
+  headerLine: number;
+  /** 0-based index one past the section's last line (next header or end of file). */
+  endLine: number;
+  /** 0-based index one past the last entry (or the header when there are none). */
+  contentEnd: number;
+  entries: Entry[];
+}
+
+/** What upsert/setKey accept: a Section from `doc.sections`, or just its kind and name. */
+export interface SectionRef {
+  kind: SectionKind;
+  name: string;
+}
+
+interface Line {
+  text: string;
+  eol: string;
+}
+
+/** A marker comment must look like a comment so every INI reader skips it. */
+function normaliseMarker(marker: string): string {
+  const trimmed = marker.trim();
+  if (/[\r\n]/.test(trimmed)) throw new ConfigError('a section marker must be a single line');
+  return trimmed.startsWith('#') || trimmed.startsWith(';') ? trimmed : `# ${trimmed}`;
+}
+
+export class ConfigDocument {
+  private readonly bom: string;
+  private lines: Line[];
+  private parsed!: { sections: Section[]; problems: ConfigProblem[] };
+
+  constructor(text: string) {
+    this.bom = text.startsWith('\uFEFF') ? '\uFEFF' : '';
+    this.lines = splitLines(text.slice(this.bom.length));
+    this.reindex();
+  }
+
+  toString(): string {
+    let out = this.bom;
+    for (const line of this.lines) out += line.text + line.eol;
+    return out;
+  }
+
+  get sections(): readonly Section[] {
+    return this.parsed.sections;
+  }
+
+  get problems(): readonly ConfigProblem[] {
+    if (!this.bom) return this.parsed.problems;
+    // keyfob reads past it, but the AWS CLI v2 fails with "Unable to parse config file".
+    return [{ line: 1, message: 'the file starts with a byte-order mark (BOM), which the AWS CLI cannot parse; save it as UTF-8 without BOM' }, ...this.parsed.problems];
+  }
+
+  /** The line ending new lines get: the file's first one, or "\n". */
+  get newline(): string {
+    return this.lines.find((l) => l.eol !== '')?.eol ?? '\n';
+  }
+
+  /** The first section of that kind and name (botocore refuses duplicates; we read the first). */
+  findSection(kind: SectionKind, name: string): Section | undefined {
+    return this.parsed.sections.find((s) => s.kind === kind && s.name === name);
+  }
+
+  getValue(section: SectionRef, key: string): string | undefined {
+    return this.findEntry(section, key)?.value;
+  }
+
+  /** The comment line directly above a section's header, trimmed, if there is one. */
+  commentAbove(section: SectionRef): string | undefined {
+    const found = this.resolve(section);
+    if (!found || found.headerLine === 0) return undefined;
+    const above = this.lines[found.headerLine - 1].text.trim();
+    return above.startsWith('#') || above.startsWith(';') ? above : undefined;
+  }
+
+  /**
+   * Set a key. An existing key keeps its `key = ` spacing and only its value changes
+   * (continuation lines of the old value go); a new key goes after the section's last entry,
+   * before any trailing blank or comment lines. Returns whether anything changed.
+   */
+  setKey(section: SectionRef, key: string, value: string): boolean {
+    validateKey(key);
+    validateValue(key, value);
+    const found = this.require(section);
+    const entry = found.entries.find((e) => e.key === key.toLowerCase());
+    if (entry) {
+      if (entry.value === value && entry.endLine === entry.line + 1) return false;
+      const old = this.lines[entry.line];
+      let prefix = old.text.slice(0, valueStart(old.text));
+      // `key=value` stays tight, but `key =` with no value gets `key = value`.
+      if (value !== '' && old.text.trim().length === prefix.trim().length && /[=:]$/.test(prefix)) prefix += ' ';
+      const eol = this.lines[entry.endLine - 1].eol;
+      this.lines.splice(entry.line, entry.endLine - entry.line, { text: prefix + value, eol });
+    } else {
+      this.insertLines(found.contentEnd, [`${key} = ${value}`]);
+    }
+    this.reindex();
+    return true;
+  }
+
+  /** Remove a key and its continuation lines. Returns whether it was there. */
+  removeKey(section: SectionRef, key: string): boolean {
+    const found = this.resolve(section);
+    const entry = found?.entries.find((e) => e.key === key.toLowerCase());
+    if (!entry) return false;
+    this.removeLines(entry.line, entry.endLine);
+    this.reindex();
+    return true;
+  }
+
+  /**
+   * Create a section, or update the keys of an existing one (keys not listed are kept).
+   * A new section goes at the end of the file after a blank line, preceded by `marker`
+   * when given, in the file's line-ending style. An existing section never gains a marker:
+   * claiming a hand-written section is the caller's decision, not a side effect.
+   * Returns whether anything changed.
+   */
+  upsertSection(
+    kind: SectionKind,
+    name: string,
+    entries: ReadonlyArray<readonly [string, string]>,
+    opts: { marker?: string } = {},
+  ): boolean {
+    const header = headerFor(kind, name);
+    for (const [key, value] of entries) {
+      validateKey(key);
+      validateValue(key, value);
+    }
+    if (this.findSection(kind, name)) {
+      let changed = false;
+      for (const [key, value] of entries) changed = this.setKey({ kind, name }, key, value) || changed;
+      return changed;
+    }
+    const block: string[] = [];
+    if (opts.marker !== undefined) block.push(normaliseMarker(opts.marker));
+    block.push(`[${header}]`);
+    for (const [key, value] of entries) block.push(`${key} = ${value}`);
+    this.appendBlock(block);
+    this.reindex();
+    return true;
+  }
+
+  /**
+   * Remove a section's header and entries (and comment lines between them), plus the marker
+   * comment directly above the header when it starts with `markerPrefix`. Trailing blank and
+   * comment lines after the last entry stay: they may describe the next section.
+   */
+  removeSection(section: SectionRef, opts: { markerPrefix?: string } = {}): boolean {
+    const found = this.resolve(section);
+    if (!found) return false;
+    let start = found.headerLine;
+    const prefix = normaliseMarker(opts.markerPrefix ?? '# keyfob');
+    if (start > 0 && this.lines[start - 1].text.trim().startsWith(prefix)) start -= 1;
+    this.removeLines(start, found.contentEnd);
+    this.reindex();
+    return true;
+  }
+
+  private findEntry(section: SectionRef, key: string): Entry | undefined {
+    return this.resolve(section)?.entries.find((e) => e.key === key.toLowerCase());
+  }
+
+  private resolve(section: SectionRef): Section | undefined {
+    return this.findSection(section.kind, section.name);
+  }
+
+  private require(section: SectionRef): Section {
+    const found = this.resolve(section);
+    if (!found) throw new ConfigError(`no [${headerFor(section.kind, section.name)}] section in the config`);
+    return found;
+  }
+
+  /** Insert whole lines before index `at`, keeping a missing final newline missing. */
+  private insertLines(at: number, texts: string[]): void {
+    const nl = this.newline;
+    const added = texts.map((text) => ({ text, eol: nl }));
+    if (at > 0 && at === this.lines.length && this.lines[at - 1].eol === '') {
+      this.lines[at - 1].eol = nl;
+      added[added.length - 1].eol = '';
+    }
+    this.lines.splice(at, 0, ...added);
+  }
+
+  private appendBlock(texts: string[]): void {
+    const nl = this.newline;
+    const last = this.lines[this.lines.length - 1];
+    if (last && last.eol === '') {
+      if (last.text === '') this.lines.pop(); // the empty remainder after a final newline
+      else last.eol = nl;
+    }
+    const tail = this.lines[this.lines.length - 1];
+    const separator = tail && tail.text.trim() !== '' ? [{ text: '', eol: nl }] : [];
+    this.lines.push(...separator, ...texts.map((text) => ({ text, eol: nl })));
+  }
+
+  private removeLines(start: number, end: number): void {
+    const lastRemovedEol = this.lines[end - 1].eol;
+    this.lines.splice(start, end - start);
+    // Removing the final lines of a file without a final newline: keep it without one.
+    if (end >= this.lines.length + (end - start) && lastRemovedEol === '' && start > 0) {
+      this.lines[start - 1].eol = '';
+    }
+  }
+
+  private reindex(): void {
+    this.parsed = analyse(this.lines);
+  }
+}
+
+export function parseConfig(text: string): ConfigDocument {
+  return new ConfigDocument(text);
+}
+
+/** The text between the brackets for a section of this kind and name. */
+export function headerFor(kind: SectionKind, name: string): string {
+  if (kind === 'default') return 'default';
+  validateSectionName(name);
+  return kind === 'other' ? name : `${kind} ${name}`;
+}
+
+// Names must survive botocore's shlex.split of the header as exactly one word, and stay
+// harmless on a shell command line: no whitespace, quotes, backslashes, brackets, comment
+// characters or control characters.
+function validateSectionName(name: string): void {
+  if (name === '' || /[\s'"\\[\];#\x00-\x1f\x7f]/.test(name)) {
+    throw new ConfigError(
+      `invalid section name ${JSON.stringify(name)}: use letters, digits and - _ . / @ + = , : only`,
+    );
+  }
+}
+
+function validateKey(key: string): void {
+  if (!/^[A-Za-z0-9_.\-]+$/.test(key)) {
+    throw new ConfigError(`invalid config key ${JSON.stringify(key)}: use letters, digits, _ - . only`);
+  }
+}
+
+function validateValue(key: string, value: string): void {
+  if (/[\r\n\x00]/.test(value) || value !== value.trim()) {
+    throw new ConfigError(`invalid value for ${key}: it must be one line without leading or trailing spaces`);
+  }
+}
+
+function splitLines(text: string): Line[] {
+  const lines: Line[] = [];
+  const re = /\r\n|\n/g;
+  let start = 0;
+  for (let m = re.exec(text); m; m = re.exec(text)) {
+    lines.push({ text: text.slice(start, m.index), eol: m[0] });
+    start = m.index + m[0].length;
+  }
+  // The remainder: "" after a final newline (kept so toString is exact and simple).
+  lines.push({ text: text.slice(start), eol: '' });
+  return lines;
+}
+
+/** Index where an option line's value starts (after the delimiter and spaces). */
+function valueStart(text: string): number {
+  const delim = text.search(/[=:]/);
+  let i = delim + 1;
+  while (i < text.length && /\s/.test(text[i])) i++;
+  return i;
+}
+
+function indentOf(text: string): number {
+  const m = /\S/.exec(text);
+  return m ? m.index : 0;
+}
+
+/** shlex.split (POSIX mode, no comments), or undefined where Python would raise. */
+export function shlexSplit(s: string): string[] | undefined {
+  const words: string[] = [];
+  let word = '';
+  let inWord = false;
+  for (let i = 0; i < s.length; i++) {
+    const c = s[i];
+    if (c === "'") {
+      const close = s.indexOf("'", i + 1);
+      if (close < 0) return undefined;
+      word += s.slice(i + 1, close);
+      i = close;
+      inWord = true;
+    } else if (c === '"') {
+      let j = i + 1;
+      for (; j < s.length && s[j] !== '"'; j++) {
+        if (s[j] === '\\' && j + 1 < s.length && '\\"$`\n'.includes(s[j + 1])) j++;
+        word += s[j];
+      }
+      if (j >= s.length) return undefined;
+      i = j;
+      inWord = true;
+    } else if (c === '\\') {
+      if (i + 1 >= s.length) return undefined;
+      word += s[++i];
+      inWord = true;
+    } else if (/\s/.test(c)) {
+      if (inWord) words.push(word);
+      word = '';
+      inWord = false;
+    } else {
+      word += c;
+      inWord = true;
+    }
+  }
+  if (inWord) words.push(word);
+  return words;
+}
+
+function classifyHeader(header: string): { kind: SectionKind; name: string; problem?: string } {
+  if (header === 'default') return { kind: 'default', name: 'default' };
+  for (const kind of ['profile', 'sso-session', 'services'] as const) {
+    // botocore tests startswith(), then shlex.split into exactly two words.
+    if (!header.startsWith(kind)) continue;
+    const words = shlexSplit(header);
+    if (words && words.length === 2 && words[0] === kind) return { kind, name: words[1] };
+    return {
+      kind: 'other',
+      name: header,
+      problem: `section [${header}] is ignored by the AWS CLI: write it as [${kind} NAME] with one word for NAME`,
+    };
+  }
+  return { kind: 'other', name: header };
+}
+
+function analyse(lines: Line[]): { sections: Section[]; problems: ConfigProblem[] } {
+  const sections: Section[] = [];
+  const problems: ConfigProblem[] = [];
+  const firstHeaderAt = new Map<string, number>();
+  let current: Section | undefined;
+  let entry: Entry | undefined; // the option whose value may continue
+  let continued: string[] = [];
+  let indentLevel = 0;
+  let firstKeyAt = new Map<string, number>();
+
+  const closeEntry = () => {
+    if (entry && continued.length > 0) entry.value = [entry.value, ...continued].join('\n').trimEnd();
+    entry = undefined;
+    continued = [];
+  };
+
+  lines.forEach(({ text }, index) => {
+    const trimmed = text.trim();
+    if (trimmed === '' || trimmed.startsWith('#') || trimmed.startsWith(';')) {
+      // configparser keeps blank lines inside a continued value; they are trimmed at the end.
+      if (entry && trimmed === '') continued.push('');
+      return;
+    }
+    const indent = indentOf(text);
+    if (entry && indent > indentLevel) {
+      continued.push(trimmed);
+      entry.endLine = index + 1;
+      if (current) current.contentEnd = index + 1;
+      return;
+    }
+    closeEntry();
+    indentLevel = indent;
+
+    // configparser's SECTCRE `\[(.+)\]`: from the first `[` to the last `]`, text after it ignored.
+    if (trimmed.startsWith('[') && trimmed.lastIndexOf(']') > 1) {
+      const inner = trimmed.slice(1, trimmed.lastIndexOf(']'));
+      const { kind, name, problem } = classifyHeader(inner);
+      if (current) current.endLine = index;
+      current = { kind, name, header: inner, headerLine: index, endLine: lines.length, contentEnd: index + 1, entries: [] };
+      sections.push(current);
+      firstKeyAt = new Map();
+      if (problem) problems.push({ line: index + 1, message: problem });
+      const seenAt = firstHeaderAt.get(inner);
+      if (seenAt !== undefined) {
+        problems.push({
+          line: index + 1,
+          message: `duplicate section [${inner}] (first at line ${seenAt + 1}); the AWS CLI refuses such a file, keyfob reads the first`,
+        });
+      } else {
+        firstHeaderAt.set(inner, index);
+      }
+      return;
+    }
+    if (trimmed.startsWith('[')) {
+      problems.push({ line: index + 1, message: `malformed section header ${JSON.stringify(trimmed)}; expected [NAME]` });
+      return;
+    }
+    const option = /^(.*?)\s*[=:]\s*(.*)$/.exec(trimmed);
+    if (!current) {
+      problems.push({
+        line: index + 1,
+        message: option
+          ? `key "${option[1]}" appears before any [section] header`
+          : `unexpected text before any [section] header`,
+      });
+      return;
+    }
+    if (!option || option[1] === '') {
+      problems.push({ line: index + 1, message: `expected "key = value" in section [${current.header}]` });
+      return;
+    }
+    const key = option[1].toLowerCase();
+    const seenAt = firstKeyAt.get(key);
+    if (seenAt !== undefined) {
+      problems.push({
+        line: index + 1,
+        message: `duplicate key "${key}" in [${current.header}] (first at line ${seenAt + 1}); keyfob reads the first`,
+      });
+      // A duplicate is still part of the section's content, but lookups find the first.
+      current.contentEnd = index + 1;
+      entry = { key: `\0dup:${key}`, rawKey: option[1], value: option[2], line: index, endLine: index + 1 };
+      return;
+    }
+    firstKeyAt.set(key, index);
+    entry = { key, rawKey: option[1], value: option[2], line: index, endLine: index + 1 };
+    current.entries.push(entry);
+    current.contentEnd = index + 1;
+  });
+  closeEntry();
+  return { sections, problems };
+}

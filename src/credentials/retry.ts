@@ -1,0 +1,48 @@
+// Bounded exponential backoff with full jitter, for throttling (429) and server faults (5xx).
+
+export interface RetryPolicy {
+  /** First delay ceiling in ms; each attempt doubles it up to maxDelayMs. */
+  baseDelayMs: number;
+  maxDelayMs: number;
+  /** Give up once this much time has passed since the first attempt. */
+  maxElapsedMs: number;
+  maxAttempts: number;
+}
+
+export const DEFAULT_RETRY: RetryPolicy = { baseDelayMs: 200, maxDelayMs: 5_000, maxElapsedMs: 30_000, maxAttempts: 12 };
+
+export function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+/** HTTP status of an AWS SDK error, when it has one. */
+export function httpStatusOf(err: unknown): number | undefined {
+  const meta = (err as { $metadata?: { httpStatusCode?: number } })?.$metadata;
+  return meta?.httpStatusCode;
+}
+
+export function isThrottleOrServerFault(err: unknown): boolean {
+  const status = httpStatusOf(err);
+  const name = (err as { name?: string })?.name;
+  if (name === 'TooManyRequestsException' || name === 'ThrottlingException' || name === 'SlowDownException') return true;
+  return status === 429 || (status !== undefined && status >= 500);
+}
+
+export async function withRetry<T>(
+  operation: () => Promise<T>,
+  shouldRetry: (err: unknown) => boolean = isThrottleOrServerFault,
+  policy: RetryPolicy = DEFAULT_RETRY,
+): Promise<T> {
+  const started = Date.now();
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await operation();
+    } catch (err) {
+      const ceiling = Math.min(policy.maxDelayMs, policy.baseDelayMs * 2 ** (attempt - 1));
+      const delay = Math.random() * ceiling;
+      const outOfTime = Date.now() - started + delay > policy.maxElapsedMs;
+      if (!shouldRetry(err) || attempt >= policy.maxAttempts || outOfTime) throw err;
+      await sleep(delay);
+    }
+  }
+}

@@ -1,0 +1,16 @@
+/** Concurrent callers asking for the same key share one in-flight promise. */
+export class SingleFlight<T> {
+  private readonly inFlight = new Map<string, Promise<T>>();
+
+  run(key: string, work: () => Promise<T>): Promise<T> {
+    const existing = this.inFlight.get(key);
+    if (existing) return existing;
+    const promise = work().finally(() => this.inFlight.delete(key));
+    this.inFlight.set(key, promise);
+    return promise;
+  }
+
+  has(key: string): boolean {
+    return this.inFlight.has(key);
+  }
+}

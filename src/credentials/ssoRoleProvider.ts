@@ -1,0 +1,63 @@
+// Fetches role credentials from the IAM Identity Center portal (GetRoleCredentials).
+import { GetRoleCredentialsCommand } from '@aws-sdk/client-sso';
+import { errorName, ssoClient, upstreamFailure } from '../aws/clients.js';
+import { KeyfobError } from '../errors.js';
+import { withRetry } from './retry.js';
+import type { CredentialProvider, RoleCredentials } from './types.js';
+
+export interface SsoTokenSource {
+  /** A currently valid access token (refreshed if needed); throws NotSignedInError otherwise. */
+  accessToken(): Promise<string>;
+  /** The portal refused this token (401): returns a replacement or throws NotSignedInError. */
+  tokenRejected(token: string): Promise<string>;
+  /** Even a fresh token was refused: end the session and throw NotSignedInError. */
+  signOut(reason: string): Promise<never>;
+}
+
+export class ForbiddenRoleError extends KeyfobError {
+  constructor(accountId: string, roleName: string) {
+    super('Forbidden', `you are not assigned role "${roleName}" in account ${accountId}; run: keyfob populate to refresh your profiles`, 403);
+  }
+}
+
+export class SsoRoleProvider implements CredentialProvider {
+  constructor(
+    private readonly region: string,
+    private readonly accountId: string,
+    private readonly roleName: string,
+    private readonly tokens: SsoTokenSource,
+  ) {}
+
+  async retrieve(): Promise<RoleCredentials> {
+    let token = await this.tokens.accessToken();
+    // At most one retry after a 401: a refreshed token either works or the session is over.
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await this.fetch(token);
+      } catch (err) {
+        const name = errorName(err);
+        if (name === 'UnauthorizedException' && attempt === 1) {
+          token = await this.tokens.tokenRejected(token);
+          continue;
+        }
+        if (name === 'UnauthorizedException') await this.tokens.signOut('the portal refused a refreshed token');
+        if (name === 'ForbiddenException') throw new ForbiddenRoleError(this.accountId, this.roleName);
+        throw upstreamFailure(err, `getting credentials for ${this.roleName} in ${this.accountId}`);
+      }
+    }
+  }
+
+  private async fetch(accessToken: string): Promise<RoleCredentials> {
+    const out = await withRetry(() =>
+      ssoClient(this.region).send(new GetRoleCredentialsCommand({ accessToken, accountId: this.accountId, roleName: this.roleName })),
+    );
+    const c = out.roleCredentials!;
+    return {
+      accessKeyId: c.accessKeyId!,
+      secretAccessKey: c.secretAccessKey!,
+      sessionToken: c.sessionToken!,
+      expiration: Number(c.expiration),
+      accountId: this.accountId,
+    };
+  }
+}

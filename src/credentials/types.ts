@@ -1,0 +1,35 @@
+/** Short-lived role credentials, as the daemon keeps them in memory (never on disk). */
+export interface RoleCredentials {
+  accessKeyId: string;
+  secretAccessKey: string;
+  sessionToken: string;
+  /** Epoch milliseconds. */
+  expiration: number;
+  accountId: string;
+}
+
+/** aws-vault style: small providers that compose (a cache wrapping an SSO provider). */
+export interface CredentialProvider {
+  retrieve(): Promise<RoleCredentials>;
+}
+
+/** The credential_process JSON v1 document that botocore and the SDKs read. */
+export interface CredentialProcessOutput {
+  Version: 1;
+  AccessKeyId: string;
+  SecretAccessKey: string;
+  SessionToken: string;
+  Expiration: string;
+  AccountId: string;
+}
+
+export function toCredentialProcessOutput(c: RoleCredentials): CredentialProcessOutput {
+  return {
+    Version: 1,
+    AccessKeyId: c.accessKeyId,
+    SecretAccessKey: c.secretAccessKey,
+    SessionToken: c.sessionToken,
+    Expiration: new Date(c.expiration).toISOString(),
+    AccountId: c.accountId,
+  };
+}

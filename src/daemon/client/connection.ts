@@ -1,0 +1,167 @@
+// The lean socket client: node:net and a few lines of HTTP/1.1. No yargs, no AWS SDK, no
+// config parsing — this is on the credential_process hot path. Starts the daemon on demand.
+import { connect } from 'node:net';
+import { StringDecoder } from 'node:string_decoder';
+import { DaemonUnavailableError, KeyfobError } from '../../errors.js';
+import { socketLocation } from '../../paths.js';
+import type { ErrorBody } from '../protocol.js';
+
+export interface DaemonResponse {
+  status: number;
+  body: string;
+}
+
+const START_TIMEOUT_MS = 10_000;
+
+/** Errors that mean "nobody is listening" (start a daemon) or "it died mid-request" (restart, retry once). */
+const NOT_LISTENING = new Set(['ENOENT', 'ECONNREFUSED']);
+const DIED_MID_REQUEST = new Set(['ECONNRESET', 'EPIPE', 'ERR_DAEMON_CLOSED']);
+
+function errno(err: unknown): string {
+  return (err as NodeJS.ErrnoException)?.code ?? '';
+}
+
+/** One request, one connection. `onData` sees the body as it streams (for login events). */
+export function rawRequest(
+  socketPath: string,
+  method: string,
+  path: string,
+  body?: unknown,
+  onData?: (text: string) => void,
+): Promise<DaemonResponse> {
+  return new Promise((resolve, reject) => {
+    const payload = body === undefined ? '' : JSON.stringify(body);
+    const socket = connect(socketPath);
+    const chunks: Buffer[] = [];
+    let received = 0;
+    let headerEnd = -1;
+    const decoder = new StringDecoder('utf8');
+    socket.on('connect', () => {
+      // write, not end: the http server aborts a request whose client half-closes early.
+      socket.write(
+        `${method} ${path} HTTP/1.1\r\nHost: keyfob\r\nConnection: close\r\n` +
+          (payload ? `Content-Type: application/json\r\nContent-Length: ${Buffer.byteLength(payload)}\r\n` : '') +
+          `\r\n${payload}`,
+      );
+    });
+    socket.on('data', (chunk: Buffer) => {
+      chunks.push(chunk);
+      received += chunk.length;
+      if (headerEnd < 0) {
+        headerEnd = Buffer.concat(chunks).indexOf('\r\n\r\n');
+        // Streaming responses are sent unchunked (the daemon closes the connection at the end).
+        if (onData && headerEnd >= 0) onData(decoder.write(Buffer.concat(chunks).subarray(headerEnd + 4)));
+      } else if (onData) {
+        onData(decoder.write(chunk));
+      }
+    });
+    socket.on('error', reject);
+    socket.on('close', () => {
+      if (headerEnd < 0) {
+        reject(Object.assign(new Error('daemon closed the connection'), { code: 'ERR_DAEMON_CLOSED' }));
+        return;
+      }
+      const all = Buffer.concat(chunks, received);
+      const head = all.subarray(0, headerEnd).toString('latin1');
+      let bodyBytes: Buffer = all.subarray(headerEnd + 4);
+      if (/\r\ntransfer-encoding:\s*chunked/i.test(head)) bodyBytes = dechunk(bodyBytes);
+      resolve({ status: Number(head.split(' ', 2)[1]), body: bodyBytes.toString('utf8') });
+    });
+  });
+}
+
+function dechunk(bytes: Buffer): Buffer {
+  const parts: Buffer[] = [];
+  let i = 0;
+  for (;;) {
+    const lineEnd = bytes.indexOf('\r\n', i);
+    if (lineEnd < 0) break;
+    const size = parseInt(bytes.subarray(i, lineEnd).toString('latin1'), 16);
+    if (!size) break;
+    parts.push(bytes.subarray(lineEnd + 2, lineEnd + 2 + size));
+    i = lineEnd + 2 + size + 2;
+  }
+  return Buffer.concat(parts);
+}
+
+/**
+ * Start `keyfob daemon run` in the background, detached from this process, and wait until it
+ * answers. If it dies first, its own one-line error (e.g. an unsafe socket dir) is the error.
+ */
+export async function startDaemonInBackground(env: NodeJS.ProcessEnv = process.env): Promise<void> {
+  const { spawn } = await import('node:child_process'); // off the warm path
+  const bin = new URL('../../../bin/keyfob.js', import.meta.url).pathname;
+  const child = spawn(process.execPath, [bin, 'daemon', 'run', '--background'], { detached: true, stdio: ['ignore', 'ignore', 'pipe'], env });
+  let stderr = '';
+  child.stderr!.setEncoding('utf8').on('data', (text: string) => (stderr += text));
+  const died = new Promise<never>((_, reject) =>
+    child.once('exit', (code) => {
+      const line = stderr.trim().split('\n').pop()?.replace(/^keyfob: /, '');
+      // Another client may have won the race to start it: that one will answer.
+      if (line?.includes('already running')) return;
+      reject(new DaemonUnavailableError(line || `it exited with code ${code} on start`));
+    }),
+  );
+  try {
+    await Promise.race([waitForSocket(socketLocation(env).path), died]);
+  } finally {
+    child.stderr!.destroy();
+    child.unref();
+  }
+}
+
+export async function waitForSocket(socketPath: string): Promise<void> {
+  const deadline = Date.now() + START_TIMEOUT_MS;
+  for (let delay = 10; Date.now() < deadline; delay = Math.min(delay * 2, 200)) {
+    try {
+      const res = await rawRequest(socketPath, 'GET', '/v1/ping');
+      if (res.status === 200) return;
+    } catch {
+      // not up yet
+    }
+    await new Promise((r) => setTimeout(r, delay));
+  }
+  throw new DaemonUnavailableError(`it did not start within ${START_TIMEOUT_MS / 1000}s; see KEYFOB_HOME/daemon.log`);
+}
+
+export interface RequestOptions {
+  env?: NodeJS.ProcessEnv;
+  /** Do not start a daemon when none answers (status, stop). */
+  noStart?: boolean;
+  onData?: (chunk: string) => void;
+}
+
+/** Ask the daemon, starting it if nobody answers, and retrying once if it dies mid-request. */
+export async function daemonRequest(method: string, path: string, body?: unknown, opts: RequestOptions = {}): Promise<DaemonResponse> {
+  const env = opts.env ?? process.env;
+  const socketPath = socketLocation(env).path;
+  try {
+    return await rawRequest(socketPath, method, path, body, opts.onData);
+  } catch (err) {
+    const code = errno(err);
+    if (opts.noStart && NOT_LISTENING.has(code)) throw new DaemonUnavailableError(`no daemon at ${socketPath}`);
+    if (!NOT_LISTENING.has(code) && !DIED_MID_REQUEST.has(code)) throw new DaemonUnavailableError(`${code || (err as Error).message} on ${socketPath}`);
+  }
+  await startDaemonInBackground(env);
+  try {
+    return await rawRequest(socketPath, method, path, body, opts.onData);
+  } catch (err) {
+    throw new DaemonUnavailableError(`${errno(err) || (err as Error).message} on ${socketPath}`);
+  }
+}
+
+/** Parse a JSON answer, turning the daemon's error body into a KeyfobError with its message. */
+export function parseAnswer<T>(res: DaemonResponse): T {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(res.body);
+  } catch {
+    throw new DaemonUnavailableError(`unreadable answer (HTTP ${res.status})`);
+  }
+  if (res.status >= 400) {
+    const e = (parsed as Partial<ErrorBody>).error;
+    const err = new KeyfobError(e?.code ?? 'DaemonError', e?.message ?? `daemon answered HTTP ${res.status}`, res.status);
+    throw Object.assign(err, { ssoSession: e?.ssoSession });
+  }
+  return parsed as T;
+}

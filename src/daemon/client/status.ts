@@ -1,0 +1,54 @@
+// `keyfob status`: what the daemon knows, formatted for people. Never starts a daemon.
+import { ROUTES } from '../protocol.js';
+import { daemonRequest, parseAnswer } from './connection.js';
+
+export interface StatusReport {
+  daemon: {
+    pid: number;
+    socket: string;
+    socketFallbackFrom?: string;
+    uptimeSeconds: number;
+    keyring: string;
+    configFile: string;
+    configParses: number;
+  };
+  sessions: { name: string; startUrl: string; region: string; signedIn: boolean; expiresAt?: string; canRefresh: boolean; signInPending: boolean; reason?: string }[];
+  credentials: { ssoSession: string; accountId: string; roleName: string; expiration: string }[];
+}
+
+/** The daemon's report, or undefined when no daemon runs. */
+export async function fetchStatus(env: NodeJS.ProcessEnv = process.env): Promise<StatusReport | undefined> {
+  try {
+    return parseAnswer<StatusReport>(await daemonRequest('GET', ROUTES.status, undefined, { env, noStart: true }));
+  } catch (err) {
+    if ((err as { code?: string }).code === 'DaemonUnavailable') return undefined;
+    throw err;
+  }
+}
+
+const when = (iso: string) => new Date(iso).toLocaleString();
+
+export function formatStatus(report: StatusReport | undefined): string {
+  if (!report) return 'daemon: not running (it starts on demand; or run: keyfob daemon start)\n';
+  const { daemon } = report;
+  const lines = [
+    `daemon: pid ${daemon.pid}, up ${daemon.uptimeSeconds}s, keyring ${daemon.keyring}`,
+    `socket: ${daemon.socket}${daemon.socketFallbackFrom ? ` (short path; ${daemon.socketFallbackFrom} is too long for a socket)` : ''}`,
+    `config: ${daemon.configFile}`,
+    '',
+    'sessions:',
+  ];
+  if (!report.sessions.length) lines.push('  none; run: keyfob login --start-url URL --sso-region REGION');
+  for (const s of report.sessions) {
+    const state = s.signInPending
+      ? 'sign-in in progress'
+      : s.signedIn
+        ? `signed in until ${when(s.expiresAt!)}${s.canRefresh ? ', refreshes automatically' : ', cannot refresh'}`
+        : `signed out${s.reason ? ` (${s.reason})` : ''}; run: keyfob login --sso-session ${s.name}`;
+    lines.push(`  ${s.name}  ${s.startUrl} (${s.region})  ${state}`);
+  }
+  lines.push('', 'cached role credentials:');
+  if (!report.credentials.length) lines.push('  none');
+  for (const c of report.credentials) lines.push(`  ${c.accountId}/${c.roleName}  (${c.ssoSession})  expires ${when(c.expiration)}`);
+  return `${lines.join('\n')}\n`;
+}

@@ -1,0 +1,26 @@
+// The daemon's HTTP/1.1 + JSON API over its Unix socket (try: curl --unix-socket SOCK http://keyfob/v1/status).
+// Shared by server and client; no imports, so the lean client stays lean.
+
+export const ROUTES = {
+  ping: '/v1/ping',
+  credentials: '/v1/credentials', // GET ?profile=NAME → credential_process JSON v1
+  login: '/v1/login', // POST {ssoSession, method, browserEnv} → NDJSON LoginEvent stream
+  logout: '/v1/logout', // POST {ssoSession} | {all: true}
+  status: '/v1/status', // GET
+  accounts: '/v1/accounts', // GET ?ssoSession=NAME → {accounts: [{accountId, accountName, emailAddress, roles}]}
+  shutdown: '/v1/shutdown', // POST
+} as const;
+
+/** Every error the daemon sends: a stable code and the one line to show the user. */
+export interface ErrorBody {
+  /** `ssoSession` names the session to sign in to, when the fix is `keyfob login`. */
+  error: { code: string; message: string; ssoSession?: string };
+}
+
+export type LoginEvent =
+  | { event: 'prompt'; method: 'device' | 'pkce'; url: string; verificationUri?: string; userCode?: string }
+  | { event: 'signed-in'; ssoSession: string; expiresAt: string }
+  | ({ event: 'error' } & ErrorBody);
+
+/** Request bodies are small; anything larger is refused. */
+export const MAX_BODY_BYTES = 64 * 1024;

@@ -1,0 +1,103 @@
+// Where credential_process gets its answer: profile → (sso-session, account, role) →
+// a cached provider that refreshes ahead of expiry → GetRoleCredentials with the session's token.
+import { resolveProfileSource } from '../../config/awsConfig.js';
+import { CachingProvider } from '../../credentials/cachingProvider.js';
+import { SsoRoleProvider } from '../../credentials/ssoRoleProvider.js';
+import { toCredentialProcessOutput, type CredentialProcessOutput } from '../../credentials/types.js';
+import { ConfigError, NotSignedInError, UnknownProfileError } from '../../errors.js';
+import { DEFAULT_SCOPES, type SsoSessionConfig } from '../../signin/types.js';
+import type { SessionManager } from '../../signin/sessions.js';
+import type { ConfigCache } from './configCache.js';
+import type { DaemonLog } from './log.js';
+
+interface CachedRole {
+  provider: CachingProvider;
+  ssoSession: string;
+  accountId: string;
+  roleName: string;
+}
+
+export interface CachedCredentialStatus {
+  ssoSession: string;
+  accountId: string;
+  roleName: string;
+  expiration: string;
+}
+
+export class CredentialService {
+  /** Keyed by session, account and role, so profiles that name the same role share one cache. */
+  private readonly roles = new Map<string, CachedRole>();
+
+  constructor(
+    private readonly config: ConfigCache,
+    private readonly sessions: SessionManager,
+    private readonly log: DaemonLog,
+  ) {}
+
+  /** The `[sso-session NAME]` section, or an error that says how to create it. */
+  ssoSession(name: string, usedBy?: string): SsoSessionConfig {
+    const section = this.config.get().ssoSessions.get(name);
+    if (!section) {
+      const by = usedBy ? ` (used by profile "${usedBy}")` : '';
+      throw new ConfigError(
+        `sso-session "${name}"${by} is not in ${this.config.path}; run: keyfob login --sso-session ${name} --start-url URL --sso-region REGION`,
+      );
+    }
+    return { name, startUrl: section.startUrl, region: section.region, scopes: section.scopes.length ? section.scopes : DEFAULT_SCOPES };
+  }
+
+  ssoSessionNames(): string[] {
+    return [...this.config.get().ssoSessions.keys()];
+  }
+
+  async forProfile(profileName: string): Promise<CredentialProcessOutput> {
+    const profile = this.config.get().profiles.get(profileName);
+    if (!profile) throw new UnknownProfileError(profileName, this.config.path);
+    const source = resolveProfileSource(profile);
+    if (!source.ssoSession) {
+      throw new ConfigError(`profile "${profileName}" names sso_start_url itself; keyfob needs an [sso-session]: run keyfob login --start-url URL --sso-region REGION, then keyfob populate`);
+    }
+    const session = this.ssoSession(source.ssoSession, profileName);
+    const key = `${session.name}\u0000${source.accountId}\u0000${source.roleName}`;
+    let role = this.roles.get(key);
+    if (!role) {
+      const tokens = {
+        accessToken: () => this.sessions.accessToken(session),
+        tokenRejected: (token: string) => this.sessions.tokenRejected(session, token),
+        signOut: async (reason: string): Promise<never> => {
+          await this.sessions.signOut(session, reason);
+          throw new NotSignedInError(session.name, 'the sign-in has ended for');
+        },
+      };
+      const upstream = new SsoRoleProvider(session.region, source.accountId, source.roleName, tokens);
+      const provider = new CachingProvider(upstream, (err) =>
+        this.log.warn('background credential refresh failed', { profile: profileName, error: err.message }),
+      );
+      role = { provider, ssoSession: session.name, accountId: source.accountId, roleName: source.roleName };
+      this.roles.set(key, role);
+    }
+    return toCredentialProcessOutput(await role.provider.retrieve());
+  }
+
+  /** After logout: no cached role credentials survive their session. */
+  dropSession(name: string): void {
+    for (const [key, role] of this.roles) {
+      if (role.ssoSession !== name) continue;
+      role.provider.clear();
+      this.roles.delete(key);
+    }
+  }
+
+  cached(): CachedCredentialStatus[] {
+    const out: CachedCredentialStatus[] = [];
+    for (const role of this.roles.values()) {
+      const peek = role.provider.peek();
+      if (peek) out.push({ ssoSession: role.ssoSession, accountId: role.accountId, roleName: role.roleName, expiration: new Date(peek.expiration).toISOString() });
+    }
+    return out;
+  }
+
+  close(): void {
+    for (const role of this.roles.values()) role.provider.clear();
+  }
+}

@@ -1,0 +1,125 @@
+// The keyfob daemon: one per user (per KEYFOB_HOME), serving the socket API.
+import { chmodSync, mkdirSync, rmSync } from 'node:fs';
+import { createServer } from 'node:http';
+import { dirname, join } from 'node:path';
+import { configFile, keyfobHome, logFile, socketLocation, type SocketLocation } from '../../paths.js';
+import { SessionManager } from '../../signin/sessions.js';
+import { openSecretStore } from '../../store/index.js';
+import { ConfigCache } from './configCache.js';
+import { CredentialService } from './credentialService.js';
+import { acquirePidLock, clearStaleSocket, prepareSocketDir } from './lifecycle.js';
+import { DaemonLog } from './log.js';
+import { createRouter } from './router.js';
+
+export interface DaemonOptions {
+  env?: NodeJS.ProcessEnv;
+  /** Exit after this long without a request (ms); 0 or undefined keeps running. */
+  idleTimeoutMs?: number;
+  /** Log to stderr instead of KEYFOB_HOME/daemon.log. */
+  logToStderr?: boolean;
+}
+
+export interface RunningDaemon {
+  socket: SocketLocation;
+  pid: number;
+  /** Resolves when the daemon has stopped (shutdown request, signal, or idle exit). */
+  closed: Promise<void>;
+  close(): Promise<void>;
+}
+
+export async function startDaemon(opts: DaemonOptions = {}): Promise<RunningDaemon> {
+  const env = opts.env ?? process.env;
+  const home = keyfobHome(env);
+  mkdirSync(home, { recursive: true, mode: 0o700 });
+  const log = new DaemonLog(opts.logToStderr ? undefined : logFile(env), env.KEYFOB_LOG_LEVEL);
+  const socket = socketLocation(env);
+  prepareSocketDir(dirname(socket.path));
+  const releaseLock = acquirePidLock(join(home, 'daemon.pid'));
+  try {
+    await clearStaleSocket(socket.path);
+  } catch (err) {
+    releaseLock();
+    throw err;
+  }
+
+  const store = await openSecretStore(env);
+  const sessions = new SessionManager(store, log);
+  const config = new ConfigCache(configFile(env));
+  const credentials = new CredentialService(config, sessions, log);
+  const startedAt = Date.now();
+  let lastActivity = startedAt;
+  let inFlight = 0;
+
+  let resolveClosed!: () => void;
+  const closed = new Promise<void>((resolve) => (resolveClosed = resolve));
+  let closing: Promise<void> | undefined;
+  const close = (): Promise<void> =>
+    (closing ??= new Promise<void>((resolve) => {
+      log.info('daemon stopping', { pid: process.pid });
+      clearInterval(idleTimer);
+      sessions.close();
+      credentials.close();
+      server.close(() => resolve());
+      server.closeIdleConnections();
+      // Streaming sign-ins must not hold shutdown hostage.
+      setTimeout(() => server.closeAllConnections(), 2000).unref();
+    }).then(() => {
+      rmSync(socket.path, { force: true });
+      releaseLock();
+      resolveClosed();
+    }));
+
+  const router = createRouter({
+    credentials,
+    sessions,
+    log,
+    socket,
+    keyring: store.kind,
+    configFile: config.path,
+    configParses: () => config.parses,
+    startedAt,
+    shutdown: () => void close(),
+  });
+  const server = createServer((req, res) => {
+    inFlight++;
+    lastActivity = Date.now();
+    res.on('close', () => {
+      inFlight--;
+      lastActivity = Date.now();
+    });
+    router(req, res);
+  });
+  // Bounded waits for slow or broken clients (slow-loris): headers within 10 s.
+  server.headersTimeout = 10_000;
+  server.requestTimeout = 30_000;
+  server.on('clientError', (_err, sock) => {
+    if (sock.writable) sock.end('HTTP/1.1 400 Bad Request\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
+    else sock.destroy();
+  });
+
+  // The socket is created 0600: no window in which another user could connect.
+  const oldMask = process.umask(0o177);
+  try {
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(socket.path, () => resolve());
+    });
+  } catch (err) {
+    releaseLock();
+    throw err;
+  } finally {
+    process.umask(oldMask);
+  }
+  chmodSync(socket.path, 0o600);
+
+  const idleTimer = setInterval(() => {
+    if (opts.idleTimeoutMs && inFlight === 0 && Date.now() - lastActivity > opts.idleTimeoutMs) {
+      log.info('idle timeout reached', { idleTimeoutMs: opts.idleTimeoutMs });
+      void close();
+    }
+  }, Math.max(250, Math.min(opts.idleTimeoutMs || 60_000, 60_000) / 4));
+  idleTimer.unref();
+
+  log.info('daemon started', { pid: process.pid, socket: socket.path, keyring: store.kind, configFile: config.path });
+  return { socket, pid: process.pid, closed, close };
+}

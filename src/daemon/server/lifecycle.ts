@@ -1,0 +1,93 @@
+// Making the daemon's place safe and its own: a private socket dir, one daemon per
+// KEYFOB_HOME (a pid lock), and stale sockets from a killed daemon cleaned up.
+import { closeSync, lstatSync, mkdirSync, openSync, readFileSync, rmSync, writeSync } from 'node:fs';
+import { connect } from 'node:net';
+import { KeyfobError } from '../../errors.js';
+
+export class UnsafeSocketDirError extends KeyfobError {
+  constructor(dir: string, why: string) {
+    super('UnsafeSocketDir', `refusing socket dir ${dir}: ${why}; run: chmod 700 ${dir} (or set KEYFOB_SOCKET elsewhere)`, 500);
+  }
+}
+
+export class AlreadyRunningError extends KeyfobError {
+  constructor(detail: string) {
+    super('AlreadyRunning', `a keyfob daemon is already running (${detail}); stop it with: keyfob daemon stop`, 409);
+  }
+}
+
+/** Create the socket dir 0700, and refuse one another user owns or can write to. */
+export function prepareSocketDir(dir: string): void {
+  mkdirSync(dir, { recursive: true, mode: 0o700 });
+  const st = lstatSync(dir);
+  if (!st.isDirectory()) throw new UnsafeSocketDirError(dir, 'it is not a directory');
+  if (typeof process.getuid === 'function' && st.uid !== process.getuid()) throw new UnsafeSocketDirError(dir, `it is owned by uid ${st.uid}`);
+  if (st.mode & 0o022) throw new UnsafeSocketDirError(dir, `other users can write to it (mode ${(st.mode & 0o777).toString(8)})`);
+}
+
+/** A zombie (killed, not yet reaped by its parent) still answers kill(0) but owns nothing. */
+function isZombie(pid: number): boolean {
+  try {
+    return readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.startsWith('Z') ?? false;
+  } catch {
+    return false;
+  }
+}
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return !isZombie(pid);
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/** Take KEYFOB_HOME/daemon.pid, replacing it when its owner is dead. Returns the release function. */
+export function acquirePidLock(pidFile: string): () => void {
+  for (let attempt = 0; attempt < 2; attempt++) {
+    try {
+      const fd = openSync(pidFile, 'wx', 0o600);
+      writeSync(fd, String(process.pid));
+      closeSync(fd);
+      return () => {
+        try {
+          if (readFileSync(pidFile, 'utf8') === String(process.pid)) rmSync(pidFile);
+        } catch {
+          // already gone
+        }
+      };
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+      const owner = Number(readFileSync(pidFile, 'utf8').trim());
+      if (owner && owner !== process.pid && alive(owner)) throw new AlreadyRunningError(`pid ${owner}`);
+      rmSync(pidFile, { force: true }); // stale: its daemon was killed
+    }
+  }
+  throw new AlreadyRunningError(`could not take ${pidFile}`);
+}
+
+/** True when something answers on the socket. */
+export function socketAnswers(path: string): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = connect(path);
+    socket.once('connect', () => {
+      socket.destroy();
+      resolve(true);
+    });
+    socket.once('error', () => resolve(false));
+  });
+}
+
+/** Remove a socket file nobody listens on any more; refuse to steal a live one. */
+export async function clearStaleSocket(path: string): Promise<void> {
+  let st;
+  try {
+    st = lstatSync(path);
+  } catch {
+    return;
+  }
+  if (!st.isSocket()) throw new KeyfobError('SocketPathTaken', `${path} exists and is not a socket; remove it or set KEYFOB_SOCKET`, 500);
+  if (await socketAnswers(path)) throw new AlreadyRunningError(`socket ${path} answers`);
+  rmSync(path, { force: true });
+}

@@ -1,0 +1,172 @@
+// Routes of the daemon's socket API (see ../protocol.ts). Every failure is an error
+// response with a one-line message; nothing a client sends can take the daemon down.
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { listAssignments } from '../../credentials/assignments.js';
+import { KeyfobError, NotSignedInError } from '../../errors.js';
+import type { SocketLocation } from '../../paths.js';
+import type { BrowserEnv } from '../../signin/browser.js';
+import type { SessionManager } from '../../signin/sessions.js';
+import type { SignInMethod } from '../../signin/types.js';
+import { MAX_BODY_BYTES, ROUTES, type ErrorBody, type LoginEvent } from '../protocol.js';
+import type { CredentialService } from './credentialService.js';
+import type { DaemonLog } from './log.js';
+
+export interface DaemonContext {
+  credentials: CredentialService;
+  sessions: SessionManager;
+  log: DaemonLog;
+  socket: SocketLocation;
+  keyring: string;
+  configFile: string;
+  configParses(): number;
+  startedAt: number;
+  shutdown(): void;
+}
+
+class BadRequest extends KeyfobError {
+  constructor(message: string, status = 400) {
+    super('BadRequest', message, status);
+  }
+}
+
+function readBody(req: IncomingMessage): Promise<unknown> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    req.on('data', (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > MAX_BODY_BYTES) {
+        reject(new BadRequest(`request body is larger than ${MAX_BODY_BYTES} bytes`, 413));
+        req.destroy();
+        return;
+      }
+      chunks.push(chunk);
+    });
+    req.on('end', () => {
+      if (size === 0) return resolve({});
+      try {
+        const parsed = JSON.parse(Buffer.concat(chunks).toString('utf8'));
+        if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) throw new Error('not an object');
+        resolve(parsed);
+      } catch {
+        reject(new BadRequest('request body is not a JSON object'));
+      }
+    });
+    req.on('error', reject);
+  });
+}
+
+function errorBody(err: KeyfobError): ErrorBody {
+  return { error: { code: err.code, message: err.message, ...(err instanceof NotSignedInError ? { ssoSession: err.ssoSession } : {}) } };
+}
+
+function sendJson(res: ServerResponse, status: number, value: unknown): void {
+  const body = JSON.stringify(value);
+  res.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) });
+  res.end(body);
+}
+
+function stringField(body: Record<string, unknown>, name: string): string | undefined {
+  const value = body[name];
+  if (value === undefined) return undefined;
+  if (typeof value !== 'string' || !value) throw new BadRequest(`"${name}" must be a non-empty string`);
+  return value;
+}
+
+export function createRouter(ctx: DaemonContext) {
+  async function login(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const body = (await readBody(req)) as Record<string, unknown>;
+    const name = stringField(body, 'ssoSession');
+    if (!name) throw new BadRequest('"ssoSession" is required');
+    const method: SignInMethod = body.method === 'pkce' ? 'pkce' : 'device';
+    const browserEnv = (typeof body.browserEnv === 'object' && body.browserEnv ? body.browserEnv : {}) as BrowserEnv;
+    const session = ctx.credentials.ssoSession(name);
+    // Streamed without chunked framing: one NDJSON event per line, then the connection closes.
+    res.useChunkedEncodingByDefault = false;
+    res.writeHead(200, { 'content-type': 'application/x-ndjson', connection: 'close' });
+    const send = (event: LoginEvent) => res.write(`${JSON.stringify(event)}\n`);
+    try {
+      const token = await ctx.sessions.login(session, method, browserEnv, (prompt) => send({ event: 'prompt', ...prompt }));
+      ctx.credentials.dropSession(name); // credentials of a previous sign-in may belong to another user
+      send({ event: 'signed-in', ssoSession: name, expiresAt: new Date(token.expiresAt).toISOString() });
+    } catch (err) {
+      const known = err instanceof KeyfobError ? err : new KeyfobError('LoginFailed', `sign-in failed: ${(err as Error).message}`);
+      send({ event: 'error', ...errorBody(known) });
+    }
+    res.end();
+  }
+
+  async function logout(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const body = (await readBody(req)) as Record<string, unknown>;
+    const names = body.all === true ? ctx.credentials.ssoSessionNames() : [stringField(body, 'ssoSession') ?? ''];
+    if (!names[0] && body.all !== true) throw new BadRequest('"ssoSession" or "all": true is required');
+    const loggedOut: string[] = [];
+    for (const name of names) {
+      if (await ctx.sessions.logout(ctx.credentials.ssoSession(name))) loggedOut.push(name);
+      ctx.credentials.dropSession(name);
+    }
+    sendJson(res, 200, { loggedOut });
+  }
+
+  async function status(res: ServerResponse): Promise<void> {
+    const sessions = [];
+    for (const name of ctx.credentials.ssoSessionNames()) sessions.push(await ctx.sessions.status(ctx.credentials.ssoSession(name)));
+    sendJson(res, 200, {
+      daemon: {
+        pid: process.pid,
+        socket: ctx.socket.path,
+        socketFallbackFrom: ctx.socket.fallbackFrom,
+        uptimeSeconds: Math.round((Date.now() - ctx.startedAt) / 1000),
+        keyring: ctx.keyring,
+        configFile: ctx.configFile,
+        configParses: ctx.configParses(),
+      },
+      sessions,
+      credentials: ctx.credentials.cached(),
+    });
+  }
+
+  async function route(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const url = new URL(req.url ?? '/', 'http://keyfob');
+    const key = `${req.method} ${url.pathname}`;
+    switch (key) {
+      case `GET ${ROUTES.ping}`:
+        return sendJson(res, 200, { ok: true, pid: process.pid });
+      case `GET ${ROUTES.credentials}`: {
+        const profile = url.searchParams.get('profile');
+        if (!profile) throw new BadRequest('the "profile" query parameter is required');
+        return sendJson(res, 200, await ctx.credentials.forProfile(profile));
+      }
+      case `GET ${ROUTES.accounts}`: {
+        const name = url.searchParams.get('ssoSession');
+        if (!name) throw new BadRequest('the "ssoSession" query parameter is required');
+        const session = ctx.credentials.ssoSession(name);
+        const accounts = await listAssignments(session.region, await ctx.sessions.accessToken(session));
+        return sendJson(res, 200, { accounts });
+      }
+      case `POST ${ROUTES.login}`:
+        return login(req, res);
+      case `POST ${ROUTES.logout}`:
+        return logout(req, res);
+      case `GET ${ROUTES.status}`:
+        return status(res);
+      case `POST ${ROUTES.shutdown}`:
+        sendJson(res, 200, { ok: true });
+        ctx.shutdown();
+        return;
+      default:
+        throw new BadRequest(`no route ${req.method} ${url.pathname}; see keyfob's docs for the socket API`, 404);
+    }
+  }
+
+  return (req: IncomingMessage, res: ServerResponse): void => {
+    route(req, res).catch((err) => {
+      const known = err instanceof KeyfobError ? err : undefined;
+      if (!known) ctx.log.error('request failed', { route: req.url?.split('?')[0], error: (err as Error)?.stack ?? String(err) });
+      else ctx.log.debug('request refused', { route: req.url?.split('?')[0], code: known.code });
+      if (res.headersSent) return void res.end();
+      const safe = known ?? new KeyfobError('Internal', 'internal daemon error; see KEYFOB_HOME/daemon.log', 500);
+      sendJson(res, safe.status, errorBody(safe));
+    });
+  };
+}

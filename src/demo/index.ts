@@ -1,0 +1,96 @@
+// `keyfob demo`: the user's journey against the built-in emulator, in a throwaway HOME.
+// It drives the real CLI and daemon as child processes, exactly as a user would.
+import { execFile } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
+import { editConfigFile } from '../config/configWriter.js';
+import type { CredentialProcessOutput } from '../credentials/types.js';
+import type { AccountAssignment } from '../credentials/assignments.js';
+import { daemonRequest, parseAnswer } from '../daemon/client/connection.js';
+import { ROUTES } from '../daemon/protocol.js';
+import { startEmulator } from '../emulator/index.js';
+
+const run = promisify(execFile);
+const KEYFOB_BIN = new URL('../../bin/keyfob.js', import.meta.url).pathname;
+const DEMO_PROFILE = { account: 'Experiments', role: 'AdministratorAccess' };
+
+function step(n: number, title: string): void {
+  process.stdout.write(`\n\x1b[1m==> ${n}. ${title}\x1b[0m\n`);
+}
+
+async function keyfob(args: string[], env: NodeJS.ProcessEnv): Promise<string> {
+  const { stdout, stderr } = await run(process.execPath, [KEYFOB_BIN, ...args], { env });
+  if (stderr.trim()) process.stdout.write(stderr.replace(/^/gm, '    '));
+  return stdout;
+}
+
+export async function runDemo(): Promise<void> {
+  step(1, 'Start the emulator (an offline IAM Identity Center)');
+  const emulator = await startEmulator({ port: 0, autoApprove: true });
+  const home = mkdtempSync(join(tmpdir(), 'keyfob-demo-'));
+  const env: NodeJS.ProcessEnv = {
+    ...process.env,
+    HOME: home,
+    KEYFOB_HOME: join(home, 'keyfob'),
+    AWS_CONFIG_FILE: join(home, '.aws', 'config'),
+    KEYFOB_KEYRING: 'memory',
+    KEYFOB_BROWSER: 'none',
+    AWS_ENDPOINT_URL_SSO: emulator.url,
+    AWS_ENDPOINT_URL_SSO_OIDC: emulator.url,
+    AWS_ENDPOINT_URL_STS: emulator.url,
+  };
+  delete env.KEYFOB_SOCKET;
+  process.stdout.write(`    ${emulator.url}  start URL ${emulator.startUrl}  region ${emulator.region}\n    throwaway HOME ${home}\n`);
+  try {
+    step(2, `keyfob login --start-url ${emulator.startUrl} --sso-region ${emulator.region}`);
+    process.stdout.write('    (the emulator approves the device code at once, as if you clicked Allow)\n');
+    const signedIn = await keyfob(['login', '--start-url', emulator.startUrl, '--sso-region', emulator.region], env);
+    process.stdout.write(`    ${signedIn}`);
+    const session = signedIn.split(' ')[3];
+
+    step(3, 'List the organisation through the daemon (ListAccounts, ListAccountRoles)');
+    const { accounts } = parseAnswer<{ accounts: AccountAssignment[] }>(
+      await daemonRequest('GET', `${ROUTES.accounts}?ssoSession=${encodeURIComponent(session)}`, undefined, { env }),
+    );
+    for (const a of accounts) process.stdout.write(`    ${a.accountId}  ${a.accountName.padEnd(12)} ${a.roles.join(', ')}\n`);
+
+    step(4, `Write a profile for ${DEMO_PROFILE.account}/${DEMO_PROFILE.role} (keyfob populate does this for all)`);
+    const account = accounts.find((a) => a.accountName === DEMO_PROFILE.account)!;
+    const profile = `${DEMO_PROFILE.account}/${DEMO_PROFILE.role}`;
+    await editConfigFile(env.AWS_CONFIG_FILE!, (doc) => {
+      doc.upsertSection('profile', profile, [
+        ['credential_process', `${process.execPath} ${KEYFOB_BIN} credential-process --profile ${profile}`],
+        ['keyfob_sso_session', session],
+        ['keyfob_account_id', account.accountId],
+        ['keyfob_role_name', DEMO_PROFILE.role],
+        ['region', emulator.region],
+      ]);
+    });
+    process.stdout.write(readFileSync(env.AWS_CONFIG_FILE!, 'utf8').replace(/^/gm, '    '));
+
+    step(5, `keyfob credential-process --profile ${profile}  (what the AWS CLI runs)`);
+    const creds = JSON.parse(await keyfob(['credential-process', '--profile', profile], env)) as CredentialProcessOutput;
+    process.stdout.write(`    AccessKeyId ${creds.AccessKeyId}, expires ${creds.Expiration} (secrets not shown)\n`);
+
+    step(6, 'sts:GetCallerIdentity with those credentials (SigV4-checked by the emulator)');
+    const sts = new STSClient({
+      region: emulator.region,
+      endpoint: emulator.url,
+      credentials: { accessKeyId: creds.AccessKeyId, secretAccessKey: creds.SecretAccessKey, sessionToken: creds.SessionToken },
+    });
+    const who = await sts.send(new GetCallerIdentityCommand({}));
+    process.stdout.write(`    Account ${who.Account}\n    Arn     ${who.Arn}\n`);
+
+    step(7, 'keyfob status');
+    process.stdout.write((await keyfob(['status'], env)).replace(/^/gm, '    '));
+  } finally {
+    step(8, 'Tear down: stop the daemon and the emulator, remove the throwaway HOME');
+    await keyfob(['daemon', 'stop'], env).catch(() => '');
+    await emulator.close();
+    rmSync(home, { recursive: true, force: true });
+    process.stdout.write('    done\n');
+  }
+}

@@ -1,0 +1,188 @@
+// Everything the emulator remembers, in memory: clients, device and PKCE grants,
+// portal sessions and their tokens, issued role credentials, browser sign-ins.
+import type { Organization } from './fixture.js';
+import { randomToken } from './ids.js';
+import { Faults } from './faults.js';
+import { RateLimiter } from './rateLimit.js';
+
+export interface OidcClient {
+  clientId: string;
+  clientSecret: string;
+  clientName: string;
+  clientType: string;
+  scopes: string[];
+  redirectUris: string[];
+  issuedAt: number; // ms
+  expiresAt: number; // ms
+}
+
+export interface DeviceAuthorization {
+  id: string;
+  deviceCode: string;
+  userCode: string;
+  clientId: string;
+  scopes: string[];
+  expiresAt: number;
+  intervalMs: number;
+  lastPollAt?: number;
+  status: 'pending' | 'approved' | 'denied' | 'used';
+  username?: string;
+}
+
+export interface AuthorizeRequest {
+  id: string;
+  clientId: string;
+  redirectUri: string;
+  state?: string;
+  codeChallenge: string;
+  scopes: string[];
+  expiresAt: number;
+}
+
+export interface AuthorizationCode {
+  code: string;
+  clientId: string;
+  redirectUri: string;
+  codeChallenge: string;
+  scopes: string[];
+  username: string;
+  expiresAt: number;
+  used: boolean;
+}
+
+/** A portal session: what an access token and its refresh token stand for. */
+export interface PortalSession {
+  id: string;
+  username: string;
+  expiresAt: number;
+  revoked: boolean;
+}
+
+export interface AccessToken {
+  sessionId: string;
+  clientId: string;
+  expiresAt: number;
+}
+
+export interface RefreshToken {
+  sessionId: string;
+  clientId: string;
+  scopes: string[];
+}
+
+export interface IssuedCredential {
+  accessKeyId: string;
+  secretAccessKey: string;
+  sessionToken: string;
+  expiresAt: number;
+  accountId: string;
+  roleName: string;
+  username: string;
+}
+
+export interface SigninToken {
+  accessKeyId: string;
+  expiresAt: number;
+}
+
+export interface Settings {
+  /** The emulator's own base URL, no trailing slash. */
+  url: string;
+  autoApprove: boolean;
+  accessTokenSeconds: number;
+  sessionSeconds: number;
+  credentialSeconds?: number;
+  log: (line: string) => void;
+}
+
+export class EmulatorState {
+  readonly clients = new Map<string, OidcClient>();
+  readonly devices = new Map<string, DeviceAuthorization>(); // by deviceCode
+  readonly devicesByUserCode = new Map<string, DeviceAuthorization>(); // by normalised user code
+  readonly devicesById = new Map<string, DeviceAuthorization>();
+  readonly authorizeRequests = new Map<string, AuthorizeRequest>();
+  readonly authorizationCodes = new Map<string, AuthorizationCode>();
+  readonly sessions = new Map<string, PortalSession>();
+  readonly accessTokens = new Map<string, AccessToken>();
+  readonly refreshTokens = new Map<string, RefreshToken>();
+  readonly credentials = new Map<string, IssuedCredential>();
+  readonly signinTokens = new Map<string, SigninToken>();
+  /** Browser cookie → signed-in username. */
+  readonly browserSessions = new Map<string, string>();
+  /** Half-finished sign-ins waiting for their MFA code. */
+  readonly pendingSignins = new Map<string, { username: string; next: string; expiresAt: number }>();
+  readonly calls = new Map<string, number>();
+  readonly limiter: RateLimiter;
+  readonly faults = new Faults();
+
+  constructor(
+    readonly org: Organization,
+    readonly settings: Settings,
+    rateLimit?: number,
+  ) {
+    this.limiter = new RateLimiter(rateLimit);
+  }
+
+  count(operation: string): void {
+    this.calls.set(operation, (this.calls.get(operation) ?? 0) + 1);
+  }
+
+  /** Starts a portal session for a user and issues its first tokens. */
+  issueTokens(username: string, clientId: string, scopes: string[], session?: PortalSession) {
+    const now = Date.now();
+    if (!session) {
+      session = { id: randomToken(16), username, expiresAt: now + this.settings.sessionSeconds * 1000, revoked: false };
+      this.sessions.set(session.id, session);
+    }
+    const lifetimeMs = Math.min(this.settings.accessTokenSeconds * 1000, session.expiresAt - now);
+    const accessToken = `aoa${randomToken(48)}`;
+    this.accessTokens.set(accessToken, { sessionId: session.id, clientId, expiresAt: now + lifetimeMs });
+    let refreshToken: string | undefined;
+    if (scopes.includes('sso:account:access')) {
+      refreshToken = `aor${randomToken(48)}`;
+      this.refreshTokens.set(refreshToken, { sessionId: session.id, clientId, scopes });
+    }
+    return { accessToken, refreshToken, expiresIn: Math.max(1, Math.floor(lifetimeMs / 1000)) };
+  }
+
+  liveSession(sessionId: string): PortalSession | undefined {
+    const session = this.sessions.get(sessionId);
+    if (!session || session.revoked || session.expiresAt <= Date.now()) return undefined;
+    return session;
+  }
+
+  /** Ends portal sessions (one user's, or everyone's) and their browser sign-ins. Returns how many ended. */
+  revoke(username?: string): number {
+    let ended = 0;
+    for (const session of this.sessions.values()) {
+      if (!session.revoked && (!username || session.username === username)) {
+        session.revoked = true;
+        ended++;
+      }
+    }
+    for (const [cookie, user] of this.browserSessions) if (!username || user === username) this.browserSessions.delete(cookie);
+    return ended;
+  }
+
+  findDeviceByUserCode(code: string): DeviceAuthorization | undefined {
+    return this.devicesByUserCode.get(code.toUpperCase().replace(/[^A-Z0-9]/g, ''));
+  }
+
+  /** Drops expired grants now and then so a long-running emulator stays small. */
+  sweep(): void {
+    const now = Date.now();
+    const stale = now - 3600_000;
+    for (const [code, device] of this.devices) {
+      if (device.expiresAt < stale) {
+        this.devices.delete(code);
+        this.devicesById.delete(device.id);
+        this.devicesByUserCode.delete(device.userCode.replace('-', ''));
+      }
+    }
+    for (const [id, request] of this.authorizeRequests) if (request.expiresAt < stale) this.authorizeRequests.delete(id);
+    for (const [code, grant] of this.authorizationCodes) if (grant.expiresAt < stale) this.authorizationCodes.delete(code);
+    for (const [token, entry] of this.accessTokens) if (entry.expiresAt < stale) this.accessTokens.delete(token);
+    for (const [id, entry] of this.signinTokens) if (entry.expiresAt < stale) this.signinTokens.delete(id);
+    for (const [id, entry] of this.pendingSignins) if (entry.expiresAt < now) this.pendingSignins.delete(id);
+  }
+}

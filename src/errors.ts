@@ -1,0 +1,64 @@
+// Typed errors carry the one line a user should see, and what to do next.
+// Kept free of imports: the lean credential-process client loads this file.
+
+export class KeyfobError extends Error {
+  /** A stable machine-readable code, also sent over the daemon socket. */
+  readonly code: string;
+  /** HTTP status the daemon answers with when this error crosses the socket. */
+  readonly status: number;
+
+  constructor(code: string, message: string, status = 400) {
+    super(message);
+    this.name = 'KeyfobError';
+    this.code = code;
+    this.status = status;
+  }
+}
+
+export class NotSignedInError extends KeyfobError {
+  readonly ssoSession: string;
+  constructor(session: string, reason = 'not signed in to') {
+    super('NotSignedIn', `${reason} sso-session "${session}"; run: keyfob login --sso-session ${session}`, 401);
+    this.ssoSession = session;
+  }
+}
+
+export class UnknownProfileError extends KeyfobError {
+  constructor(profile: string, configFile: string) {
+    super('UnknownProfile', `profile "${profile}" is not in ${configFile}; run: keyfob populate, or check the name`, 404);
+  }
+}
+
+export class ConfigError extends KeyfobError {
+  constructor(message: string) {
+    super('ConfigError', message, 400);
+  }
+}
+
+export class UpstreamError extends KeyfobError {
+  constructor(message: string, status = 502) {
+    super('Upstream', message, status);
+  }
+}
+
+export class KeychainError extends KeyfobError {
+  constructor(detail: string) {
+    super(
+      'KeychainUnavailable',
+      `the OS keychain is not available (${detail}); unlock it, or set KEYFOB_KEYRING=memory to keep tokens in daemon memory only`,
+      503,
+    );
+  }
+}
+
+export class DaemonUnavailableError extends KeyfobError {
+  constructor(detail: string) {
+    super('DaemonUnavailable', `the keyfob daemon did not answer (${detail}); check: keyfob daemon status, and KEYFOB_HOME/daemon.log`, 503);
+  }
+}
+
+/** The one line to print for any error, without a stack trace. */
+export function oneLine(err: unknown): string {
+  const message = err instanceof Error ? err.message : String(err);
+  return message.replace(/\s*\n\s*/g, ' ').trim();
+}

@@ -1,0 +1,46 @@
+// Headless Chromium (Debian's /usr/bin/chromium) via playwright-core, and a helper that
+// signs in on the emulator's pages (password, then MFA when asked) and clicks Allow or Deny.
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { requirePart } from './requirePart.js';
+
+export const CHROMIUM_PATH = '/usr/bin/chromium';
+
+/** True when Chromium is installed; throws under CI when it is not. */
+export const chromiumAvailable = () => requirePart(CHROMIUM_PATH, 'Chromium');
+
+export function launchChromium(): Promise<Browser> {
+  return chromium.launch({
+    executablePath: CHROMIUM_PATH,
+    headless: true,
+    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+  });
+}
+
+export interface ApproveOptions {
+  username: string;
+  password: string;
+  /** The 6-digit MFA code, needed when the user has MFA. */
+  mfa?: string;
+  action: 'allow' | 'deny';
+}
+
+/**
+ * Opens url (a verificationUriComplete or an /authorize URL), signs in, and answers the consent page.
+ * Resolves once the decision is submitted; for PKCE the page then navigates to the redirect_uri.
+ */
+export async function approveInBrowser(page: Page, url: string, options: ApproveOptions): Promise<void> {
+  await page.goto(url);
+  if (await page.locator('input[name=username]').count()) {
+    await page.fill('input[name=username]', options.username);
+    await page.fill('input[name=password]', options.password);
+    await Promise.all([page.waitForLoadState('load'), page.click('button#signin')]);
+  }
+  if (await page.locator('input[name=mfa]').count()) {
+    if (!options.mfa) throw new Error('the emulator asks for an MFA code but none was given');
+    await page.fill('input[name=mfa]', options.mfa);
+    await Promise.all([page.waitForLoadState('load'), page.click('button#verify')]);
+  }
+  const button = page.locator(options.action === 'allow' ? 'button#allow' : 'button#deny');
+  if (!(await button.count())) throw new Error(`no consent page after sign-in: ${(await page.textContent('main'))?.trim()}`);
+  await button.click();
+}

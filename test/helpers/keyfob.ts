@@ -1,0 +1,85 @@
+// Run the real keyfob CLI (bin/keyfob.js over dist/, so `npm run build` first) in a throwaway home.
+import { spawn } from 'node:child_process';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { RunningEmulator } from './emulator.js';
+
+export const KEYFOB_BIN = new URL('../../bin/keyfob.js', import.meta.url).pathname;
+
+export interface KeyfobHome {
+  dir: string;
+  env: Record<string, string>;
+  configFile: string;
+  cleanup(): Promise<void>;
+}
+
+/** A private HOME, KEYFOB_HOME and AWS config, with every AWS endpoint pointed at the emulator. */
+export function keyfobHome(emulator: RunningEmulator, extra: Record<string, string> = {}): KeyfobHome {
+  const dir = mkdtempSync(join(tmpdir(), 'kf-'));
+  mkdirSync(join(dir, '.aws'), { recursive: true });
+  const configFile = join(dir, '.aws', 'config');
+  const env: Record<string, string> = {
+    PATH: process.env.PATH ?? '/usr/bin:/bin',
+    HOME: dir,
+    KEYFOB_HOME: join(dir, 'kf'),
+    AWS_CONFIG_FILE: configFile,
+    AWS_SHARED_CREDENTIALS_FILE: join(dir, '.aws', 'credentials'),
+    KEYFOB_KEYRING: 'memory',
+    KEYFOB_BROWSER: 'none',
+    KEYFOB_LOG_LEVEL: 'debug',
+    AWS_ENDPOINT_URL_SSO: emulator.url,
+    AWS_ENDPOINT_URL_SSO_OIDC: emulator.url,
+    AWS_ENDPOINT_URL_STS: emulator.url,
+    AWS_EC2_METADATA_DISABLED: 'true',
+    AWS_PAGER: '',
+    ...extra,
+  };
+  writeFileSync(configFile, '', { mode: 0o600 });
+  return {
+    dir,
+    env,
+    configFile,
+    cleanup: async () => {
+      await runKeyfob(['daemon', 'stop'], env).catch(() => undefined);
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+export interface RunResult {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+export function runKeyfob(args: string[], env: Record<string, string>, timeoutMs = 30_000): Promise<RunResult> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [KEYFOB_BIN, ...args], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d) => (stdout += d));
+    child.stderr.on('data', (d) => (stderr += d));
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      reject(new Error(`keyfob ${args.join(' ')} timed out; stderr: ${stderr}`));
+    }, timeoutMs);
+    child.on('close', (code) => {
+      clearTimeout(timer);
+      resolve({ code, stdout, stderr });
+    });
+  });
+}
+
+/** A keyfob-managed profile section, as populate writes it. */
+export function profileSection(name: string, session: string, accountId: string, role: string): string {
+  return [
+    `[profile ${name}]`,
+    `credential_process = ${process.execPath} ${KEYFOB_BIN} credential-process --profile ${name}`,
+    `keyfob_sso_session = ${session}`,
+    `keyfob_account_id = ${accountId}`,
+    `keyfob_role_name = ${role}`,
+    'region = eu-west-1',
+    '',
+  ].join('\n');
+}
