@@ -22,19 +22,28 @@ function start(args: string[]) {
   children.push(child);
   let stderr = '';
   child.stderr!.on('data', (chunk) => (stderr += chunk));
-  const lines = createInterface({ input: child.stdout! });
-  const firstLine = new Promise<string>((resolveLine, reject) => {
-    lines.once('line', resolveLine);
-    child.once('exit', (code) => reject(new Error(`keyfob emulator exited ${code} before printing: ${stderr}`)));
+  const lines: string[] = [];
+  const waiters: Array<() => void> = [];
+  createInterface({ input: child.stdout! }).on('line', (line) => {
+    lines.push(line);
+    for (const wake of waiters.splice(0)) wake();
   });
   const exited = new Promise<number | null>((resolveExit) => child.once('exit', (code) => resolveExit(code)));
-  return { child, firstLine, exited, stderr: () => stderr, lines };
+  /** Resolves with all lines so far once one matches; rejects if the process exits first. */
+  async function waitForLine(match: (line: string) => boolean): Promise<string[]> {
+    for (;;) {
+      if (lines.some(match)) return lines;
+      if (child.exitCode !== null) throw new Error(`keyfob emulator exited ${child.exitCode}: ${stderr}`);
+      await Promise.race([new Promise<void>((wake) => waiters.push(wake)), exited]);
+    }
+  }
+  return { child, exited, stderr: () => stderr, waitForLine };
 }
 
 describe('keyfob emulator', () => {
   it('prints one JSON line with --json, serves on that port, and stops on SIGTERM', async () => {
     const run = start(['--port', '0', '--json']);
-    const info = JSON.parse(await run.firstLine);
+    const info = JSON.parse((await run.waitForLine(() => true))[0]!);
     expect(info).toEqual({ url: expect.stringMatching(/^http:\/\/127\.0\.0\.1:\d+$/), startUrl: 'https://d-9067c0ffee.awsapps.com/start', region: 'eu-west-1' });
     const registered = await fetch(`${info.url}/client/register`, { method: 'POST', body: JSON.stringify({ clientName: 'cli', clientType: 'public' }) });
     expect(registered.status).toBe(200);
@@ -51,15 +60,10 @@ describe('keyfob emulator', () => {
       fixture.region = 'us-east-2';
       writeFileSync(join(dir, 'org.json'), JSON.stringify(fixture));
       const run = start(['--fixture', join(dir, 'org.json'), '--accounts', '30', '--roles-per-account', '4', '--rate-limit', '1']);
-      const first = await run.firstLine;
-      expect(first).toMatch(/^keyfob emulator listening on http:\/\/127\.0\.0\.1:\d+$/);
-      const url = first.split(' ').pop()!;
-      const rest: string[] = [];
-      for await (const line of run.lines) {
-        rest.push(line);
-        if (line.startsWith('Press Ctrl-C')) break;
-      }
-      const text = rest.join('\n');
+      const lines = await run.waitForLine((line) => line.startsWith('Press Ctrl-C'));
+      expect(lines[0]).toMatch(/^keyfob emulator listening on http:\/\/127\.0\.0\.1:\d+$/);
+      const url = lines[0]!.split(' ').pop()!;
+      const text = lines.join('\n');
       expect(text).toContain('https://d-1234567890.awsapps.com/start');
       expect(text).toContain('us-east-2');
       expect(text).toContain('alice / keyfob-demo, MFA code 123456');
