@@ -137,10 +137,11 @@ export class ConfigDocument {
       if (value !== '' && old.text.trim().length === prefix.trim().length && /[=:]$/.test(prefix)) prefix += ' ';
       const eol = this.lines[entry.endLine - 1].eol;
       this.lines.splice(entry.line, entry.endLine - entry.line, { text: prefix + value, eol });
+      this.reindexSection(found, 1 - (entry.endLine - entry.line));
     } else {
       this.insertLines(found.contentEnd, [`${key} = ${value}`]);
+      this.reindexSection(found, 1);
     }
-    this.reindex();
     return true;
   }
 
@@ -148,9 +149,9 @@ export class ConfigDocument {
   removeKey(section: SectionRef, key: string): boolean {
     const found = this.resolve(section);
     const entry = found?.entries.find((e) => e.key === key.toLowerCase());
-    if (!entry) return false;
+    if (!entry || !found) return false;
     this.removeLines(entry.line, entry.endLine);
-    this.reindex();
+    this.reindexSection(found, entry.line - entry.endLine);
     return true;
   }
 
@@ -182,7 +183,7 @@ export class ConfigDocument {
     block.push(`[${header}]`);
     for (const [key, value] of entries) block.push(`${key} = ${value}`);
     this.appendBlock(block);
-    this.reindex();
+    this.indexAppendedSection(this.lines.length - entries.length - 1);
     return true;
   }
 
@@ -251,6 +252,51 @@ export class ConfigDocument {
   private reindex(): void {
     this.parsed = analyse(this.lines);
   }
+
+  // Incremental re-indexing, so that populate's thousands of edits stay linear. A header
+  // line always resets the parser's state, so a section can be analysed on its own. The
+  // tests check these against a full re-parse.
+
+  /** After lines changed strictly inside `old`'s body, growing it by `delta` lines. */
+  private reindexSection(old: Section, delta: number): void {
+    const { sections, problems } = this.parsed;
+    const at = sections.indexOf(old);
+    const start = old.headerLine;
+    const end = old.endLine + delta;
+    const local = analyse(this.lines.slice(start, end));
+    const fresh = shiftSection(local.sections[0], start);
+    fresh.endLine = end;
+    sections[at] = fresh;
+    for (let i = at + 1; i < sections.length; i++) shiftSection(sections[i], delta);
+    const kept = problems
+      .filter((p) => p.line - 1 <= start || p.line - 1 >= old.endLine)
+      .map((p) => (p.line - 1 >= old.endLine ? { ...p, line: p.line + delta } : p));
+    const added = local.problems.filter((p) => p.line > 1).map((p) => ({ ...p, line: p.line + start }));
+    this.parsed.problems = [...kept, ...added].sort((a, b) => a.line - b.line);
+  }
+
+  /** After appendBlock added a section whose header is at `headerLine`. */
+  private indexAppendedSection(headerLine: number): void {
+    const { sections, problems } = this.parsed;
+    const previous = sections[sections.length - 1];
+    if (previous) previous.endLine = headerLine;
+    const local = analyse(this.lines.slice(headerLine));
+    const fresh = shiftSection(local.sections[0], headerLine);
+    fresh.endLine = this.lines.length;
+    sections.push(fresh);
+    this.parsed.problems = [...problems, ...local.problems.map((p) => ({ ...p, line: p.line + headerLine }))];
+  }
+}
+
+function shiftSection(section: Section, delta: number): Section {
+  section.headerLine += delta;
+  section.endLine += delta;
+  section.contentEnd += delta;
+  for (const entry of section.entries) {
+    entry.line += delta;
+    entry.endLine += delta;
+  }
+  return section;
 }
 
 export function parseConfig(text: string): ConfigDocument {

@@ -154,7 +154,7 @@ export function createToken(ctx: Ctx): void {
     if (device.expiresAt <= now) throw oidcErrors.expiredToken('Device code');
     const tooSoon = device.lastPollAt !== undefined && now - device.lastPollAt < device.intervalMs - 25;
     device.lastPollAt = now;
-    if (false && tooSoon) throw oidcErrors.slowDown();
+    if (tooSoon) throw oidcErrors.slowDown();
     if (device.status === 'denied') throw oidcErrors.accessDenied();
     if (device.status === 'pending') throw oidcErrors.authorizationPending();
     device.status = 'used';

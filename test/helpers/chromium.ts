@@ -30,17 +30,24 @@ export interface ApproveOptions {
  */
 export async function approveInBrowser(page: Page, url: string, options: ApproveOptions): Promise<void> {
   await page.goto(url);
+  // Each step waits for the next page's own elements, so a slow navigation cannot be mistaken for a missing step.
+  const next = async (selector: string) => {
+    await page.locator(`${selector}, .error`).first().waitFor({ timeout: 15_000 });
+    const error = page.locator('.error');
+    if (await error.count()) throw new Error(`the emulator's page says: ${(await error.first().textContent())?.trim()}`);
+  };
+  await next('input[name=username], button#allow');
   if (await page.locator('input[name=username]').count()) {
     await page.fill('input[name=username]', options.username);
     await page.fill('input[name=password]', options.password);
-    await Promise.all([page.waitForLoadState('load'), page.click('button#signin')]);
+    await page.click('button#signin');
+    await next('input[name=mfa], button#allow');
   }
   if (await page.locator('input[name=mfa]').count()) {
     if (!options.mfa) throw new Error('the emulator asks for an MFA code but none was given');
     await page.fill('input[name=mfa]', options.mfa);
-    await Promise.all([page.waitForLoadState('load'), page.click('button#verify')]);
+    await page.click('button#verify');
+    await next('button#allow');
   }
-  const button = page.locator(options.action === 'allow' ? 'button#allow' : 'button#deny');
-  if (!(await button.count())) throw new Error(`no consent page after sign-in: ${(await page.textContent('main'))?.trim()}`);
-  await button.click();
+  await page.click(options.action === 'allow' ? 'button#allow' : 'button#deny');
 }
