@@ -119,9 +119,10 @@ function tempPrefix(file: string): string {
 
 /** Temp files left by a killed writer. Only lock holders write them, and we hold the lock. */
 async function removeStaleTempFiles(file: string): Promise<void> {
-  const prefix = tempPrefix(file);
+  const prefixes = [tempPrefix(file), tempPrefix(file + BACKUP_SUFFIX)];
   const names = await readdir(dirname(file)).catch(() => [] as string[]);
-  await Promise.all(names.filter((n) => n.startsWith(prefix)).map((n) => unlink(join(dirname(file), n)).catch(() => undefined)));
+  const stale = names.filter((n) => prefixes.some((p) => n.startsWith(p)));
+  await Promise.all(stale.map((n) => unlink(join(dirname(file), n)).catch(() => undefined)));
 }
 
 async function writeFileAtomically(

@@ -73,7 +73,7 @@ function normaliseMarker(marker: string): string {
 export class ConfigDocument {
   private readonly bom: string;
   private lines: Line[];
-  private parsed!: { sections: Section[]; problems: ConfigProblem[] };
+  private parsed!: Analysis;
 
   constructor(text: string) {
     this.bom = text.startsWith('\uFEFF') ? '\uFEFF' : '';
@@ -92,9 +92,10 @@ export class ConfigDocument {
   }
 
   get problems(): readonly ConfigProblem[] {
-    if (!this.bom) return this.parsed.problems;
+    const problems = this.parsed.problems.map(renderProblem);
+    if (!this.bom) return problems;
     // keyfob reads past it, but the AWS CLI v2 fails with "Unable to parse config file".
-    return [{ line: 1, message: 'the file starts with a byte-order mark (BOM), which the AWS CLI cannot parse; save it as UTF-8 without BOM' }, ...this.parsed.problems];
+    return [{ line: 1, message: 'the file starts with a byte-order mark (BOM), which the AWS CLI cannot parse; save it as UTF-8 without BOM' }, ...problems];
   }
 
   /** The line ending new lines get: the file's first one, or "\n". */
@@ -139,7 +140,7 @@ export class ConfigDocument {
       this.lines.splice(entry.line, entry.endLine - entry.line, { text: prefix + value, eol });
       this.reindexSection(found, 1 - (entry.endLine - entry.line));
     } else {
-      this.insertLines(found.contentEnd, [`${key} = ${value}`]);
+      this.insertLines(found.contentEnd, [`${this.indentBefore(found.contentEnd)}${key} = ${value}`]);
       this.reindexSection(found, 1);
     }
     return true;
@@ -182,15 +183,16 @@ export class ConfigDocument {
     if (opts.marker !== undefined) block.push(normaliseMarker(opts.marker));
     block.push(`[${header}]`);
     for (const [key, value] of entries) block.push(`${key} = ${value}`);
-    this.appendBlock(block);
-    this.indexAppendedSection(this.lines.length - entries.length - 1);
+    const first = this.appendBlock(block);
+    this.indexAppendedSection(first + block.length - entries.length - 1);
     return true;
   }
 
   /**
    * Remove a section's header and entries (and comment lines between them), plus the marker
    * comment directly above the header when it starts with `markerPrefix`. Trailing blank and
-   * comment lines after the last entry stay: they may describe the next section.
+   * comment lines after the last entry stay: they may describe the next section. One blank
+   * line above goes too when keeping it would leave two blank lines in a row.
    */
   removeSection(section: SectionRef, opts: { markerPrefix?: string } = {}): boolean {
     const found = this.resolve(section);
@@ -198,8 +200,12 @@ export class ConfigDocument {
     let start = found.headerLine;
     const prefix = normaliseMarker(opts.markerPrefix ?? '# keyfob');
     if (start > 0 && this.lines[start - 1].text.trim().startsWith(prefix)) start -= 1;
+    // The blank separator above goes too, but only where it would leave two blank lines in a
+    // row (or a blank last line): otherwise prunes would pile up blank lines.
+    const isBlank = (i: number) => i >= this.lines.length || this.lines[i].text.trim() === '';
+    if (start > 0 && isBlank(start - 1) && isBlank(found.contentEnd)) start -= 1;
     this.removeLines(start, found.contentEnd);
-    this.reindex();
+    this.reindexAfterRemoving(found, found.contentEnd - start);
     return true;
   }
 
@@ -217,6 +223,19 @@ export class ConfigDocument {
     return found;
   }
 
+  /**
+   * The indentation a key inserted at `at` needs so that the next significant line (usually a
+   * header at column 0) is not read as a continuation of it: that line's own indentation.
+   */
+  private indentBefore(at: number): string {
+    for (let i = at; i < this.lines.length; i++) {
+      const trimmed = this.lines[i].text.trim();
+      if (trimmed === '' || trimmed.startsWith('#') || trimmed.startsWith(';')) continue;
+      return this.lines[i].text.slice(0, indentOf(this.lines[i].text));
+    }
+    return '';
+  }
+
   /** Insert whole lines before index `at`, keeping a missing final newline missing. */
   private insertLines(at: number, texts: string[]): void {
     const nl = this.newline;
@@ -228,16 +247,21 @@ export class ConfigDocument {
     this.lines.splice(at, 0, ...added);
   }
 
-  private appendBlock(texts: string[]): void {
+  /** Append lines at the end after one blank separator; returns the index of the first. */
+  private appendBlock(texts: string[]): number {
     const nl = this.newline;
+    // Like a parse, keep the empty remainder after the final newline as the last line.
     const last = this.lines[this.lines.length - 1];
-    if (last && last.eol === '') {
-      if (last.text === '') this.lines.pop(); // the empty remainder after a final newline
-      else last.eol = nl;
+    if (last.text !== '') {
+      last.eol = nl;
+      this.lines.push({ text: '', eol: '' });
     }
-    const tail = this.lines[this.lines.length - 1];
-    const separator = tail && tail.text.trim() !== '' ? [{ text: '', eol: nl }] : [];
-    this.lines.push(...separator, ...texts.map((text) => ({ text, eol: nl })));
+    const at = this.lines.length - 1;
+    const tail = this.lines[at - 1];
+    const added = texts.map((text) => ({ text, eol: nl }));
+    if (tail && tail.text.trim() !== '') added.unshift({ text: '', eol: nl });
+    this.lines.splice(at, 0, ...added);
+    return at + added.length - texts.length;
   }
 
   private removeLines(start: number, end: number): void {
@@ -247,6 +271,7 @@ export class ConfigDocument {
     if (end >= this.lines.length + (end - start) && lastRemovedEol === '' && start > 0) {
       this.lines[start - 1].eol = '';
     }
+    if (this.lines.length === 0) this.lines.push({ text: '', eol: '' }); // as parsing "" gives
   }
 
   private reindex(): void {
@@ -270,8 +295,40 @@ export class ConfigDocument {
     for (let i = at + 1; i < sections.length; i++) shiftSection(sections[i], delta);
     const kept = problems
       .filter((p) => p.line - 1 <= start || p.line - 1 >= old.endLine)
-      .map((p) => (p.line - 1 >= old.endLine ? { ...p, line: p.line + delta } : p));
-    const added = local.problems.filter((p) => p.line > 1).map((p) => ({ ...p, line: p.line + start }));
+      .map((p) => shiftProblem(p, old.endLine, delta));
+    const added = local.problems.filter((p) => p.line > 1).map((p) => shiftProblem(p, 0, start));
+    this.parsed.problems = [...kept, ...added].sort((a, b) => a.line - b.line);
+  }
+
+  /**
+   * After `removed`'s lines (header to last entry, and its marker) went: its trailing lines now
+   * belong to the section before it, so that one is analysed again with them.
+   */
+  private reindexAfterRemoving(removed: Section, count: number): void {
+    const { sections, problems } = this.parsed;
+    const at = sections.indexOf(removed);
+    const previous = sections[at - 1];
+    const next = sections[at + 1];
+    const nextHeader = next ? next.headerLine - count : this.lines.length;
+    // Cases a local look cannot settle: a duplicate header (another section now comes first),
+    // or an indented next header that may now read as a continuation.
+    if (sections.some((s) => s !== removed && s.header === removed.header) || (next && indentOf(this.lines[nextHeader].text) > 0)) {
+      this.reindex();
+      return;
+    }
+    const start = previous ? previous.headerLine : 0;
+    const local = analyse(this.lines.slice(start, nextHeader));
+    if (previous) {
+      const fresh = shiftSection(local.sections[0], start);
+      fresh.endLine = nextHeader;
+      sections[at - 1] = fresh;
+    }
+    sections.splice(at, 1);
+    for (let i = at; i < sections.length; i++) shiftSection(sections[i], -count);
+    const kept = problems
+      .filter((p) => p.line - 1 < start || (previous && p.line - 1 === start) || p.line - 1 >= removed.endLine)
+      .map((p) => shiftProblem(p, removed.endLine, -count));
+    const added = local.problems.filter((p) => !previous || p.line > 1).map((p) => shiftProblem(p, 0, start));
     this.parsed.problems = [...kept, ...added].sort((a, b) => a.line - b.line);
   }
 
@@ -284,7 +341,7 @@ export class ConfigDocument {
     const fresh = shiftSection(local.sections[0], headerLine);
     fresh.endLine = this.lines.length;
     sections.push(fresh);
-    this.parsed.problems = [...problems, ...local.problems.map((p) => ({ ...p, line: p.line + headerLine }))];
+    this.parsed.problems = [...problems, ...local.problems.map((p) => shiftProblem(p, 0, headerLine))];
   }
 }
 
@@ -305,7 +362,10 @@ export function parseConfig(text: string): ConfigDocument {
 
 /** The text between the brackets for a section of this kind and name. */
 export function headerFor(kind: SectionKind, name: string): string {
-  if (kind === 'default') return 'default';
+  if (kind === 'default') {
+    if (name !== 'default') throw new ConfigError(`a section of kind "default" is named default, not ${JSON.stringify(name)}`);
+    return 'default';
+  }
   validateSectionName(name);
   return kind === 'other' ? name : `${kind} ${name}`;
 }
@@ -405,6 +465,7 @@ function classifyHeader(header: string): { kind: SectionKind; name: string; prob
     if (!header.startsWith(kind)) continue;
     const words = shlexSplit(header);
     if (words && words.length === 2 && words[0] === kind) return { kind, name: words[1] };
+    if (words && words.length > 0 && words[0] !== kind) return { kind: 'other', name: header }; // e.g. [profiles]
     return {
       kind: 'other',
       name: header,
@@ -414,9 +475,30 @@ function classifyHeader(header: string): { kind: SectionKind; name: string; prob
   return { kind: 'other', name: header };
 }
 
-function analyse(lines: Line[]): { sections: Section[]; problems: ConfigProblem[] } {
+/** A problem that may refer to another line ("first at line N"), kept apart so edits can shift it. */
+interface Problem extends ConfigProblem {
+  related?: number;
+}
+
+interface Analysis {
+  sections: Section[];
+  problems: Problem[];
+}
+
+function renderProblem({ line, message, related }: Problem): ConfigProblem {
+  return { line, message: related === undefined ? message : message.replace('{related}', String(related)) };
+}
+
+/** Move 1-based line references at or after 0-based index `from` by `delta`. */
+function shiftProblem(p: Problem, from: number, delta: number): Problem {
+  const shifted: Problem = { ...p, line: p.line - 1 >= from ? p.line + delta : p.line };
+  if (p.related !== undefined && p.related - 1 >= from) shifted.related = p.related + delta;
+  return shifted;
+}
+
+function analyse(lines: Line[]): Analysis {
   const sections: Section[] = [];
-  const problems: ConfigProblem[] = [];
+  const problems: Problem[] = [];
   const firstHeaderAt = new Map<string, number>();
   let current: Section | undefined;
   let entry: Entry | undefined; // the option whose value may continue
@@ -460,7 +542,8 @@ function analyse(lines: Line[]): { sections: Section[]; problems: ConfigProblem[
       if (seenAt !== undefined) {
         problems.push({
           line: index + 1,
-          message: `duplicate section [${inner}] (first at line ${seenAt + 1}); the AWS CLI refuses such a file, keyfob reads the first`,
+          related: seenAt + 1,
+          message: `duplicate section [${inner}] (first at line {related}); the AWS CLI refuses such a file, keyfob reads the first`,
         });
       } else {
         firstHeaderAt.set(inner, index);
@@ -490,7 +573,8 @@ function analyse(lines: Line[]): { sections: Section[]; problems: ConfigProblem[
     if (seenAt !== undefined) {
       problems.push({
         line: index + 1,
-        message: `duplicate key "${key}" in [${current.header}] (first at line ${seenAt + 1}); keyfob reads the first`,
+        related: seenAt + 1,
+        message: `duplicate key "${key}" in [${current.header}] (first at line {related}); keyfob reads the first`,
       });
       // A duplicate is still part of the section's content, but lookups find the first.
       current.contentEnd = index + 1;

@@ -91,6 +91,9 @@ function readBody(req: IncomingMessage): Promise<{ body: Buffer; tooLarge: boole
     });
     req.on('end', () => resolve({ body: Buffer.concat(chunks), tooLarge: size > MAX_BODY_BYTES }));
     req.on('error', reject);
+    req.on('close', () => {
+      if (!req.complete) reject(new Error('the client went away mid-request'));
+    });
   });
 }
 
@@ -124,6 +127,10 @@ async function handle(state: EmulatorState, req: IncomingMessage, res: ServerRes
     const ctx: Ctx = { state, req, res, url, body };
     await route.handler(ctx);
   } catch (err) {
+    if (req.destroyed && !req.complete) {
+      res.destroy(); // nobody left to answer
+      return;
+    }
     sendError(kind, res, err, state.settings.log);
   }
 }

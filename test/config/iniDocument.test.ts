@@ -112,6 +112,13 @@ describe('editing', () => {
     expect(doc.toString()).toBe('[default]\nregion = x\noutput = json\n\n# about b\n[profile b]\nk = v\nz = 1');
   });
 
+  it('setKey indents a new key so an indented header after it stays a header', () => {
+    const doc = parseConfig('[default]\n  [profile p]\nk = v\n');
+    doc.setKey(def, 'region', 'x');
+    expect(doc.toString()).toBe('[default]\n  region = x\n  [profile p]\nk = v\n');
+    expect(parseConfig(doc.toString()).findSection('profile', 'p')?.entries.map((e) => e.key)).toEqual(['k']);
+  });
+
   it('setKey replaces a sub-section value with its continuation lines', () => {
     const doc = parseConfig('[default]\ns3 =\n  a = 1\n  b = 2\nregion = x\n');
     doc.setKey(def, 's3', 'flat');
@@ -165,5 +172,16 @@ describe('editing', () => {
     doc2.removeSection({ kind: 'profile', name: 'q' });
     expect(doc2.toString()).toBe('# my own profile');
     expect(doc2.removeSection({ kind: 'profile', name: 'q' })).toBe(false);
+  });
+
+  it('removeSection does not pile up blank separators', () => {
+    const base = '# mine\r\n[default]\r\nregion = x\r\n';
+    const doc = parseConfig(base);
+    for (const n of ['a', 'b', 'c']) doc.upsertSection('profile', n, [['k', n]], { marker: 'keyfob: generated' });
+    for (const n of ['b', 'a', 'c']) doc.removeSection({ kind: 'profile', name: n });
+    expect(doc.toString()).toBe(base);
+    const noFinalNewline = parseConfig('[a]\nk = 1\n\n[b]\nk = 2');
+    noFinalNewline.removeSection({ kind: 'other', name: 'b' });
+    expect(noFinalNewline.toString()).toBe('[a]\nk = 1');
   });
 });

@@ -2,7 +2,14 @@
 // only keyfob's own section, idempotently.
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { parseConfig } from '../../src/config/iniDocument.js';
+import { parseConfig, type ConfigDocument } from '../../src/config/iniDocument.js';
+
+/** Edits re-index incrementally; the result must equal a full parse of the new text. */
+function expectIndexConsistent(doc: ConfigDocument) {
+  const reparsed = parseConfig(doc.toString());
+  expect(JSON.parse(JSON.stringify(doc.sections))).toEqual(JSON.parse(JSON.stringify(reparsed.sections)));
+  expect(doc.problems).toEqual(reparsed.problems);
+}
 
 const word = fc.stringMatching(/^[A-Za-z0-9_.\-/]{1,12}$/);
 const spaces = fc.constantFrom('', ' ', '  ', '\t', '   ');
@@ -88,6 +95,7 @@ describe('config round trip (property)', () => {
         const doc = parseConfig(text);
         expect(doc.upsertSection(OWN.kind, OWN.name, ownEntries('AdministratorAccess'), { marker: MARKER })).toBe(true);
         const once = doc.toString();
+        expectIndexConsistent(doc);
 
         // Everything before keyfob's block is the original (a missing final newline gets one).
         const body = text.replace(/^\uFEFF/, '');
@@ -129,6 +137,7 @@ describe('config round trip (property)', () => {
         const doc = parseConfig(text);
         doc.upsertSection(OWN.kind, OWN.name, ownEntries('AdministratorAccess'), { marker: MARKER });
         const once = doc.toString();
+        expectIndexConsistent(doc);
         expect(once.startsWith(head)).toBe(true);
         expect(once.endsWith(tail)).toBe(true);
         expect(once).toBe(head + block.replace('keyfob_role_name  =  ReadOnly', 'keyfob_role_name  =  AdministratorAccess') + tail);
@@ -138,6 +147,37 @@ describe('config round trip (property)', () => {
         expect(again.toString()).toBe(once);
       }),
       { numRuns: 300 },
+    );
+  });
+
+  it('any sequence of edits keeps the index equal to a fresh parse', () => {
+    const keyName = fc.constantFrom('region', 'output', 'keyfob_role_name', 's3', 'Region');
+    const target = fc.constantFrom(
+      { kind: 'default', name: 'default' } as const,
+      { kind: 'profile', name: 'a' } as const,
+      { kind: 'sso-session', name: 'acme' } as const,
+      { kind: 'profile', name: 'new/one' } as const,
+    );
+    const op = fc.oneof(
+      fc.tuple(fc.constant('set' as const), target, keyName, fc.stringMatching(/^[a-z0-9:/.-]{0,8}$/)),
+      fc.tuple(fc.constant('remove' as const), target, keyName),
+      fc.tuple(fc.constant('upsert' as const), target, fc.stringMatching(/^[a-z0-9]{1,6}$/)),
+      fc.tuple(fc.constant('drop' as const), target),
+    );
+    const withKnownSections = configText.map(({ text }) => text + '\n[profile a]\nregion = x\n  cont = 1\n# c\n[default]\noutput=json\n');
+    fc.assert(
+      fc.property(fc.oneof(configText.map((c) => c.text), withKnownSections), fc.array(op, { maxLength: 12 }), (text, ops) => {
+        const doc = parseConfig(text);
+        for (const o of ops) {
+          if (o[0] === 'set') {
+            if (doc.findSection(o[1].kind, o[1].name)) doc.setKey(o[1], o[2], o[3]);
+          } else if (o[0] === 'remove') doc.removeKey(o[1], o[2]);
+          else if (o[0] === 'upsert') doc.upsertSection(o[1].kind, o[1].name, [['keyfob_role_name', o[2]]], { marker: 'keyfob: x' });
+          else doc.removeSection(o[1]);
+          expectIndexConsistent(doc);
+        }
+      }),
+      { numRuns: 1500 },
     );
   });
 });

@@ -1,0 +1,141 @@
+#!/usr/bin/env node
+// keyfob benchmarks (issue 3 rows). Every figure is a median over repeated runs and is reported
+// as a ratio against a floor measured in the same run, because these machines are shared and noisy.
+// Writes docs/benchmarks.md. Run: npm run bench   (set BENCH_QUICK=1 for a short smoke run)
+import { spawn, spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { Agent, request } from 'node:http';
+import { cpus, totalmem, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { startEmulator } from '../dist/emulator/index.js';
+
+const quick = !!process.env.BENCH_QUICK;
+const ROOT = new URL('..', import.meta.url).pathname;
+const BIN = join(ROOT, 'bin/keyfob.js');
+const PROFILE = 'Experiments/AdministratorAccess';
+
+const median = (xs) => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
+};
+
+function timeOnce(cmd, args, env) {
+  const t0 = process.hrtime.bigint();
+  const r = spawnSync(cmd, args, { env, stdio: ['ignore', 'pipe', 'pipe'] });
+  const ms = Number(process.hrtime.bigint() - t0) / 1e6;
+  if (r.status !== 0) throw new Error(`${cmd} ${args.join(' ')} failed: ${r.stderr}`);
+  return ms;
+}
+
+function rssMiB(pid) {
+  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+  return Number(/VmRSS:\s+(\d+)/.exec(status)[1]) / 1024;
+}
+
+function throughput(socketPath, total, concurrency) {
+  const agent = new Agent({ keepAlive: true, maxSockets: concurrency });
+  const path = `/v1/credentials?profile=${encodeURIComponent(PROFILE)}`;
+  let sent = 0;
+  let failed = 0;
+  const one = () =>
+    new Promise((resolve) => {
+      const req = request({ socketPath, path, agent }, (res) => {
+        if (res.statusCode !== 200) failed++;
+        res.resume();
+        res.on('end', resolve);
+      });
+      req.on('error', () => {
+        failed++;
+        resolve();
+      });
+      req.end();
+    });
+  const worker = async () => {
+    while (sent < total) {
+      sent++;
+      await one();
+    }
+  };
+  const t0 = process.hrtime.bigint();
+  return Promise.all(Array.from({ length: concurrency }, worker)).then(() => {
+    agent.destroy();
+    const seconds = Number(process.hrtime.bigint() - t0) / 1e9;
+    return { perSecond: total / seconds, failed };
+  });
+}
+
+const emulator = await startEmulator({ port: 0, autoApprove: true });
+const home = mkdtempSync(join(tmpdir(), 'keyfob-bench-'));
+const env = {
+  ...process.env,
+  HOME: home,
+  KEYFOB_HOME: join(home, 'kf'),
+  AWS_CONFIG_FILE: join(home, 'config'),
+  KEYFOB_KEYRING: 'memory',
+  KEYFOB_BROWSER: 'none',
+  KEYFOB_LOG_LEVEL: 'warn',
+  AWS_ENDPOINT_URL_SSO: emulator.url,
+  AWS_ENDPOINT_URL_SSO_OIDC: emulator.url,
+};
+delete env.KEYFOB_SOCKET;
+const rows = [];
+try {
+  timeOnce(process.execPath, [BIN, 'login', '--start-url', emulator.startUrl, '--sso-region', emulator.region], env);
+  writeFileSync(
+    env.AWS_CONFIG_FILE,
+    readFileSync(env.AWS_CONFIG_FILE, 'utf8') +
+      `\n[profile ${PROFILE}]\nkeyfob_sso_session = d-9067c0ffee\nkeyfob_account_id = 765432109876\nkeyfob_role_name = AdministratorAccess\n`,
+  );
+  const status = JSON.parse(spawnSync(process.execPath, [BIN, 'status', '--json'], { env }).stdout);
+  const pid = status.daemon.pid;
+  const socket = status.daemon.socket;
+  timeOnce(process.execPath, [BIN, 'credential-process', '--profile', PROFILE], env); // warm the cache
+
+  // 1. Warm credential-process against the node floor, interleaved so noise hits both alike.
+  const runs = quick ? 5 : 25;
+  const floor = [];
+  const warm = [];
+  for (let i = 0; i < runs; i++) {
+    floor.push(timeOnce(process.execPath, ['-e', '0'], env));
+    warm.push(timeOnce(process.execPath, [BIN, 'credential-process', '--profile', PROFILE], env));
+  }
+  const ratio = median(warm) / median(floor);
+  rows.push({ row: 'warm credential-process ÷ `node -e 0`', value: `${median(warm).toFixed(1)} ms ÷ ${median(floor).toFixed(1)} ms = ${ratio.toFixed(2)}`, target: '≤ 1.15', met: ratio <= 1.15 });
+
+  // 2. Idle RSS after start-up and one warm request.
+  await new Promise((r) => setTimeout(r, 500));
+  const idle = rssMiB(pid);
+  rows.push({ row: 'daemon idle RSS', value: `${idle.toFixed(1)} MiB`, target: '≤ 60 MiB', met: idle <= 60 });
+
+  // 3. Socket throughput, 64 keep-alive connections; median of three rounds.
+  const rounds = [];
+  for (let i = 0; i < 3; i++) rounds.push(await throughput(socket, quick ? 3000 : 30000, 64));
+  const rps = median(rounds.map((r) => r.perSecond));
+  const failures = rounds.reduce((n, r) => n + r.failed, 0);
+  rows.push({ row: 'socket throughput, 64 connections', value: `${Math.round(rps)} req/s (${failures} failed)`, target: '≥ 15,000 req/s', met: rps >= 15000 && failures === 0 });
+} finally {
+  spawnSync(process.execPath, [BIN, 'daemon', 'stop'], { env });
+  await emulator.close();
+  rmSync(home, { recursive: true, force: true });
+}
+
+const machine = `${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}, ${process.platform}`;
+const table = [
+  '| measure | median | target | met |',
+  '|---|---|---|---|',
+  ...rows.map((r) => `| ${r.row} | ${r.value} | ${r.target} | ${r.met ? 'yes' : '**no**'} |`),
+].join('\n');
+const doc = `# keyfob benchmarks
+
+Written by \`npm run bench\` (bench/run.js) on ${new Date().toISOString()}${quick ? ' (quick smoke run)' : ''}.
+Machine: ${machine}. Shared and noisy: ratios are against a floor measured in the same run, medians over repeated runs.
+
+${table}
+
+How each is measured:
+- **warm credential-process**: the daemon already holds the credentials; \`keyfob credential-process --profile …\` and \`node -e 0\` are timed alternately, ${quick ? 5 : 25} runs each, wall time of the whole process.
+- **idle RSS**: VmRSS of the daemon after sign-in and one request, from /proc.
+- **throughput**: ${quick ? 3000 : 30000} GET /v1/credentials requests over 64 keep-alive connections to the Unix socket, three rounds, median.
+`;
+writeFileSync(join(ROOT, 'docs/benchmarks.md'), doc);
+process.stdout.write(`${table}\n`);
