@@ -2,7 +2,7 @@
 // keyfob benchmarks (issue 3 rows). Every figure is a median over repeated runs and is reported
 // as a ratio against a floor measured in the same run, because these machines are shared and noisy.
 // Writes docs/benchmarks.md. Run: npm run bench   (set BENCH_QUICK=1 for a short smoke run)
-import { spawn, spawnSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { Agent, request } from 'node:http';
 import { cpus, totalmem, tmpdir } from 'node:os';
@@ -19,13 +19,23 @@ const median = (xs) => {
   return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
 };
 
-function timeOnce(cmd, args, env) {
-  const t0 = process.hrtime.bigint();
-  const r = spawnSync(cmd, args, { env, stdio: ['ignore', 'pipe', 'pipe'] });
-  const ms = Number(process.hrtime.bigint() - t0) / 1e6;
-  if (r.status !== 0) throw new Error(`${cmd} ${args.join(' ')} failed: ${r.stderr}`);
-  return ms;
+// Async on purpose: the emulator runs in this process and must keep answering.
+function runTimed(cmd, args, env) {
+  return new Promise((resolve, reject) => {
+    const t0 = process.hrtime.bigint();
+    const child = spawn(cmd, args, { env, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d) => (stdout += d));
+    child.stderr.on('data', (d) => (stderr += d));
+    child.on('close', (code) => {
+      const ms = Number(process.hrtime.bigint() - t0) / 1e6;
+      if (code !== 0) reject(new Error(`${cmd} ${args.join(' ')} failed: ${stderr}`));
+      else resolve({ ms, stdout });
+    });
+  });
 }
+const timeOnce = async (cmd, args, env) => (await runTimed(cmd, args, env)).ms;
 
 function rssMiB(pid) {
   const status = readFileSync(`/proc/${pid}/status`, 'utf8');
@@ -80,24 +90,24 @@ const env = {
 delete env.KEYFOB_SOCKET;
 const rows = [];
 try {
-  timeOnce(process.execPath, [BIN, 'login', '--start-url', emulator.startUrl, '--sso-region', emulator.region], env);
+  await timeOnce(process.execPath, [BIN, 'login', '--start-url', emulator.startUrl, '--sso-region', emulator.region], env);
   writeFileSync(
     env.AWS_CONFIG_FILE,
     readFileSync(env.AWS_CONFIG_FILE, 'utf8') +
       `\n[profile ${PROFILE}]\nkeyfob_sso_session = d-9067c0ffee\nkeyfob_account_id = 765432109876\nkeyfob_role_name = AdministratorAccess\n`,
   );
-  const status = JSON.parse(spawnSync(process.execPath, [BIN, 'status', '--json'], { env }).stdout);
+  const status = JSON.parse((await runTimed(process.execPath, [BIN, 'status', '--json'], env)).stdout);
   const pid = status.daemon.pid;
   const socket = status.daemon.socket;
-  timeOnce(process.execPath, [BIN, 'credential-process', '--profile', PROFILE], env); // warm the cache
+  await timeOnce(process.execPath, [BIN, 'credential-process', '--profile', PROFILE], env); // warm the cache
 
   // 1. Warm credential-process against the node floor, interleaved so noise hits both alike.
   const runs = quick ? 5 : 25;
   const floor = [];
   const warm = [];
   for (let i = 0; i < runs; i++) {
-    floor.push(timeOnce(process.execPath, ['-e', '0'], env));
-    warm.push(timeOnce(process.execPath, [BIN, 'credential-process', '--profile', PROFILE], env));
+    floor.push(await timeOnce(process.execPath, ['-e', '0'], env));
+    warm.push(await timeOnce(process.execPath, [BIN, 'credential-process', '--profile', PROFILE], env));
   }
   const ratio = median(warm) / median(floor);
   rows.push({ row: 'warm credential-process ÷ `node -e 0`', value: `${median(warm).toFixed(1)} ms ÷ ${median(floor).toFixed(1)} ms = ${ratio.toFixed(2)}`, target: '≤ 1.15', met: ratio <= 1.15 });
@@ -114,7 +124,7 @@ try {
   const failures = rounds.reduce((n, r) => n + r.failed, 0);
   rows.push({ row: 'socket throughput, 64 connections', value: `${Math.round(rps)} req/s (${failures} failed)`, target: '≥ 15,000 req/s', met: rps >= 15000 && failures === 0 });
 } finally {
-  spawnSync(process.execPath, [BIN, 'daemon', 'stop'], { env });
+  await runTimed(process.execPath, [BIN, 'daemon', 'stop'], env).catch(() => undefined);
   await emulator.close();
   rmSync(home, { recursive: true, force: true });
 }

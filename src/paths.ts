@@ -1,5 +1,4 @@
 // Where keyfob keeps things. Lean on purpose: the credential-process hot path imports it.
-import { createHash } from 'node:crypto';
 import { homedir, tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -24,6 +23,13 @@ function uid(): string {
   return typeof process.getuid === 'function' ? String(process.getuid()) : 'user';
 }
 
+/** A short stable name for a long path (FNV-1a, 64 bit); not security, and node:crypto stays off the hot path. */
+function fnv1a64(text: string): string {
+  let hash = 0xcbf29ce484222325n;
+  for (const byte of Buffer.from(text)) hash = BigInt.asUintN(64, (hash ^ BigInt(byte)) * 0x100000001b3n);
+  return hash.toString(16).padStart(16, '0');
+}
+
 export interface SocketLocation {
   path: string;
   /** Set when the natural path was too long and a short private one is used instead. */
@@ -40,6 +46,6 @@ export function socketLocation(env: NodeJS.ProcessEnv = process.env): SocketLoca
     ? join(env.KEYFOB_HOME, 'run', 'daemon.sock')
     : join(env.XDG_RUNTIME_DIR || join(tmpdir(), `keyfob-${uid()}`), 'keyfob', 'daemon.sock');
   if (Buffer.byteLength(natural) <= SOCKET_PATH_LIMIT) return { path: natural };
-  const digest = createHash('sha256').update(natural).digest('hex').slice(0, 16);
+  const digest = fnv1a64(natural);
   return { path: join(tmpdir(), `keyfob-${uid()}-${digest}`, 'daemon.sock'), fallbackFrom: natural };
 }
