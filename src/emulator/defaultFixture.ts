@@ -1,5 +1,5 @@
 // The organisation every demo and test starts from (seed 004 in DESIGN.md).
-import type { Fixture } from './fixture.js';
+import { DEFAULT_LIFETIMES, type Fixture } from './fixture.js';
 
 export const DEMO_USER = {
   username: 'alice',
@@ -35,13 +35,6 @@ export function defaultFixture(): Fixture {
     ],
     groups: [{ name: 'Admin', members: [DEMO_USER.username] }],
     assignments: [{ group: 'Admin', accounts: '*', permissionSets: ['AdministratorAccess', 'ReadOnlyAccess'] }],
-    lifetimes: {
-      accessTokenSeconds: 3600,
-      sessionSeconds: 8 * 3600,
-      deviceCodeSeconds: 600,
-      pollIntervalSeconds: 1,
-      clientRegistrationSeconds: 90 * 24 * 3600,
-      authorizationCodeSeconds: 300,
-    },
+    lifetimes: { ...DEFAULT_LIFETIMES },
   };
 }

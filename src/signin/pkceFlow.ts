@@ -1,10 +1,8 @@
 // OAuth authorization code grant with PKCE (S256) and a one-shot loopback callback server.
 import { createHash, randomBytes } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
-import { CreateTokenCommand } from '@aws-sdk/client-sso-oidc';
-import { errorName, oidcClient, oidcEndpoint, upstreamFailure } from '../aws/clients.js';
-import { withRetry } from '../credentials/retry.js';
-import { RegistrationRejectedError, SignInError, tokenFromResponse } from './tokens.js';
+import { errorName, oidcEndpoint, upstreamFailure } from '../aws/clients.js';
+import { createToken, RegistrationRejectedError, SignInError, tokenFromResponse } from './tokens.js';
 import type { ClientRegistration, SignInHooks, SsoSessionConfig, SsoToken } from './types.js';
 
 const CALLBACK_PATH = '/oauth/callback';
@@ -69,18 +67,7 @@ export async function pkceSignIn(session: SsoSessionConfig, reg: ClientRegistrat
     hooks.onPrompt({ method: 'pkce', url: authorize.toString() });
     const { code } = await callback;
     try {
-      const out = await withRetry(() =>
-        oidcClient(session.region).send(
-          new CreateTokenCommand({
-            clientId: reg.clientId,
-            clientSecret: reg.clientSecret,
-            grantType: 'authorization_code',
-            code,
-            codeVerifier: verifier,
-            redirectUri,
-          }),
-        ),
-      );
+      const out = await createToken(session, reg, { grantType: 'authorization_code', code, codeVerifier: verifier, redirectUri });
       return tokenFromResponse(out);
     } catch (err) {
       if (errorName(err) === 'InvalidClientException') throw new RegistrationRejectedError();

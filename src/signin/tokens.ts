@@ -1,4 +1,4 @@
-import { CreateTokenCommand, type CreateTokenCommandOutput } from '@aws-sdk/client-sso-oidc';
+import { CreateTokenCommand, type CreateTokenCommandInput, type CreateTokenCommandOutput } from '@aws-sdk/client-sso-oidc';
 import { errorName, oidcClient, upstreamFailure } from '../aws/clients.js';
 import { withRetry } from '../credentials/retry.js';
 import { KeyfobError } from '../errors.js';
@@ -33,19 +33,17 @@ export function tokenFromResponse(out: CreateTokenCommandOutput, signedInAt = Da
   };
 }
 
+type Grant = Omit<CreateTokenCommandInput, 'clientId' | 'clientSecret'>;
+
+/** CreateToken for a grant, with the shared backoff for throttling and server faults. */
+export function createToken(session: SsoSessionConfig, reg: ClientRegistration, grant: Grant): Promise<CreateTokenCommandOutput> {
+  return withRetry(() => oidcClient(session.region).send(new CreateTokenCommand({ clientId: reg.clientId, clientSecret: reg.clientSecret, ...grant })));
+}
+
 export async function refreshSsoToken(session: SsoSessionConfig, reg: ClientRegistration, token: SsoToken): Promise<SsoToken> {
   if (!token.refreshToken) throw new RefreshRejectedError('no refresh token');
   try {
-    const out = await withRetry(() =>
-      oidcClient(session.region).send(
-        new CreateTokenCommand({
-          clientId: reg.clientId,
-          clientSecret: reg.clientSecret,
-          grantType: 'refresh_token',
-          refreshToken: token.refreshToken,
-        }),
-      ),
-    );
+    const out = await createToken(session, reg, { grantType: 'refresh_token', refreshToken: token.refreshToken });
     const refreshed = tokenFromResponse(out, token.signedInAt);
     // Some servers rotate refresh tokens, others keep them: keep ours if none came back.
     refreshed.refreshToken ??= token.refreshToken;
