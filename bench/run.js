@@ -11,7 +11,7 @@ import { startEmulator } from '../dist/emulator/index.js';
 
 const quick = !!process.env.BENCH_QUICK;
 const ROOT = new URL('..', import.meta.url).pathname;
-const BIN = join(ROOT, 'bin/keyfob.js');
+const BIN = join(ROOT, 'bin/keyfob.cjs');
 const PROFILE = 'Experiments/AdministratorAccess';
 
 const median = (xs) => {

@@ -1,6 +1,6 @@
 import type { CommandModule } from 'yargs';
 
-// bin/keyfob.js sends `credential-process` straight to the lean client without loading yargs;
+// bin/keyfob.cjs sends `credential-process` straight to the lean client without loading yargs;
 // this entry only makes the command show up in --help and completion.
 const command: CommandModule = {
   command: 'credential-process',

@@ -14,7 +14,7 @@ import { ROUTES } from '../daemon/protocol.js';
 import { startEmulator } from '../emulator/index.js';
 
 const run = promisify(execFile);
-const KEYFOB_BIN = new URL('../../bin/keyfob.js', import.meta.url).pathname;
+const KEYFOB_BIN = new URL('../../bin/keyfob.cjs', import.meta.url).pathname;
 const DEMO_PROFILE = { account: 'Experiments', role: 'AdministratorAccess' };
 
 function step(n: number, title: string): void {

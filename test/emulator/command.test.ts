@@ -1,5 +1,5 @@
 // `keyfob emulator` as a spawned process: the JSON line, flags, and a clean stop on SIGTERM.
-// Needs the build (npx tsc -p .), as every test that runs bin/keyfob.js does.
+// Needs the build (npx tsc -p .), as every test that runs bin/keyfob.cjs does.
 import { type ChildProcess, spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -9,7 +9,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { defaultFixture } from '../helpers/emulator.js';
 
 const root = resolve(import.meta.dirname, '../..');
-const bin = join(root, 'bin/keyfob.js');
+const bin = join(root, 'bin/keyfob.cjs');
 const children: ChildProcess[] = [];
 
 afterEach(() => {

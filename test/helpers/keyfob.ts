@@ -1,11 +1,11 @@
-// Run the real keyfob CLI (bin/keyfob.js over dist/, so `npm run build` first) in a throwaway home.
+// Run the real keyfob CLI (bin/keyfob.cjs over dist/, so `npm run build` first) in a throwaway home.
 import { spawn } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { RunningEmulator } from './emulator.js';
 
-export const KEYFOB_BIN = new URL('../../bin/keyfob.js', import.meta.url).pathname;
+export const KEYFOB_BIN = new URL('../../bin/keyfob.cjs', import.meta.url).pathname;
 
 export interface KeyfobHome {
   dir: string;
