@@ -3,7 +3,6 @@ import type { Argv, CommandModule } from 'yargs';
 interface DaemonArgs {
   action: 'start' | 'stop' | 'status' | 'run';
   'idle-timeout'?: number;
-  background?: boolean;
 }
 
 const command: CommandModule<object, DaemonArgs> = {
@@ -12,11 +11,10 @@ const command: CommandModule<object, DaemonArgs> = {
   builder: (y: Argv) =>
     y
       .positional('action', { choices: ['start', 'stop', 'status', 'run'] as const, describe: 'run stays in the foreground (systemd, launchd)' })
-      .option('idle-timeout', { type: 'number', describe: 'with run: exit after this many idle seconds' })
-      .option('background', { type: 'boolean', hidden: true }) as Argv<DaemonArgs>,
+      .option('idle-timeout', { type: 'number', describe: 'with run: exit after this many idle seconds' }) as Argv<DaemonArgs>,
   handler: async (args) => {
     const { daemonControl } = await import('../daemon/client/control.js');
-    await daemonControl(args.action, { idleTimeoutSeconds: args['idle-timeout'], background: args.background });
+    await daemonControl(args.action, { idleTimeoutSeconds: args['idle-timeout'] });
   },
 };
 export default command;

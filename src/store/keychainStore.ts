@@ -21,7 +21,10 @@ export interface KeychainOptions {
   timeoutMs?: number;
 }
 
-const helperPath = fileURLToPath(new URL('./keychainHelper.js', import.meta.url));
+// Beside this module in dist/store/, or under store/ when this code runs from the daemon bundle (dist/daemon.mjs).
+const helperPath = ['./keychainHelper.js', './store/keychainHelper.js']
+  .map((relative) => fileURLToPath(new URL(relative, import.meta.url)))
+  .find((path) => existsSync(path)) ?? fileURLToPath(new URL('./keychainHelper.js', import.meta.url));
 
 const verb: Record<KeychainRequest['op'], string> = {
   get: 'reading the keychain',

@@ -90,7 +90,7 @@ function dechunk(bytes: Buffer): Buffer {
  */
 export async function startDaemonInBackground(env: NodeJS.ProcessEnv = process.env): Promise<void> {
   const { spawn } = await import('node:child_process'); // off the warm path
-  const child = spawn(process.execPath, [await keyfobBin(), 'daemon', 'run', '--background'], { detached: true, stdio: ['ignore', 'ignore', 'pipe'], env });
+  const child = spawn(process.execPath, [await daemonBundle()], { detached: true, stdio: ['ignore', 'ignore', 'pipe'], env });
   let stderr = '';
   child.stderr!.setEncoding('utf8').on('data', (text: string) => (stderr += text));
   const died = new Promise<never>((_, reject) =>
@@ -109,15 +109,15 @@ export async function startDaemonInBackground(env: NodeJS.ProcessEnv = process.e
   }
 }
 
-/** bin/keyfob.cjs of this install, found from this file whether it runs from dist/ or the hot-path bundle. */
-async function keyfobBin(): Promise<string> {
+/** dist/daemon.mjs of this install, found from this file whether it runs from dist/ or the hot-path bundle. */
+async function daemonBundle(): Promise<string> {
   const { existsSync } = await import('node:fs');
   const { dirname, join } = await import('node:path');
   const { fileURLToPath } = await import('node:url');
   for (let dir = dirname(fileURLToPath(import.meta.url)); ; dir = dirname(dir)) {
-    const bin = join(dir, 'bin', 'keyfob.cjs');
-    if (existsSync(bin)) return bin;
-    if (dirname(dir) === dir) throw new DaemonUnavailableError('cannot find bin/keyfob.cjs to start it');
+    const bundle = join(dir, 'dist', 'daemon.mjs');
+    if (existsSync(bundle)) return bundle;
+    if (dirname(dir) === dir) throw new DaemonUnavailableError('cannot find dist/daemon.mjs to start it; run: npm run build');
   }
 }
 

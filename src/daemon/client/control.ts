@@ -7,8 +7,6 @@ import { fetchStatus } from './status.js';
 
 export interface ControlOptions {
   idleTimeoutSeconds?: number;
-  /** Started on demand by a client: log to the file only. */
-  background?: boolean;
 }
 
 const say = (line: string): void => void process.stdout.write(`${line}\n`);
@@ -16,16 +14,8 @@ const say = (line: string): void => void process.stdout.write(`${line}\n`);
 export async function daemonControl(action: 'start' | 'stop' | 'status' | 'run', opts: ControlOptions = {}): Promise<void> {
   const socket = socketLocation().path;
   if (action === 'run') {
-    const { startDaemon } = await import('../server/index.js');
-    const daemon = await startDaemon({ idleTimeoutMs: (opts.idleTimeoutSeconds ?? 0) * 1000 });
-    const stop = () => void daemon.close();
-    process.on('SIGTERM', stop);
-    process.on('SIGINT', stop);
-    // Started on demand, stderr is a pipe its starter closes once the socket answers.
-    if (opts.background) process.stderr.on('error', () => undefined);
-    else process.stderr.write(`keyfob daemon listening on ${daemon.socket.path} (pid ${daemon.pid})\n`);
-    await daemon.closed;
-    process.exit(0);
+    const { runDaemonProcess } = await import('../server/process.js');
+    return runDaemonProcess(opts);
   }
   const status = await fetchStatus();
   if (action === 'status') {

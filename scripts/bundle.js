@@ -1,0 +1,30 @@
+// Two bundles, built after tsc:
+// - dist/credential-process.cjs, the credential_process hot path: one CommonJS file loads in
+//   about 1 ms over a bare `node -e 0`, where the same code as a graph of ES modules costs ~8 ms;
+// - dist/daemon.mjs, the daemon clients start on demand: the AWS SDK bundled into one file takes
+//   ~13 MiB less memory than its hundreds of separate modules.
+import { build } from 'esbuild';
+
+const common = { bundle: true, platform: 'node', target: 'node20', logLevel: 'warning' };
+
+await build({
+  ...common,
+  entryPoints: ['src/daemon/client/credentialProcess.ts'],
+  outfile: 'dist/credential-process.cjs',
+  format: 'cjs',
+  // import.meta.url does not exist in CommonJS; give the bundle its own file URL instead.
+  define: { 'import.meta.url': '__keyfobBundleUrl' },
+  banner: { js: "const __keyfobBundleUrl = require('node:url').pathToFileURL(__filename).href;" },
+});
+
+await build({
+  ...common,
+  entryPoints: ['src/daemon/server/bundleEntry.ts'],
+  outfile: 'dist/daemon.mjs',
+  format: 'esm',
+  minify: true,
+  // The keychain's native addon loads in its own helper process, never in the daemon.
+  external: ['@github/keytar'],
+  // Some bundled CommonJS dependencies call require().
+  banner: { js: "import { createRequire as __keyfobCreateRequire } from 'node:module'; const require = __keyfobCreateRequire(import.meta.url);" },
+});
