@@ -102,7 +102,7 @@ try {
   await timeOnce(process.execPath, [BIN, 'credential-process', '--profile', PROFILE], env); // warm the cache
 
   // 1. Warm credential-process against the node floor, interleaved so noise hits both alike.
-  const runs = quick ? 5 : 25;
+  const runs = quick ? 5 : 41;
   const floor = [];
   const warm = [];
   for (let i = 0; i < runs; i++) {
@@ -143,7 +143,7 @@ Machine: ${machine}. Shared and noisy: ratios are against a floor measured in th
 ${table}
 
 How each is measured:
-- **warm credential-process**: the daemon already holds the credentials; \`keyfob credential-process --profile …\` and \`node -e 0\` are timed alternately, ${quick ? 5 : 25} runs each, wall time of the whole process.
+- **warm credential-process**: the daemon already holds the credentials; \`keyfob credential-process --profile …\` and \`node -e 0\` are timed alternately, ${quick ? 5 : 41} runs each, wall time of the whole process.
 - **idle RSS**: VmRSS of the daemon after sign-in and one request, from /proc.
 - **throughput**: ${quick ? 3000 : 30000} GET /v1/credentials requests over 64 keep-alive connections to the Unix socket, three rounds, median.
 `;
