@@ -14,6 +14,9 @@ import status from './commands/status.js';
 const commands: CommandModule<any, any>[] = [login, logout, status, credentialProcess, daemon, emulator, demo];
 
 export async function main(argv: string[]): Promise<void> {
+  // The AWS SDK warns on every start that its releases from 2027 need Node 22. That is for
+  // whoever upgrades keyfob's dependencies (see the issue notes), not for someone signing in.
+  process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
   const cli = yargs(argv)
     .scriptName('keyfob')
     .strict()

@@ -5,6 +5,11 @@ import type { CredentialProvider, RoleCredentials } from './types.js';
 
 export const ROLE_REFRESH_WINDOW_MS = 15 * 60_000;
 
+/** How long before expiry something counts as stale: the window, or half the lifetime when that is shorter. */
+export function refreshWindow(lifetimeMs: number, windowMs: number): number {
+  return Math.min(windowMs, lifetimeMs / 2);
+}
+
 export class CachingProvider implements CredentialProvider {
   private cached?: RoleCredentials;
   private fetchedAt = 0;
@@ -19,7 +24,7 @@ export class CachingProvider implements CredentialProvider {
 
   /** Time before expiry at which credentials count as stale; half the lifetime when that is shorter. */
   private windowMs(c: RoleCredentials): number {
-    return Math.min(ROLE_REFRESH_WINDOW_MS, (c.expiration - this.fetchedAt) / 2);
+    return refreshWindow(c.expiration - this.fetchedAt, ROLE_REFRESH_WINDOW_MS);
   }
 
   private fresh(c: RoleCredentials | undefined, now = Date.now()): c is RoleCredentials {

@@ -2,6 +2,7 @@
 // secret store (OS keychain) and in memory, refreshed ahead of expiry, signed in once at a time.
 import { LogoutCommand } from '@aws-sdk/client-sso';
 import { ssoClient } from '../aws/clients.js';
+import { refreshWindow } from '../credentials/cachingProvider.js';
 import { SingleFlight } from '../credentials/singleFlight.js';
 import { NotSignedInError } from '../errors.js';
 import type { SecretStore } from '../store/index.js';
@@ -51,10 +52,6 @@ export interface Logger {
 
 /** Refresh an access token once it has less than this left (or half its life, if shorter). */
 const TOKEN_REFRESH_WINDOW_MS = 10 * 60_000;
-
-export function refreshWindow(lifetimeMs: number, windowMs: number): number {
-  return Math.min(windowMs, lifetimeMs / 2);
-}
 
 export class SessionManager {
   private readonly states = new Map<string, SessionState>();

@@ -1,6 +1,6 @@
 // The daemon end to end: real CLI processes, a real daemon on a Unix socket, the emulator as AWS,
 // and the AWS CLI v2 as the real credential_process client.
-import { appendFileSync, chmodSync, mkdirSync, readFileSync, readdirSync, statSync } from 'node:fs';
+import { appendFileSync, chmodSync, existsSync, mkdirSync, readFileSync, readdirSync, statSync } from 'node:fs';
 import { request } from 'node:http';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -182,6 +182,17 @@ describe('keyfob daemon against the emulator', () => {
     expect(after.stderr).toBe(`keyfob: not signed in to sso-session "${SESSION}"; run: keyfob login --sso-session ${SESSION}\n`);
   });
 
+  it('signs in from credential-process only when asked with --login, and answers native profiles', async () => {
+    const r = await runKeyfob(['credential-process', '--profile', PROFILE, '--login'], home.env);
+    expect(r.stderr).toMatch(/confirm the code [A-Z]{4}-[A-Z]{4}/);
+    expect(r.code).toBe(0);
+    expect(JSON.parse(r.stdout).AccountId).toBe(EXPERIMENTS);
+    appendFileSync(home.configFile, `\n[profile native]\nsso_session = ${SESSION}\nsso_account_id = ${DEVELOPMENT}\nsso_role_name = AdministratorAccess\n`);
+    const native = await runKeyfob(['credential-process', '--profile', 'native'], home.env);
+    expect(native.stderr).toBe('');
+    expect(JSON.parse(native.stdout).AccountId).toBe(DEVELOPMENT);
+  });
+
   it('restarts a killed daemon on the next request', async () => {
     const before = JSON.parse((await runKeyfob(['status', '--json'], home.env)).stdout).daemon.pid;
     process.kill(before, 'SIGKILL');
@@ -222,6 +233,19 @@ describe('daemon placement', () => {
     expect(report.daemon.socketFallbackFrom).toBe(join(deep, 'run', 'daemon.sock'));
     expect(Buffer.byteLength(report.daemon.socket)).toBeLessThanOrEqual(107);
     await runKeyfob(['daemon', 'stop'], env);
+    await home.cleanup();
+  });
+
+  it('shuts down cleanly on SIGTERM, removing its socket and pid file', async () => {
+    const home = keyfobHome(emulator);
+    expect((await runKeyfob(['daemon', 'start'], home.env)).code).toBe(0);
+    const report = JSON.parse((await runKeyfob(['status', '--json'], home.env)).stdout);
+    process.kill(report.daemon.pid, 'SIGTERM');
+    const pidFile = join(home.env.KEYFOB_HOME, 'daemon.pid');
+    for (let i = 0; i < 50 && existsSync(report.daemon.socket); i++) await new Promise((r) => setTimeout(r, 100));
+    expect(existsSync(report.daemon.socket)).toBe(false);
+    expect(existsSync(pidFile)).toBe(false);
+    expect(readFileSync(join(home.env.KEYFOB_HOME, 'daemon.log'), 'utf8')).toContain('daemon stopping');
     await home.cleanup();
   });
 
