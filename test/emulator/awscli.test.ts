@@ -21,7 +21,7 @@ describe.skipIf(!available)('AWS CLI v2 against the emulator', () => {
   });
 
   it('signs in with the device flow, lists accounts, gets role credentials, and calls STS', async () => {
-    const endpoint = ['--endpoint-url', emulator.url];
+    const endpoint = [`--endpoint-url=${emulator.url}`];
     const client = await awsJson(
       ['sso-oidc', 'register-client', '--client-name', 'aws-cli-test', '--client-type', 'public', '--scopes', 'sso:account:access', ...endpoint],
       env,
@@ -30,14 +30,14 @@ describe.skipIf(!available)('AWS CLI v2 against the emulator', () => {
     expect(typeof client.clientSecretExpiresAt).toBe('number');
 
     const device = await awsJson(
-      ['sso-oidc', 'start-device-authorization', '--client-id', client.clientId, '--client-secret', client.clientSecret, '--start-url', emulator.startUrl, ...endpoint],
+      ['sso-oidc', 'start-device-authorization', `--client-id=${client.clientId}`, `--client-secret=${client.clientSecret}`, `--start-url=${emulator.startUrl}`, ...endpoint],
       env,
     );
     expect(device.verificationUriComplete).toBe(`${emulator.url}/device?user_code=${device.userCode}`);
 
     const createToken = [
-      'sso-oidc', 'create-token', '--client-id', client.clientId, '--client-secret', client.clientSecret,
-      '--grant-type', 'urn:ietf:params:oauth:grant-type:device_code', '--device-code', device.deviceCode, ...endpoint,
+      'sso-oidc', 'create-token', `--client-id=${client.clientId}`, `--client-secret=${client.clientSecret}`,
+      '--grant-type', 'urn:ietf:params:oauth:grant-type:device_code', `--device-code=${device.deviceCode}`, ...endpoint,
     ];
     const pending = await runAwsCli(createToken, env);
     expect(pending.code).not.toBe(0);
@@ -49,17 +49,17 @@ describe.skipIf(!available)('AWS CLI v2 against the emulator', () => {
     expect(token.tokenType).toBe('Bearer');
     expect(token.refreshToken).toBeTruthy();
 
-    const accounts = await awsJson(['sso', 'list-accounts', '--access-token', token.accessToken, ...endpoint], env);
+    const accounts = await awsJson(['sso', 'list-accounts', `--access-token=${token.accessToken}`, ...endpoint], env);
     const names = accounts.accountList.map((a: { accountName: string }) => a.accountName);
     expect(names).toHaveLength(8);
     expect(names).toContain('Production');
     const production = accounts.accountList.find((a: { accountName: string }) => a.accountName === 'Production');
 
-    const roles = await awsJson(['sso', 'list-account-roles', '--access-token', token.accessToken, '--account-id', production.accountId, ...endpoint], env);
+    const roles = await awsJson(['sso', 'list-account-roles', `--access-token=${token.accessToken}`, `--account-id=${production.accountId}`, ...endpoint], env);
     expect(roles.roleList.map((r: { roleName: string }) => r.roleName).sort()).toEqual(['AdministratorAccess', 'ReadOnlyAccess']);
 
     const { roleCredentials } = await awsJson(
-      ['sso', 'get-role-credentials', '--access-token', token.accessToken, '--account-id', production.accountId, '--role-name', 'ReadOnlyAccess', ...endpoint],
+      ['sso', 'get-role-credentials', `--access-token=${token.accessToken}`, `--account-id=${production.accountId}`, '--role-name', 'ReadOnlyAccess', ...endpoint],
       env,
     );
     expect(roleCredentials.accessKeyId).toMatch(/^ASIA[A-Z0-9]{16}$/);
