@@ -20,12 +20,12 @@ export async function main(argv: string[]): Promise<void> {
   const cli = yargs(argv)
     .scriptName('keyfob')
     .strict()
-    .demandCommand(1, 'name a command; see: keyfob --help')
+    .demandCommand(1, 'name a command')
     .recommendCommands()
     .help()
     .version(false)
     .fail((msg, err) => {
-      process.stderr.write(`keyfob: ${err ? oneLine(err) : msg}\n`);
+      process.stderr.write(`keyfob: ${err ? oneLine(err) : `${msg}; see: keyfob --help`}\n`);
       process.exit(1);
     });
   for (const command of commands) cli.command(command);

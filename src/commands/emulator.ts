@@ -18,7 +18,7 @@ interface EmulatorArgs {
 
 const command: CommandModule<object, EmulatorArgs> = {
   command: 'emulator',
-  describe: 'run an offline IAM Identity Center (SSO OIDC, SSO portal, STS, sign-in pages) for tests and demos',
+  describe: 'Run an offline IAM Identity Center (SSO OIDC, SSO portal, STS, sign-in pages) for tests and demos',
   builder: (yargs: Argv) =>
     yargs
       .option('port', { type: 'number', default: 0, describe: 'port to listen on (0 picks a free one)' })
