@@ -12,9 +12,10 @@ await build({
   entryPoints: ['src/daemon/client/credentialProcess.ts'],
   outfile: 'dist/credential-process.cjs',
   format: 'cjs',
-  // import.meta.url does not exist in CommonJS; give the bundle its own file URL instead.
-  define: { 'import.meta.url': '__keyfobBundleUrl' },
-  banner: { js: "const __keyfobBundleUrl = require('node:url').pathToFileURL(__filename).href;" },
+  // import.meta.url does not exist in CommonJS; give the bundle its own file URL instead,
+  // computed only when read (starting a daemon), not on every warm call.
+  define: { 'import.meta.url': '__keyfobBundle.url' },
+  banner: { js: "const __keyfobBundle = { get url() { return require('node:url').pathToFileURL(__filename).href; } };" },
 });
 
 await build({

@@ -22,7 +22,6 @@ export class CachingProvider implements CredentialProvider {
     private readonly onBackgroundError: (err: Error) => void = () => undefined,
   ) {}
 
-  /** Time before expiry at which credentials count as stale; half the lifetime when that is shorter. */
   private windowMs(c: RoleCredentials): number {
     return refreshWindow(c.expiration - this.fetchedAt, ROLE_REFRESH_WINDOW_MS);
   }

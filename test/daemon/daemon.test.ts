@@ -1,12 +1,12 @@
 // The daemon end to end: real CLI processes, a real daemon on a Unix socket, the emulator as AWS,
 // and the AWS CLI v2 as the real credential_process client.
-import { appendFileSync, chmodSync, existsSync, mkdirSync, readFileSync, readdirSync, statSync } from 'node:fs';
+import { appendFileSync, chmodSync, existsSync, mkdirSync, readFileSync, statSync } from 'node:fs';
 import { request } from 'node:http';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AWS_CLI_PATH, awsCliAvailable, runAwsCli } from '../helpers/awscli.js';
 import { adminCall, startTestEmulator, type RunningEmulator } from '../helpers/emulator.js';
-import { keyfobHome, profileSection, runKeyfob, type KeyfobHome } from '../helpers/keyfob.js';
+import { filesUnder, keyfobHome, profileSection, runKeyfob, type KeyfobHome } from '../helpers/keyfob.js';
 
 const SESSION = 'd-9067c0ffee';
 const EXPERIMENTS = '765432109876';
@@ -144,15 +144,7 @@ describe('keyfob daemon against the emulator', () => {
   });
 
   it('keeps secrets out of logs and files', async () => {
-    const files: string[] = [];
-    const walk = (dir: string) => {
-      for (const entry of readdirSync(dir, { withFileTypes: true })) {
-        const path = join(dir, entry.name);
-        if (entry.isDirectory()) walk(path);
-        else if (entry.isFile()) files.push(path);
-      }
-    };
-    walk(home.dir);
+    const files = filesUnder(home.dir);
     expect(files).toContain(join(home.env.KEYFOB_HOME, 'daemon.log'));
     for (const file of files) {
       const text = readFileSync(file, 'utf8');

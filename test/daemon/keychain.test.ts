@@ -1,11 +1,11 @@
 // The daemon with the REAL keychain: gnome-keyring inside dbus-run-session. The token survives a
 // SIGKILLed daemon because it lives in the keychain, and nowhere in a file.
 import { spawn, spawnSync } from 'node:child_process';
-import { appendFileSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { appendFileSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { adminCall, startTestEmulator, type RunningEmulator } from '../helpers/emulator.js';
-import { KEYFOB_BIN, keyfobHome, profileSection, type KeyfobHome } from '../helpers/keyfob.js';
+import { filesUnder, KEYFOB_BIN, keyfobHome, profileSection, type KeyfobHome } from '../helpers/keyfob.js';
 
 const needed = ['dbus-run-session', 'gnome-keyring-daemon', 'secret-tool'];
 const missing = needed.filter((bin) => spawnSync('sh', ['-c', `command -v ${bin}`]).status !== 0);
@@ -62,19 +62,12 @@ describe('daemon with gnome-keyring', () => {
     const entry = JSON.parse(readFileSync(`${out}.keychain`, 'utf8'));
     expect(entry.token.accessToken.length).toBeGreaterThan(10);
     // Nothing outside the keychain holds the token.
-    const stack = [home.dir];
-    while (stack.length) {
-      const dir = stack.pop()!;
-      for (const e of readdirSync(dir, { withFileTypes: true })) {
-        const path = join(dir, e.name);
-        if (e.isDirectory()) stack.push(path);
-        else if (e.isFile() && !path.startsWith(`${out}.keychain`)) {
-          const text = readFileSync(path, 'utf8');
-          expect(text, path).not.toContain(entry.token.accessToken);
-          if (entry.token.refreshToken) expect(text, path).not.toContain(entry.token.refreshToken);
-          expect(text, path).not.toContain(entry.registrations.device.clientSecret);
-        }
-      }
+    for (const path of filesUnder(home.dir)) {
+      if (path === `${out}.keychain`) continue;
+      const text = readFileSync(path, 'utf8');
+      expect(text, path).not.toContain(entry.token.accessToken);
+      if (entry.token.refreshToken) expect(text, path).not.toContain(entry.token.refreshToken);
+      expect(text, path).not.toContain(entry.registrations.device.clientSecret);
     }
   }, 60_000);
 });

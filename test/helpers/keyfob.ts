@@ -1,6 +1,6 @@
 // Run the real keyfob CLI (bin/keyfob.cjs over dist/, so `npm run build` first) in a throwaway home.
 import { spawn } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { RunningEmulator } from './emulator.js';
@@ -82,4 +82,13 @@ export function profileSection(name: string, session: string, accountId: string,
     'region = eu-west-1',
     '',
   ].join('\n');
+}
+
+/** Every regular file below dir, for tests that search a home for leaked secrets. */
+export function filesUnder(dir: string): string[] {
+  const files: string[] = [];
+  for (const entry of readdirSync(dir, { withFileTypes: true, recursive: true })) {
+    if (entry.isFile()) files.push(join(entry.parentPath ?? entry.path, entry.name));
+  }
+  return files;
 }
