@@ -9,9 +9,10 @@ import demo from './commands/demo.js';
 import emulator from './commands/emulator.js';
 import login from './commands/login.js';
 import logout from './commands/logout.js';
+import populate from './commands/populate.js';
 import status from './commands/status.js';
 
-const commands: CommandModule<any, any>[] = [login, logout, status, credentialProcess, daemon, emulator, demo];
+const commands: CommandModule<any, any>[] = [login, logout, populate, status, credentialProcess, daemon, emulator, demo];
 
 export async function main(argv: string[]): Promise<void> {
   // The AWS SDK warns on every start that its releases from 2027 need Node 22. That is for

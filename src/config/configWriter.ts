@@ -125,7 +125,8 @@ async function removeStaleTempFiles(file: string): Promise<void> {
   await Promise.all(stale.map((n) => unlink(join(dirname(file), n)).catch(() => undefined)));
 }
 
-async function writeFileAtomically(
+/** Temp file in the same dir, full write, fsync, rename, fsync the dir: old or new, never half. */
+export async function writeFileAtomically(
   file: string,
   text: string,
   mode: number,

@@ -209,6 +209,24 @@ export class ConfigDocument {
     return true;
   }
 
+  /**
+   * Give a section a new name. Only its header line is rewritten, so its keys, comments and
+   * marker stay where they are. Refuses a name another section of that kind already has.
+   */
+  renameSection(section: SectionRef, newName: string): boolean {
+    const found = this.require(section);
+    if (found.name === newName) return false;
+    if (this.findSection(found.kind, newName)) {
+      throw new ConfigError(`cannot rename [${found.header}]: [${headerFor(found.kind, newName)}] already exists`);
+    }
+    const header = headerFor(found.kind, newName);
+    const line = this.lines[found.headerLine];
+    line.text = `${line.text.slice(0, indentOf(line.text))}[${header}]`;
+    found.name = newName;
+    found.header = header;
+    return true;
+  }
+
   private findEntry(section: SectionRef, key: string): Entry | undefined {
     return this.resolve(section)?.entries.find((e) => e.key === key.toLowerCase());
   }

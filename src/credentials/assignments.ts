@@ -1,8 +1,10 @@
-// Lists the accounts and roles a signed-in user can reach (ListAccounts, ListAccountRoles),
-// with bounded concurrency and the shared backoff, so large organisations do not hit 429 walls.
+// Lists the accounts and roles a signed-in user can reach (ListAccounts, ListAccountRoles).
+// Roles are listed as soon as the first page of accounts arrives, with bounded concurrency, under
+// the adaptive rate limiter, so a large organisation is listed at the rate the service grants.
+// All or nothing: a call that finally fails rejects the whole listing.
 import { ListAccountRolesCommand, ListAccountsCommand } from '@aws-sdk/client-sso';
 import { ssoClient, upstreamFailure } from '../aws/clients.js';
-import { withRetry } from './retry.js';
+import { sharedLimiter } from './adaptiveRate.js';
 
 export interface AccountAssignment {
   accountId: string;
@@ -11,37 +13,93 @@ export interface AccountAssignment {
   roles: string[];
 }
 
+export interface ListingProgress {
+  /** Accounts ListAccounts has returned so far. */
+  accountsFound: number;
+  /** Accounts whose roles have all been listed; accountsDone ÷ accountsTotal is the share done. */
+  accountsDone: number;
+  /** Undefined until the last ListAccounts page is in. */
+  accountsTotal: number | undefined;
+}
+
+export interface ListAssignmentsOptions {
+  onProgress?: (progress: ListingProgress) => void;
+}
+
 const PAGE_SIZE = 100;
-const ROLE_LISTING_CONCURRENCY = 4;
+// Enough in flight to reach the service's rate at real-world latencies; the limiter does the pacing.
+const ROLE_LISTING_CONCURRENCY = 8;
 
-export async function listAssignments(region: string, accessToken: string): Promise<AccountAssignment[]> {
+export async function listAssignments(region: string, accessToken: string, options: ListAssignmentsOptions = {}): Promise<AccountAssignment[]> {
   const client = ssoClient(region);
+  const accountsLimiter = sharedLimiter(region, 'ListAccounts');
+  const rolesLimiter = sharedLimiter(region, 'ListAccountRoles');
   const accounts: AccountAssignment[] = [];
-  try {
-    let nextToken: string | undefined;
-    do {
-      const page = await withRetry(() => client.send(new ListAccountsCommand({ accessToken, maxResults: PAGE_SIZE, nextToken })));
-      for (const a of page.accountList ?? []) {
-        accounts.push({ accountId: a.accountId!, accountName: a.accountName ?? a.accountId!, emailAddress: a.emailAddress, roles: [] });
-      }
-      nextToken = page.nextToken;
-    } while (nextToken);
+  let accountsTotal: number | undefined;
+  let accountsDone = 0;
+  let nextAccount = 0;
+  let stopped = false;
+  let wakeWorkers: Array<() => void> = [];
+  const wake = () => {
+    const waiting = wakeWorkers;
+    wakeWorkers = [];
+    for (const resolve of waiting) resolve();
+  };
+  const report = () => options.onProgress?.({ accountsFound: accounts.length, accountsDone, accountsTotal });
 
-    let next = 0;
-    const worker = async () => {
-      while (next < accounts.length) {
-        const account = accounts[next++];
-        let token: string | undefined;
-        do {
-          const page = await withRetry(() =>
-            client.send(new ListAccountRolesCommand({ accessToken, accountId: account.accountId, maxResults: PAGE_SIZE, nextToken: token })),
-          );
-          for (const r of page.roleList ?? []) account.roles.push(r.roleName!);
-          token = page.nextToken;
-        } while (token);
+  const listAccounts = async () => {
+    try {
+      let nextToken: string | undefined;
+      do {
+        const page = await accountsLimiter.run(() => client.send(new ListAccountsCommand({ accessToken, maxResults: PAGE_SIZE, nextToken })));
+        if (stopped) return;
+        for (const a of page.accountList ?? []) {
+          accounts.push({ accountId: a.accountId!, accountName: a.accountName ?? a.accountId!, emailAddress: a.emailAddress, roles: [] });
+        }
+        nextToken = page.nextToken;
+        if (!nextToken) accountsTotal = accounts.length;
+        report();
+        wake();
+      } while (nextToken);
+    } finally {
+      accountsTotal ??= accounts.length; // on failure too, so no worker waits for pages that will not come
+      wake();
+    }
+  };
+
+  const listRoles = async () => {
+    while (!stopped) {
+      if (nextAccount >= accounts.length) {
+        if (accountsTotal !== undefined) return;
+        await new Promise<void>((resolve) => wakeWorkers.push(resolve));
+        continue;
       }
-    };
-    await Promise.all(Array.from({ length: ROLE_LISTING_CONCURRENCY }, worker));
+      const account = accounts[nextAccount++];
+      const roles: string[] = [];
+      let nextToken: string | undefined;
+      do {
+        const page = await rolesLimiter.run(() =>
+          client.send(new ListAccountRolesCommand({ accessToken, accountId: account.accountId, maxResults: PAGE_SIZE, nextToken })),
+        );
+        if (stopped) return;
+        for (const r of page.roleList ?? []) roles.push(r.roleName!);
+        nextToken = page.nextToken;
+      } while (nextToken);
+      account.roles = roles;
+      accountsDone++;
+      report();
+    }
+  };
+
+  const stopOnFailure = <T>(work: Promise<T>) =>
+    work.catch((err: unknown) => {
+      stopped = true;
+      wake();
+      throw err;
+    });
+
+  try {
+    await Promise.all([stopOnFailure(listAccounts()), ...Array.from({ length: ROLE_LISTING_CONCURRENCY }, () => stopOnFailure(listRoles()))]);
   } catch (err) {
     throw upstreamFailure(err, 'listing accounts and roles');
   }

@@ -28,6 +28,11 @@ export function isThrottleOrServerFault(err: unknown): boolean {
   return status === 429 || (status !== undefined && status >= 500);
 }
 
+/** Full jitter: a random delay up to a ceiling that doubles with each attempt, capped. */
+export function backoffDelay(policy: RetryPolicy, attempt: number, random: () => number = Math.random): number {
+  return random() * Math.min(policy.maxDelayMs, policy.baseDelayMs * 2 ** (attempt - 1));
+}
+
 export async function withRetry<T>(
   operation: () => Promise<T>,
   shouldRetry: (err: unknown) => boolean = isThrottleOrServerFault,
@@ -38,8 +43,7 @@ export async function withRetry<T>(
     try {
       return await operation();
     } catch (err) {
-      const ceiling = Math.min(policy.maxDelayMs, policy.baseDelayMs * 2 ** (attempt - 1));
-      const delay = Math.random() * ceiling;
+      const delay = backoffDelay(policy, attempt);
       const outOfTime = Date.now() - started + delay > policy.maxElapsedMs;
       if (!shouldRetry(err) || attempt >= policy.maxAttempts || outOfTime) throw err;
       await sleep(delay);

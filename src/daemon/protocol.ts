@@ -7,7 +7,9 @@ export const ROUTES = {
   login: '/v1/login', // POST {ssoSession, method, browserEnv} → NDJSON LoginEvent stream
   logout: '/v1/logout', // POST {ssoSession} | {all: true}
   status: '/v1/status', // GET
-  accounts: '/v1/accounts', // GET ?ssoSession=NAME → {accounts: [{accountId, accountName, emailAddress, roles}]}
+  // GET ?ssoSession=NAME → {accounts: [{accountId, accountName, emailAddress, roles}]};
+  // with &stream=1 an NDJSON AccountsEvent stream: progress lines, then the accounts or an error.
+  accounts: '/v1/accounts',
   shutdown: '/v1/shutdown', // POST
 } as const;
 
@@ -20,6 +22,18 @@ export interface ErrorBody {
 export type LoginEvent =
   | { event: 'prompt'; method: 'device' | 'pkce'; url: string; verificationUri?: string; userCode?: string }
   | { event: 'signed-in'; ssoSession: string; expiresAt: string }
+  | ({ event: 'error' } & ErrorBody);
+
+export interface AccountsProgress {
+  /** Accounts whose roles have all been listed. */
+  accountsDone: number;
+  /** Unknown until ListAccounts has returned its last page. */
+  accountsTotal?: number;
+}
+
+export type AccountsEvent =
+  | ({ event: 'progress' } & AccountsProgress)
+  | { event: 'accounts'; accounts: { accountId: string; accountName: string; emailAddress?: string; roles: string[] }[] }
   | ({ event: 'error' } & ErrorBody);
 
 /** Request bodies are small; anything larger is refused. */

@@ -6,11 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
-import { editConfigFile } from '../config/configWriter.js';
 import type { CredentialProcessOutput } from '../credentials/types.js';
-import type { AccountAssignment } from '../credentials/assignments.js';
-import { daemonRequest, parseAnswer } from '../daemon/client/connection.js';
-import { ROUTES } from '../daemon/protocol.js';
 import { startEmulator } from '../emulator/index.js';
 
 const run = promisify(execFile);
@@ -51,25 +47,14 @@ export async function runDemo(): Promise<void> {
     process.stdout.write(`    ${signedIn}`);
     const session = signedIn.split(' ')[3];
 
-    step(3, 'List the organisation through the daemon (ListAccounts, ListAccountRoles)');
-    const { accounts } = parseAnswer<{ accounts: AccountAssignment[] }>(
-      await daemonRequest('GET', `${ROUTES.accounts}?ssoSession=${encodeURIComponent(session)}`, undefined, { env }),
-    );
-    for (const a of accounts) process.stdout.write(`    ${a.accountId}  ${a.accountName.padEnd(12)} ${a.roles.join(', ')}\n`);
+    step(3, 'keyfob populate --region eu-west-1  (ListAccounts + ListAccountRoles, one profile each)');
+    process.stdout.write(`    ${await keyfob(['populate', '--region', emulator.region], env)}`);
 
-    step(4, `Write a profile for ${DEMO_PROFILE.account}/${DEMO_PROFILE.role} (keyfob populate does this for all)`);
-    const account = accounts.find((a) => a.accountName === DEMO_PROFILE.account)!;
+    step(4, `The generated profile for ${DEMO_PROFILE.account}/${DEMO_PROFILE.role} in ${env.AWS_CONFIG_FILE}`);
     const profile = `${DEMO_PROFILE.account}/${DEMO_PROFILE.role}`;
-    await editConfigFile(env.AWS_CONFIG_FILE!, (doc) => {
-      doc.upsertSection('profile', profile, [
-        ['credential_process', `${process.execPath} ${KEYFOB_BIN} credential-process --profile ${profile}`],
-        ['keyfob_sso_session', session],
-        ['keyfob_account_id', account.accountId],
-        ['keyfob_role_name', DEMO_PROFILE.role],
-        ['region', emulator.region],
-      ]);
-    });
-    process.stdout.write(readFileSync(env.AWS_CONFIG_FILE!, 'utf8').replace(/^/gm, '    '));
+    const config = readFileSync(env.AWS_CONFIG_FILE!, 'utf8');
+    const start = config.lastIndexOf('# keyfob: generated', config.indexOf(`[profile ${profile}]`));
+    process.stdout.write(config.slice(start, config.indexOf('\n\n', start) + 1).replace(/^(?=.)/gm, '    '));
 
     step(5, `keyfob credential-process --profile ${profile}  (what the AWS CLI runs)`);
     const creds = JSON.parse(await keyfob(['credential-process', '--profile', profile], env)) as CredentialProcessOutput;

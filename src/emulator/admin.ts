@@ -60,11 +60,12 @@ const routes: Record<string, (ctx: Ctx) => void> = {
     sendJson(ctx.res, 200, { faults: {} });
   },
   'GET /_emulator/stats': (ctx) => {
-    sendJson(ctx.res, 200, { calls: Object.fromEntries(ctx.state.calls) });
+    sendJson(ctx.res, 200, { calls: Object.fromEntries(ctx.state.calls), throttled: Object.fromEntries(ctx.state.throttled) });
   },
   'POST /_emulator/reset-stats': (ctx) => {
     ctx.state.calls.clear();
-    sendJson(ctx.res, 200, { calls: {} });
+    ctx.state.throttled.clear();
+    sendJson(ctx.res, 200, { calls: {}, throttled: {} });
   },
   'GET /_emulator/pending': (ctx) => {
     const now = Date.now();

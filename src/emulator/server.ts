@@ -117,6 +117,7 @@ async function handle(state: EmulatorState, req: IncomingMessage, res: ServerRes
     if (route.operation) {
       state.count(route.operation);
       if (!state.limiter.take(route.operation)) {
+        state.countThrottled(route.operation);
         if (kind === 'sts') throw new StsError(400, 'Throttling', 'Rate exceeded');
         throw kind === 'page' ? new PageError(429, 'Rate exceeded') : tooManyRequests();
       }

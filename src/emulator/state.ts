@@ -112,6 +112,8 @@ export class EmulatorState {
   /** Half-finished sign-ins waiting for their MFA code. */
   readonly pendingSignins = new Map<string, { username: string; next: string; expiresAt: number }>();
   readonly calls = new Map<string, number>();
+  /** Calls the rate limit turned away (429; STS: 400 Throttling), per operation; also counted in `calls`. */
+  readonly throttled = new Map<string, number>();
   readonly limiter: RateLimiter;
   readonly faults = new Faults();
 
@@ -125,6 +127,10 @@ export class EmulatorState {
 
   count(operation: string): void {
     this.calls.set(operation, (this.calls.get(operation) ?? 0) + 1);
+  }
+
+  countThrottled(operation: string): void {
+    this.throttled.set(operation, (this.throttled.get(operation) ?? 0) + 1);
   }
 
   /** Starts a portal session for a user and issues its first tokens. */

@@ -176,3 +176,39 @@ export function parseAnswer<T>(res: DaemonResponse): T {
   }
   return parsed as T;
 }
+
+/**
+ * A streamed NDJSON answer (sign-in, account listing): `onEvent` sees each event as it arrives.
+ * A refused request (HTTP 4xx/5xx with a JSON error body) throws that error.
+ */
+export async function daemonEvents<E extends { event: string }>(
+  method: string,
+  path: string,
+  body: unknown,
+  onEvent: (event: E) => void,
+  opts: RequestOptions = {},
+): Promise<void> {
+  let buffered = '';
+  const dispatch = (line: string) => {
+    if (!line.trim()) return;
+    let parsed: Partial<E>;
+    try {
+      parsed = JSON.parse(line) as Partial<E>;
+    } catch {
+      return; // not an event: the body of a refusal, read below
+    }
+    if (typeof parsed.event === 'string') onEvent(parsed as E);
+  };
+  const res = await daemonRequest(method, path, body, {
+    ...opts,
+    onData: (text) => {
+      buffered += text;
+      for (let newline = buffered.indexOf('\n'); newline >= 0; newline = buffered.indexOf('\n')) {
+        dispatch(buffered.slice(0, newline));
+        buffered = buffered.slice(newline + 1);
+      }
+    },
+  });
+  if (res.status >= 400) parseAnswer(res);
+  dispatch(buffered);
+}

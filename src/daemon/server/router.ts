@@ -7,7 +7,7 @@ import type { SocketLocation } from '../../paths.js';
 import type { BrowserEnv } from '../../signin/browser.js';
 import type { SessionManager } from '../../signin/sessions.js';
 import type { SignInMethod } from '../../signin/types.js';
-import { MAX_BODY_BYTES, ROUTES, type ErrorBody, type LoginEvent } from '../protocol.js';
+import { MAX_BODY_BYTES, ROUTES, type AccountsEvent, type ErrorBody, type LoginEvent } from '../protocol.js';
 import type { CredentialService } from './credentialService.js';
 import type { DaemonLog } from './log.js';
 
@@ -28,6 +28,9 @@ class BadRequest extends KeyfobError {
     super('BadRequest', message, status);
   }
 }
+
+/** How often a streamed listing reports progress. */
+const PROGRESS_INTERVAL_MS = 100;
 
 function readBody(req: IncomingMessage): Promise<unknown> {
   return new Promise((resolve, reject) => {
@@ -96,6 +99,37 @@ export function createRouter(ctx: DaemonContext) {
     res.end();
   }
 
+  async function accounts(url: URL, res: ServerResponse): Promise<void> {
+    const name = url.searchParams.get('ssoSession');
+    if (!name) throw new BadRequest('the "ssoSession" query parameter is required');
+    const session = ctx.credentials.ssoSession(name);
+    const accessToken = await ctx.sessions.accessToken(session);
+    if (url.searchParams.get('stream') !== '1') {
+      return sendJson(res, 200, { accounts: await listAssignments(session.region, accessToken) });
+    }
+    // A large organisation takes a while at the service's rate limit: stream progress meanwhile.
+    res.useChunkedEncodingByDefault = false;
+    res.writeHead(200, { 'content-type': 'application/x-ndjson', connection: 'close' });
+    const send = (event: AccountsEvent) => res.write(`${JSON.stringify(event)}\n`);
+    let lastProgress = 0;
+    try {
+      const listed = await listAssignments(session.region, accessToken, {
+        onProgress: ({ accountsDone, accountsTotal }) => {
+          const now = Date.now();
+          if (now - lastProgress < PROGRESS_INTERVAL_MS && accountsDone !== accountsTotal) return;
+          lastProgress = now;
+          send({ event: 'progress', accountsDone, ...(accountsTotal === undefined ? {} : { accountsTotal }) });
+        },
+      });
+      send({ event: 'accounts', accounts: listed });
+    } catch (err) {
+      const known = err instanceof KeyfobError ? err : new KeyfobError('Internal', 'listing accounts failed; see KEYFOB_HOME/daemon.log', 500);
+      if (!(err instanceof KeyfobError)) ctx.log.error('listing accounts failed', { error: (err as Error)?.stack ?? String(err) });
+      send({ event: 'error', ...errorBody(known) });
+    }
+    res.end();
+  }
+
   async function logout(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const body = (await readBody(req)) as Record<string, unknown>;
     const names = body.all === true ? ctx.credentials.ssoSessionNames() : [stringField(body, 'ssoSession') ?? ''];
@@ -137,13 +171,8 @@ export function createRouter(ctx: DaemonContext) {
         if (!profile) throw new BadRequest('the "profile" query parameter is required');
         return sendJson(res, 200, await ctx.credentials.forProfile(profile));
       }
-      case `GET ${ROUTES.accounts}`: {
-        const name = url.searchParams.get('ssoSession');
-        if (!name) throw new BadRequest('the "ssoSession" query parameter is required');
-        const session = ctx.credentials.ssoSession(name);
-        const accounts = await listAssignments(session.region, await ctx.sessions.accessToken(session));
-        return sendJson(res, 200, { accounts });
-      }
+      case `GET ${ROUTES.accounts}`:
+        return accounts(url, res);
       case `POST ${ROUTES.login}`:
         return login(req, res);
       case `POST ${ROUTES.logout}`:

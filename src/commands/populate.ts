@@ -1,0 +1,54 @@
+import type { CommandModule } from 'yargs';
+import type { PopulateRequest } from '../populate/index.js';
+
+interface PopulateArgs {
+  'sso-session'?: string;
+  'start-url'?: string;
+  'sso-region'?: string;
+  prefix?: string;
+  'profile-template'?: string;
+  region?: string;
+  mode?: 'process' | 'native';
+  prune?: boolean;
+  'dry-run'?: boolean;
+  yes?: boolean;
+}
+
+const command: CommandModule<object, PopulateArgs> = {
+  command: 'populate',
+  describe: 'Write a profile for every account and role you can reach into the AWS config',
+  builder: (y) =>
+    y
+      .option('sso-session', { type: 'string', describe: 'the [sso-session] to populate (default: those populated before, or the only one)' })
+      .option('start-url', { type: 'string', describe: 'choose the session by its AWS access portal URL' })
+      .option('sso-region', { type: 'string', describe: 'region of IAM Identity Center, with --start-url' })
+      .option('prefix', { type: 'string', describe: 'prepended to every profile name' })
+      .option('profile-template', {
+        type: 'string',
+        describe: 'profile name template; placeholders {account_name} {account_id} {role_name} {sso_session} {account_email}',
+      })
+      .option('region', { type: 'string', describe: 'default region written into each profile' })
+      .option('mode', { choices: ['process', 'native'] as const, describe: 'process: credentials from keyfob (default); native: the AWS CLI signs in itself' })
+      .option('prune', { type: 'boolean', describe: 'remove generated profiles whose account or role is gone' })
+      .option('dry-run', { type: 'boolean', describe: 'print a unified diff; change nothing' })
+      .option('yes', { alias: 'y', type: 'boolean', describe: 'do not ask before removing profiles' })
+      .example('keyfob populate', 'refresh the profiles as last written')
+      .example('keyfob populate --prefix acme/ --region eu-west-1 --dry-run', 'see what would change'),
+  handler: async (args) => {
+    const { runPopulate } = await import('../populate/index.js');
+    const request: PopulateRequest = {
+      ssoSession: args['sso-session'],
+      startUrl: args['start-url'],
+      ssoRegion: args['sso-region'],
+      prefix: args.prefix,
+      template: args['profile-template'],
+      region: args.region,
+      mode: args.mode,
+      prune: args.prune,
+      dryRun: args['dry-run'],
+      yes: args.yes,
+    };
+    await runPopulate(request, { env: process.env, stdout: process.stdout, stderr: process.stderr, stdin: process.stdin });
+  },
+};
+export default command;

@@ -1,0 +1,153 @@
+// `keyfob populate`: list what the signed-in user can reach (through the daemon), then write one
+// profile per account and role in a single locked, atomic edit. All or nothing: the listing
+// finishes before the file is touched, and a failure anywhere leaves it as it was.
+import { createTwoFilesPatch } from 'diff';
+import { readAwsConfig, type SsoSession } from '../config/awsConfig.js';
+import { editConfigFile } from '../config/configWriter.js';
+import { pickSsoSession } from '../config/ssoSessions.js';
+import { ConfigError, KeyfobError } from '../errors.js';
+import { listAccountsThroughDaemon } from '../daemon/client/accounts.js';
+import { configFile } from '../paths.js';
+import { applyProfiles, type PopulateReport, type ProfileMode } from './applyProfiles.js';
+import { credentialProcessLine, keyfobExecutable } from './keyfobCommand.js';
+import { checkTemplate, DEFAULT_TEMPLATE, nameProfiles } from './profileNames.js';
+import { ProgressLine } from './progress.js';
+import { confirm } from './prompt.js';
+import { loadRememberedSettings, rememberSettings, type PopulateSettings } from './settings.js';
+
+export interface PopulateRequest {
+  ssoSession?: string;
+  startUrl?: string;
+  ssoRegion?: string;
+  prefix?: string;
+  template?: string;
+  region?: string;
+  mode?: ProfileMode;
+  prune?: boolean;
+  dryRun?: boolean;
+  yes?: boolean;
+}
+
+export interface PopulateIO {
+  env: NodeJS.ProcessEnv;
+  stdout: NodeJS.WriteStream;
+  stderr: NodeJS.WriteStream;
+  stdin: NodeJS.ReadStream;
+}
+
+const REGION = /^[a-z]{2}(-[a-z]+)+-\d+$/;
+
+export async function runPopulate(req: PopulateRequest, io: PopulateIO): Promise<void> {
+  if (req.template !== undefined) checkTemplate(req.template);
+  if (req.region !== undefined && !REGION.test(req.region)) throw new ConfigError(`"${req.region}" is not an AWS region; e.g. --region eu-west-1`);
+  const path = configFile(io.env);
+  const config = await readAwsConfig(path);
+  const remembered = await loadRememberedSettings(io.env);
+
+  for (const session of chooseSessions(req, config.ssoSessions, remembered)) {
+    const settings: PopulateSettings = {
+      prefix: req.prefix ?? remembered[session.name]?.prefix ?? '',
+      template: req.template ?? remembered[session.name]?.template ?? DEFAULT_TEMPLATE,
+      mode: req.mode ?? remembered[session.name]?.mode ?? 'process',
+      region: req.region ?? remembered[session.name]?.region,
+    };
+    await populateSession(session, settings, req, io, path);
+  }
+}
+
+/** The named session; the one with that start URL; else every session populated before; else the only one. */
+function chooseSessions(
+  req: PopulateRequest,
+  sessions: Map<string, SsoSession>,
+  remembered: Record<string, PopulateSettings>,
+): SsoSession[] {
+  if (req.startUrl) {
+    const byUrl = [...sessions.values()].find((s) => sameStartUrl(s.startUrl, req.startUrl!) && (!req.ssoSession || s.name === req.ssoSession));
+    const login = `keyfob login --start-url ${req.startUrl} --sso-region ${req.ssoRegion ?? 'REGION'}`;
+    if (!byUrl) throw new ConfigError(`no sso-session in the config has the start URL ${req.startUrl}; sign in first: ${login}`);
+    if (req.ssoRegion && byUrl.region !== req.ssoRegion) {
+      throw new ConfigError(`sso-session "${byUrl.name}" uses region ${byUrl.region}, not ${req.ssoRegion}; sign in again: ${login}`);
+    }
+    return [byUrl];
+  }
+  if (req.ssoRegion) throw new ConfigError('--sso-region goes with --start-url');
+  if (req.ssoSession !== undefined) return [pickSsoSession({ ssoSessions: sessions }, req.ssoSession)];
+  const before = [...sessions.values()].filter((s) => s.name in remembered);
+  return before.length > 0 ? before : [pickSsoSession({ ssoSessions: sessions })];
+}
+
+function sameStartUrl(a: string, b: string): boolean {
+  const norm = (u: string) => u.trim().replace(/[#/]+$/, '').toLowerCase();
+  return norm(a) === norm(b);
+}
+
+async function populateSession(
+  session: SsoSession,
+  settings: PopulateSettings,
+  req: PopulateRequest,
+  io: PopulateIO,
+  path: string,
+): Promise<void> {
+  const progress = new ProgressLine(io.stderr, `Listing accounts and roles of ${session.name}`);
+  let accounts;
+  try {
+    accounts = await listAccountsThroughDaemon(session.name, { env: io.env, onProgress: (p) => progress.update(p.accountsDone, p.accountsTotal) });
+  } finally {
+    progress.done();
+  }
+  const named = nameProfiles(accounts, { template: settings.template, prefix: settings.prefix, ssoSession: session.name });
+  const executable = keyfobExecutable(io.env);
+  const apply = (doc: Parameters<typeof applyProfiles>[0]) =>
+    applyProfiles(doc, {
+      session,
+      profiles: named.profiles,
+      mode: settings.mode,
+      region: settings.region,
+      overwriteRegion: req.region !== undefined,
+      prune: Boolean(req.prune),
+      credentialProcess: (name) => credentialProcessLine(executable, name),
+    });
+
+  let report!: PopulateReport;
+  const interactive = Boolean(io.stdin.isTTY && io.stderr.isTTY);
+  let approvedRemovals: string[] | undefined;
+  if (!req.dryRun && !req.yes && req.prune && interactive) {
+    // Ask before deleting, without holding the config lock while the user reads.
+    const preview = await editConfigFile(path, (doc) => void (report = apply(doc)), { dryRun: true });
+    if (preview.changed && report.removed.length > 0) {
+      const listed = report.removed.slice(0, 5).join(', ') + (report.removed.length > 5 ? `, and ${report.removed.length - 5} more` : '');
+      if (!(await confirm(io, `Remove ${report.removed.length} profile(s) no longer assigned to you (${listed})? [y/N] `))) {
+        throw new KeyfobError('Cancelled', 'cancelled; the config was not changed');
+      }
+      approvedRemovals = report.removed;
+    }
+  }
+
+  const result = await editConfigFile(
+    path,
+    async (doc) => {
+      report = apply(doc);
+      if (approvedRemovals && report.removed.some((name) => !approvedRemovals!.includes(name))) {
+        throw new ConfigError('the config changed while you were answering; run keyfob populate again');
+      }
+      if (!req.dryRun) await rememberSettings(session.name, settings, io.env);
+    },
+    { dryRun: req.dryRun },
+  );
+
+  if (req.dryRun) {
+    io.stdout.write(result.changed ? createTwoFilesPatch(path, path, result.before, result.after, 'current', 'after populate') : '');
+  }
+  for (const collision of named.collisions) {
+    io.stderr.write(`note: ${collision.renamedTo.length} account roles map to "${collision.name}"; named them ${collision.renamedTo.join(', ')}\n`);
+  }
+  for (const skip of report.skipped) io.stderr.write(`skipped "${skip.name}": ${skip.reason}\n`);
+  if (report.stale.length > 0) {
+    io.stderr.write(`kept ${report.stale.length} profile(s) whose account or role is gone (${report.stale.slice(0, 5).join(', ')}); --prune removes them\n`);
+  }
+  const summary =
+    `${report.total} profiles (${report.added.length} added, ${report.updated.length} updated, ` +
+    `${report.removed.length} removed, ${report.skipped.length} skipped) for sso-session ${session.name} in ${path}`;
+  if (req.dryRun) io.stderr.write(`${summary}; dry run, nothing was written\n`);
+  else io.stdout.write(`${summary}\n`);
+}

@@ -1,0 +1,35 @@
+// How a generated profile names keyfob in credential_process. The AWS CLI runs that line
+// without a shell (botocore splits it like shlex) while the JS SDK runs it through /bin/sh,
+// so it is an absolute path, quoted the one way both read alike.
+import { accessSync, constants, realpathSync } from 'node:fs';
+import { delimiter, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { quotePosix } from '../shell/quote.js';
+
+/** This installation's bin/keyfob.cjs. */
+function ownBin(): string {
+  return realpathSync(fileURLToPath(new URL('../../bin/keyfob.cjs', import.meta.url)));
+}
+
+/**
+ * The path to write: the `keyfob` on PATH when it is this installation (an npm global link
+ * survives upgrades), otherwise this installation's bin file itself.
+ */
+export function keyfobExecutable(env: NodeJS.ProcessEnv = process.env): string {
+  const own = ownBin();
+  for (const dir of (env.PATH ?? '').split(delimiter)) {
+    if (!dir.startsWith('/')) continue; // a relative PATH entry means nothing to another process
+    const candidate = join(dir, 'keyfob');
+    try {
+      accessSync(candidate, constants.X_OK);
+      if (realpathSync(candidate) === own) return candidate;
+    } catch {
+      // not there, or not this keyfob
+    }
+  }
+  return own;
+}
+
+export function credentialProcessLine(executable: string, profileName: string): string {
+  return `${quotePosix(executable)} credential-process --profile ${quotePosix(profileName)}`;
+}
