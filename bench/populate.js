@@ -2,35 +2,14 @@
 // How close to the service's rate limit is the listing, and does any call fail?
 // ratio = wall time ÷ (successful upstream calls ÷ limit): 1.0 is the limit itself, target ≤ 1.1.
 // Each run is cold: a fresh home, a fresh daemon and a full emulator token bucket.
-import { spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { startEmulator } from '../dist/emulator/index.js';
+import { benchHome, BIN, median, runProcess } from './lib.js';
 
-const ROOT = new URL('..', import.meta.url).pathname;
-const BIN = join(ROOT, 'bin/keyfob.cjs');
 const RATE_LIMIT = 20;
 const ROLES_PER_ACCOUNT = 3;
-
-const median = (xs) => {
-  const s = [...xs].sort((a, b) => a - b);
-  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
-};
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
-
-// Async on purpose: the emulator runs in this process and must keep answering.
-function keyfob(args, env) {
-  return new Promise((resolve) => {
-    const t0 = process.hrtime.bigint();
-    const child = spawn(process.execPath, [BIN, ...args], { env, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d) => (stdout += d));
-    child.stderr.on('data', (d) => (stderr += d));
-    child.on('close', (code) => resolve({ code, stdout, stderr, ms: Number(process.hrtime.bigint() - t0) / 1e6 }));
-  });
-}
+const keyfob = (args, env) => runProcess(process.execPath, [BIN, ...args], env, { allowFailure: true });
 
 async function emulatorStats(emulator) {
   const { calls, throttled } = await (await fetch(`${emulator.url}/_emulator/stats`)).json();
@@ -39,23 +18,9 @@ async function emulatorStats(emulator) {
 }
 
 async function oneRun(emulator, expectedProfiles) {
-  const home = mkdtempSync(join(tmpdir(), 'keyfob-bench-populate-'));
-  const configFile = join(home, 'config');
+  const { home, env } = benchHome(emulator, 'populate');
+  const configFile = env.AWS_CONFIG_FILE;
   writeFileSync(configFile, '', { mode: 0o600 });
-  const env = {
-    PATH: process.env.PATH ?? '/usr/bin:/bin',
-    HOME: home,
-    KEYFOB_HOME: join(home, 'kf'),
-    AWS_CONFIG_FILE: configFile,
-    AWS_SHARED_CREDENTIALS_FILE: join(home, 'credentials'),
-    KEYFOB_KEYRING: 'memory',
-    KEYFOB_BROWSER: 'none',
-    KEYFOB_LOG_LEVEL: 'warn',
-    AWS_ENDPOINT_URL_SSO: emulator.url,
-    AWS_ENDPOINT_URL_SSO_OIDC: emulator.url,
-    AWS_ENDPOINT_URL_STS: emulator.url,
-    AWS_EC2_METADATA_DISABLED: 'true',
-  };
   try {
     const login = await keyfob(['login', '--start-url', emulator.startUrl, '--sso-region', emulator.region], env);
     if (login.code !== 0) throw new Error(`keyfob login failed: ${login.stderr}`);

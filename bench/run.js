@@ -1,43 +1,21 @@
 #!/usr/bin/env node
-// keyfob benchmarks (issue 3 rows; issue 4's populate row comes from bench/populate.js). Every figure
+// keyfob benchmarks (issue 3 rows here; populate from bench/populate.js, assume from bench/assume.js). Every figure
 // is a median over repeated runs and is reported as a ratio against a floor measured in the same run
 // (for populate: against the emulator's rate limit), because these machines are shared and noisy.
 // Writes docs/benchmarks.md. Run: npm run bench   (set BENCH_QUICK=1 for a short smoke run)
-import { spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { Agent, request } from 'node:http';
-import { cpus, totalmem, tmpdir } from 'node:os';
+import { cpus, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { startEmulator } from '../dist/emulator/index.js';
+import { benchAssume } from './assume.js';
+import { benchHome, BIN, median, ROOT, runProcess } from './lib.js';
 import { benchPopulate } from './populate.js';
 
 const quick = !!process.env.BENCH_QUICK;
-const ROOT = new URL('..', import.meta.url).pathname;
-const BIN = join(ROOT, 'bin/keyfob.cjs');
 const PROFILE = 'Experiments/AdministratorAccess';
 
-const median = (xs) => {
-  const s = [...xs].sort((a, b) => a - b);
-  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
-};
-
-// Async on purpose: the emulator runs in this process and must keep answering.
-function runTimed(cmd, args, env) {
-  return new Promise((resolve, reject) => {
-    const t0 = process.hrtime.bigint();
-    const child = spawn(cmd, args, { env, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d) => (stdout += d));
-    child.stderr.on('data', (d) => (stderr += d));
-    child.on('close', (code) => {
-      const ms = Number(process.hrtime.bigint() - t0) / 1e6;
-      if (code !== 0) reject(new Error(`${cmd} ${args.join(' ')} failed: ${stderr}`));
-      else resolve({ ms, stdout });
-    });
-  });
-}
-const timeOnce = async (cmd, args, env) => (await runTimed(cmd, args, env)).ms;
+const timeOnce = async (cmd, args, env) => (await runProcess(cmd, args, env)).ms;
 
 function rssMiB(pid) {
   const status = readFileSync(`/proc/${pid}/status`, 'utf8');
@@ -77,19 +55,7 @@ function throughput(socketPath, total, concurrency) {
 }
 
 const emulator = await startEmulator({ port: 0, autoApprove: true });
-const home = mkdtempSync(join(tmpdir(), 'keyfob-bench-'));
-const env = {
-  ...process.env,
-  HOME: home,
-  KEYFOB_HOME: join(home, 'kf'),
-  AWS_CONFIG_FILE: join(home, 'config'),
-  KEYFOB_KEYRING: 'memory',
-  KEYFOB_BROWSER: 'none',
-  KEYFOB_LOG_LEVEL: 'warn',
-  AWS_ENDPOINT_URL_SSO: emulator.url,
-  AWS_ENDPOINT_URL_SSO_OIDC: emulator.url,
-};
-delete env.KEYFOB_SOCKET;
+const { home, env } = benchHome(emulator, 'daemon');
 const rows = [];
 try {
   await timeOnce(process.execPath, [BIN, 'login', '--start-url', emulator.startUrl, '--sso-region', emulator.region], env);
@@ -98,7 +64,7 @@ try {
     readFileSync(env.AWS_CONFIG_FILE, 'utf8') +
       `\n[profile ${PROFILE}]\nkeyfob_sso_session = d-9067c0ffee\nkeyfob_account_id = 765432109876\nkeyfob_role_name = AdministratorAccess\n`,
   );
-  const status = JSON.parse((await runTimed(process.execPath, [BIN, 'status', '--json'], env)).stdout);
+  const status = JSON.parse((await runProcess(process.execPath, [BIN, 'status', '--json'], env)).stdout);
   const pid = status.daemon.pid;
   const socket = status.daemon.socket;
   await timeOnce(process.execPath, [BIN, 'credential-process', '--profile', PROFILE], env); // warm the cache
@@ -126,12 +92,16 @@ try {
   const failures = rounds.reduce((n, r) => n + r.failed, 0);
   rows.push({ row: 'socket throughput, 64 connections', value: `${Math.round(rps)} req/s (${failures} failed)`, target: '≥ 15,000 req/s', met: rps >= 15000 && failures === 0 });
 } finally {
-  await runTimed(process.execPath, [BIN, 'daemon', 'stop'], env).catch(() => undefined);
+  await runProcess(process.execPath, [BIN, 'daemon', 'stop'], env).catch(() => undefined);
   await emulator.close();
   rmSync(home, { recursive: true, force: true });
 }
 
-// 4. populate on a large organisation behind a rate limit; its own emulator, after the others stop.
+// 4. assume in bash, and with a 10,000-profile config; its own emulator and homes.
+const assume = await benchAssume({ quick });
+rows.push(...assume.rows);
+
+// 5. populate on a large organisation behind a rate limit; its own emulator, after the others stop.
 const populate = await benchPopulate({ quick });
 rows.push(populate.row);
 
@@ -139,7 +109,7 @@ const machine = `${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, ${(totalmem()
 const table = [
   '| measure | median | target | met |',
   '|---|---|---|---|',
-  ...rows.map((r) => `| ${r.row} | ${r.value} | ${r.target} | ${r.met ? 'yes' : '**no**'} |`),
+  ...rows.map((r) => `| ${r.row} | ${r.value} | ${r.target} | ${r.met === undefined ? '—' : r.met ? 'yes' : '**no**'} |`),
 ].join('\n');
 const doc = `# keyfob benchmarks
 
@@ -152,6 +122,7 @@ How each is measured:
 - **warm credential-process**: the daemon already holds the credentials; \`keyfob credential-process --profile …\` and \`node -e 0\` are timed alternately, ${quick ? 5 : 41} runs each, wall time of the whole process.
 - **idle RSS**: VmRSS of the daemon after sign-in and one request, from /proc.
 - **throughput**: ${quick ? 3000 : 30000} GET /v1/credentials requests over 64 keep-alive connections to the Unix socket, three rounds, median.
+${assume.how}
 ${populate.how}
 `;
 writeFileSync(join(ROOT, 'docs/benchmarks.md'), doc);

@@ -3,8 +3,16 @@
 // Entry point. `credential-process` is the hot path, run by the AWS CLI and SDKs on every
 // credential refresh: it loads one bundled CommonJS file (dist/credential-process.cjs, built
 // from src/daemon/client/credentialProcess.ts) and never yargs or the AWS SDK.
-if (process.argv[2] === 'credential-process') {
-  require('../dist/credential-process.cjs').main(process.argv.slice(3));
+const lean = {
+  'credential-process': () => require('../dist/credential-process.cjs').main,
+  // `assume` (the shell shim's backend), `exec` and `shell-init` are as lean: see src/assume/main.ts.
+  assume: () => require('../dist/assume.cjs').main,
+  exec: () => require('../dist/assume.cjs').execMain,
+  'shell-init': () => require('../dist/assume.cjs').shellInitMain,
+};
+const command = process.argv[2];
+if (Object.prototype.hasOwnProperty.call(lean, command)) {
+  lean[command]()(process.argv.slice(3));
 } else {
   import('../dist/cli.js').then((cli) => cli.main(process.argv.slice(2)));
 }

@@ -1,22 +1,23 @@
-// Two bundles, built after tsc:
+// Three bundles, built after tsc:
 // - dist/credential-process.cjs, the credential_process hot path: one CommonJS file loads in
 //   about 1 ms over a bare `node -e 0`, where the same code as a graph of ES modules costs ~8 ms;
+// - dist/assume.cjs, the same for `assume` (the shell shim's backend), `exec` and `shell-init`;
 // - dist/daemon.mjs, the daemon clients start on demand: the AWS SDK bundled into one file takes
 //   ~13 MiB less memory than its hundreds of separate modules.
 import { build } from 'esbuild';
 
 const common = { bundle: true, platform: 'node', target: 'node20', logLevel: 'warning' };
 
-await build({
+const leanClient = {
   ...common,
-  entryPoints: ['src/daemon/client/credentialProcess.ts'],
-  outfile: 'dist/credential-process.cjs',
   format: 'cjs',
   // import.meta.url does not exist in CommonJS; give the bundle its own file URL instead,
   // computed only when read (starting a daemon), not on every warm call.
   define: { 'import.meta.url': '__keyfobBundle.url' },
   banner: { js: "const __keyfobBundle = { get url() { return require('node:url').pathToFileURL(__filename).href; } };" },
-});
+};
+await build({ ...leanClient, entryPoints: ['src/daemon/client/credentialProcess.ts'], outfile: 'dist/credential-process.cjs' });
+await build({ ...leanClient, entryPoints: ['src/assume/main.ts'], outfile: 'dist/assume.cjs' });
 
 await build({
   ...common,

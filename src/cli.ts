@@ -3,16 +3,35 @@ import yargs from 'yargs';
 import { oneLine } from './errors.js';
 import type { CommandModule } from 'yargs';
 
+import assume from './commands/assume.js';
+import completion from './commands/completion.js';
+import consoleCommand from './commands/console.js';
 import credentialProcess from './commands/credential-process.js';
 import daemon from './commands/daemon.js';
 import demo from './commands/demo.js';
 import emulator from './commands/emulator.js';
+import exec from './commands/exec.js';
 import login from './commands/login.js';
 import logout from './commands/logout.js';
 import populate from './commands/populate.js';
+import shellInit from './commands/shell-init.js';
 import status from './commands/status.js';
 
-const commands: CommandModule<any, any>[] = [login, logout, populate, status, credentialProcess, daemon, emulator, demo];
+const commands: CommandModule<any, any>[] = [
+  login,
+  logout,
+  populate,
+  assume,
+  exec,
+  consoleCommand,
+  shellInit,
+  completion,
+  status,
+  credentialProcess,
+  daemon,
+  emulator,
+  demo,
+];
 
 export async function main(argv: string[]): Promise<void> {
   // The AWS SDK warns on every start that its releases from 2027 need Node 22. That is for

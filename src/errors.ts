@@ -24,8 +24,9 @@ export class NotSignedInError extends KeyfobError {
 }
 
 export class UnknownProfileError extends KeyfobError {
-  constructor(profile: string, configFile: string) {
-    super('UnknownProfile', `profile "${profile}" is not in ${configFile}; run: keyfob populate, or check the name`, 404);
+  constructor(profile: string, configFile: string, nearest: string[] = []) {
+    const didYouMean = nearest.length ? `; nearest: ${nearest.map((n) => JSON.stringify(n)).join(', ')}` : '';
+    super('UnknownProfile', `profile ${JSON.stringify(profile)} is not in ${configFile}${didYouMean}; check the name, or run: keyfob populate`, 404);
   }
 }
 

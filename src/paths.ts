@@ -1,6 +1,8 @@
 // Where keyfob keeps things. Lean on purpose: the credential-process hot path imports it.
+import { existsSync } from 'node:fs';
 import { homedir, tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 
 /** Unix socket paths are limited to 104 bytes on macOS and 108 on Linux (including the NUL). */
 export const SOCKET_PATH_LIMIT = process.platform === 'darwin' ? 103 : 107;
@@ -48,4 +50,15 @@ export function socketLocation(env: NodeJS.ProcessEnv = process.env): SocketLoca
   if (Buffer.byteLength(natural) <= SOCKET_PATH_LIMIT) return { path: natural };
   const digest = fnv1a64(natural);
   return { path: join(tmpdir(), `keyfob-${uid()}-${digest}`, 'daemon.sock'), fallbackFrom: natural };
+}
+
+/**
+ * This installation's root (where bin/keyfob.cjs is), found from this file whether it runs from
+ * dist/ as compiled or from one of the bundles in dist/.
+ */
+export function installRoot(): string {
+  for (let dir = dirname(fileURLToPath(import.meta.url)); ; dir = dirname(dir)) {
+    if (existsSync(join(dir, 'bin', 'keyfob.cjs'))) return dir;
+    if (dirname(dir) === dir) throw new Error('cannot find this keyfob installation (bin/keyfob.cjs); reinstall keyfob');
+  }
 }

@@ -1,5 +1,6 @@
 // The daemon's HTTP/1.1 + JSON API over its Unix socket (try: curl --unix-socket SOCK http://keyfob/v1/status).
-// Shared by server and client; no imports, so the lean client stays lean.
+// Shared by server and client; type imports only, so the lean client stays lean.
+import type { CredentialProcessOutput } from '../credentials/types.js';
 
 export const ROUTES = {
   ping: '/v1/ping',
@@ -10,6 +11,11 @@ export const ROUTES = {
   // GET ?ssoSession=NAME → {accounts: [{accountId, accountName, emailAddress, roles}]};
   // with &stream=1 an NDJSON AccountsEvent stream: progress lines, then the accounts or an error.
   accounts: '/v1/accounts',
+  profiles: '/v1/profiles', // GET → {profiles: ProfileSummary[]}, most used first (frecency)
+  assume: '/v1/assume', // GET ?profile=NAME → AssumeAnswer; counts as a use for frecency
+  // GET ?profile=NAME&shell=bash|zsh|fish&exported=$KEYFOB_EXPORTED → text/plain script to eval;
+  // errors are text/plain "keyfob: …". The shims' fast path, asked with curl (no Node start-up).
+  shellAssume: '/v1/shell/assume',
   shutdown: '/v1/shutdown', // POST
 } as const;
 
@@ -35,6 +41,20 @@ export type AccountsEvent =
   | ({ event: 'progress' } & AccountsProgress)
   | { event: 'accounts'; accounts: { accountId: string; accountName: string; emailAddress?: string; roles: string[] }[] }
   | ({ event: 'error' } & ErrorBody);
+
+/** A profile keyfob can answer for (an IAM Identity Center one), as pickers and shells see it. */
+export interface ProfileSummary {
+  name: string;
+  ssoSession: string;
+  accountId: string;
+  roleName: string;
+  region?: string;
+}
+
+export interface AssumeAnswer {
+  profile: ProfileSummary;
+  credentials: CredentialProcessOutput;
+}
 
 /** Request bodies are small; anything larger is refused. */
 export const MAX_BODY_BYTES = 64 * 1024;

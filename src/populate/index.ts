@@ -9,7 +9,7 @@ import { ConfigError, KeyfobError } from '../errors.js';
 import { listAccountsThroughDaemon } from '../daemon/client/accounts.js';
 import { configFile } from '../paths.js';
 import { applyProfiles, type PopulateReport, type ProfileMode } from './applyProfiles.js';
-import { credentialProcessLine, keyfobExecutable } from './keyfobCommand.js';
+import { credentialProcessLine, keyfobExecutable } from '../shell/keyfobCommand.js';
 import { checkTemplate, DEFAULT_TEMPLATE, nameProfiles } from './profileNames.js';
 import { ProgressLine } from './progress.js';
 import { confirm } from './prompt.js';

@@ -105,7 +105,9 @@ describe('keyfob daemon against the emulator', () => {
   it('gives one-line errors that name the fix', async () => {
     const unknown = await runKeyfob(['credential-process', '--profile', 'Nope/Role'], home.env);
     expect(unknown.code).toBe(1);
-    expect(unknown.stderr).toBe(`keyfob: profile "Nope/Role" is not in ${home.configFile}; run: keyfob populate, or check the name\n`);
+    expect(unknown.stderr).toBe(
+      `keyfob: profile "Nope/Role" is not in ${home.configFile}; nearest: "Development/ReadOnlyAccess", "${PROFILE}"; check the name, or run: keyfob populate\n`,
+    );
     const usage = await runKeyfob(['credential-process'], home.env);
     expect(usage.code).toBe(1);
     expect(usage.stderr).toMatch(/^keyfob: credential-process needs a profile; usage: .*\n$/);

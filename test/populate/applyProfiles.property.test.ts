@@ -6,7 +6,7 @@ import type { SsoSession } from '../../src/config/awsConfig.js';
 import { parseConfig } from '../../src/config/iniDocument.js';
 import type { AccountAssignment } from '../../src/credentials/assignments.js';
 import { applyProfiles, generatedFor, type ApplyOptions } from '../../src/populate/applyProfiles.js';
-import { credentialProcessLine } from '../../src/populate/keyfobCommand.js';
+import { credentialProcessLine } from '../../src/shell/keyfobCommand.js';
 import { nameProfiles } from '../../src/populate/profileNames.js';
 import { configText, expectIndexConsistent } from '../helpers/configArbitraries.js';
 

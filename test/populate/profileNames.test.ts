@@ -4,7 +4,7 @@ import { spawnSync } from 'node:child_process';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { AccountAssignment } from '../../src/credentials/assignments.js';
-import { credentialProcessLine } from '../../src/populate/keyfobCommand.js';
+import { credentialProcessLine } from '../../src/shell/keyfobCommand.js';
 import { checkTemplate, nameProfiles, sanitizeProfileName } from '../../src/populate/profileNames.js';
 import { quotePosix } from '../../src/shell/quote.js';
 

@@ -3,7 +3,8 @@
 import { connect } from 'node:net';
 import { StringDecoder } from 'node:string_decoder';
 import { DaemonUnavailableError, KeyfobError } from '../../errors.js';
-import { socketLocation } from '../../paths.js';
+import { join } from 'node:path';
+import { installRoot, socketLocation } from '../../paths.js';
 import type { ErrorBody } from '../protocol.js';
 
 export interface DaemonResponse {
@@ -109,16 +110,12 @@ export async function startDaemonInBackground(env: NodeJS.ProcessEnv = process.e
   }
 }
 
-/** dist/daemon.mjs of this install, found from this file whether it runs from dist/ or the hot-path bundle. */
+/** dist/daemon.mjs of this install. */
 async function daemonBundle(): Promise<string> {
   const { existsSync } = await import('node:fs');
-  const { dirname, join } = await import('node:path');
-  const { fileURLToPath } = await import('node:url');
-  for (let dir = dirname(fileURLToPath(import.meta.url)); ; dir = dirname(dir)) {
-    const bundle = join(dir, 'dist', 'daemon.mjs');
-    if (existsSync(bundle)) return bundle;
-    if (dirname(dir) === dir) throw new DaemonUnavailableError('cannot find dist/daemon.mjs to start it; run: npm run build');
-  }
+  const bundle = join(installRoot(), 'dist', 'daemon.mjs');
+  if (!existsSync(bundle)) throw new DaemonUnavailableError('cannot find dist/daemon.mjs to start it; run: npm run build');
+  return bundle;
 }
 
 export async function waitForSocket(socketPath: string): Promise<void> {

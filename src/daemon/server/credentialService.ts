@@ -1,12 +1,14 @@
 // Where credential_process gets its answer: profile → (sso-session, account, role) →
 // a cached provider that refreshes ahead of expiry → GetRoleCredentials with the session's token.
-import { resolveProfileSource } from '../../config/awsConfig.js';
+import { resolveProfileSource, type AwsConfig } from '../../config/awsConfig.js';
+import { nearestNames } from '../../config/nearestNames.js';
 import { CachingProvider } from '../../credentials/cachingProvider.js';
 import { SsoRoleProvider } from '../../credentials/ssoRoleProvider.js';
 import { toCredentialProcessOutput, type CredentialProcessOutput } from '../../credentials/types.js';
 import { ConfigError, NotSignedInError, UnknownProfileError } from '../../errors.js';
 import { DEFAULT_SCOPES, type SsoSessionConfig } from '../../signin/types.js';
 import type { SessionManager } from '../../signin/sessions.js';
+import type { ProfileSummary } from '../protocol.js';
 import type { ConfigCache } from './configCache.js';
 import type { DaemonLog } from './log.js';
 
@@ -27,6 +29,8 @@ export interface CachedCredentialStatus {
 export class CredentialService {
   /** Keyed by session, account and role, so profiles that name the same role share one cache. */
   private readonly roles = new Map<string, CachedRole>();
+  /** Keyed by the parsed config object, so a changed file means a fresh list. */
+  private readonly summaries = new WeakMap<AwsConfig, ProfileSummary[]>();
 
   constructor(
     private readonly config: ConfigCache,
@@ -50,13 +54,50 @@ export class CredentialService {
     return [...this.config.get().ssoSessions.keys()];
   }
 
+  /** Every profile keyfob can answer for, in file order; recomputed only when the config changes. */
+  profiles(): ProfileSummary[] {
+    const config = this.config.get();
+    let summaries = this.summaries.get(config);
+    if (!summaries) {
+      summaries = [];
+      for (const profile of config.profiles.values()) {
+        try {
+          const source = resolveProfileSource(profile);
+          if (!source.ssoSession) continue;
+          summaries.push({ name: profile.name, ssoSession: source.ssoSession, accountId: source.accountId, roleName: source.roleName, region: source.region });
+        } catch {
+          // not an IAM Identity Center profile (static keys, role_arn…): nothing keyfob can assume
+        }
+      }
+      this.summaries.set(config, summaries);
+    }
+    return summaries;
+  }
+
+  /** The profile as assume shows it; an unknown name gets the three nearest ones in its error. */
+  describe(profileName: string): ProfileSummary {
+    const profile = this.config.get().profiles.get(profileName);
+    if (!profile) this.unknown(profileName);
+    const source = resolveProfileSource(profile);
+    if (!source.ssoSession) throw this.legacyProfile(profileName);
+    return { name: profileName, ssoSession: source.ssoSession, accountId: source.accountId, roleName: source.roleName, region: source.region };
+  }
+
+  private unknown(profileName: string): never {
+    throw new UnknownProfileError(profileName, this.config.path, nearestNames(profileName, this.profiles().map((p) => p.name)));
+  }
+
+  private legacyProfile(profileName: string): ConfigError {
+    return new ConfigError(
+      `profile "${profileName}" names sso_start_url itself; keyfob needs an [sso-session]: run keyfob login --start-url URL --sso-region REGION, then keyfob populate`,
+    );
+  }
+
   async forProfile(profileName: string): Promise<CredentialProcessOutput> {
     const profile = this.config.get().profiles.get(profileName);
-    if (!profile) throw new UnknownProfileError(profileName, this.config.path);
+    if (!profile) this.unknown(profileName);
     const source = resolveProfileSource(profile);
-    if (!source.ssoSession) {
-      throw new ConfigError(`profile "${profileName}" names sso_start_url itself; keyfob needs an [sso-session]: run keyfob login --start-url URL --sso-region REGION, then keyfob populate`);
-    }
+    if (!source.ssoSession) throw this.legacyProfile(profileName);
     const session = this.ssoSession(source.ssoSession, profileName);
     const key = `${session.name}\u0000${source.accountId}\u0000${source.roleName}`;
     let role = this.roles.get(key);

@@ -7,6 +7,7 @@ import { SessionManager } from '../../signin/sessions.js';
 import { openSecretStore } from '../../store/index.js';
 import { ConfigCache } from './configCache.js';
 import { CredentialService } from './credentialService.js';
+import { FrecencyStore } from './frecency.js';
 import { acquirePidLock, clearStaleSocket, prepareSocketDir } from './lifecycle.js';
 import { DaemonLog } from './log.js';
 import { createRouter } from './router.js';
@@ -46,6 +47,10 @@ export async function startDaemon(opts: DaemonOptions = {}): Promise<RunningDaem
   const sessions = new SessionManager(store, log);
   const config = new ConfigCache(configFile(env));
   const credentials = new CredentialService(config, sessions, log);
+  const frecency = new FrecencyStore(join(home, 'frecency.json'), {
+    onWriteError: (err) => log.warn('could not save frecency.json', { error: String(err) }),
+  });
+  await frecency.load();
   const startedAt = Date.now();
   let lastActivity = startedAt;
   let inFlight = 0;
@@ -63,7 +68,8 @@ export async function startDaemon(opts: DaemonOptions = {}): Promise<RunningDaem
       server.closeIdleConnections();
       // Streaming sign-ins must not hold shutdown hostage.
       setTimeout(() => server.closeAllConnections(), 2000).unref();
-    }).then(() => {
+    }).then(async () => {
+      await frecency.flush().catch((err: Error) => log.warn('could not save frecency', { error: err.message }));
       rmSync(socket.path, { force: true });
       releaseLock();
       resolveClosed();
@@ -71,6 +77,7 @@ export async function startDaemon(opts: DaemonOptions = {}): Promise<RunningDaem
 
   const router = createRouter({
     credentials,
+    frecency,
     sessions,
     log,
     socket,

@@ -2,17 +2,21 @@
 // response with a one-line message; nothing a client sends can take the daemon down.
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { listAssignments } from '../../credentials/assignments.js';
-import { KeyfobError, NotSignedInError } from '../../errors.js';
+import { assumedNote, assumeEnvironment, EXPORTED_LIST } from '../../assume/environment.js';
+import { KeyfobError, NotSignedInError, oneLine } from '../../errors.js';
+import { envScript, noteScript, SHELLS, type Shell } from '../../shell/quote.js';
 import type { SocketLocation } from '../../paths.js';
 import type { BrowserEnv } from '../../signin/browser.js';
 import type { SessionManager } from '../../signin/sessions.js';
 import type { SignInMethod } from '../../signin/types.js';
-import { MAX_BODY_BYTES, ROUTES, type AccountsEvent, type ErrorBody, type LoginEvent } from '../protocol.js';
+import { MAX_BODY_BYTES, ROUTES, type AccountsEvent, type AssumeAnswer, type ErrorBody, type LoginEvent } from '../protocol.js';
 import type { CredentialService } from './credentialService.js';
+import type { FrecencyStore } from './frecency.js';
 import type { DaemonLog } from './log.js';
 
 export interface DaemonContext {
   credentials: CredentialService;
+  frecency: FrecencyStore;
   sessions: SessionManager;
   log: DaemonLog;
   socket: SocketLocation;
@@ -130,6 +134,28 @@ export function createRouter(ctx: DaemonContext) {
     res.end();
   }
 
+  /** The shims' fast path: the same answer as `keyfob assume`, rendered as the script to eval. */
+  async function shellAssume(url: URL, res: ServerResponse): Promise<void> {
+    const sendText = (status: number, text: string) => {
+      res.writeHead(status, { 'content-type': 'text/plain; charset=utf-8', 'content-length': Buffer.byteLength(text) });
+      res.end(text);
+    };
+    try {
+      const shell = url.searchParams.get('shell') ?? '';
+      if (!(SHELLS as readonly string[]).includes(shell)) throw new BadRequest(`shell must be one of ${SHELLS.join(', ')}`);
+      const name = url.searchParams.get('profile');
+      if (!name) throw new BadRequest('the "profile" query parameter is required');
+      const answer: AssumeAnswer = { profile: ctx.credentials.describe(name), credentials: await ctx.credentials.forProfile(name) };
+      ctx.frecency.record(name);
+      const change = assumeEnvironment(answer, undefined, { [EXPORTED_LIST]: url.searchParams.get('exported') ?? '' });
+      sendText(200, envScript(shell as Shell, change.set, change.unset) + noteScript(shell as Shell, assumedNote(answer, undefined)));
+    } catch (err) {
+      const known = err instanceof KeyfobError ? err : new KeyfobError('Internal', 'internal daemon error; see KEYFOB_HOME/daemon.log', 500);
+      if (!(err instanceof KeyfobError)) ctx.log.error('shell assume failed', { error: (err as Error)?.stack ?? String(err) });
+      sendText(known.status, `keyfob: ${oneLine(known)}\n`);
+    }
+  }
+
   async function logout(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const body = (await readBody(req)) as Record<string, unknown>;
     const names = body.all === true ? ctx.credentials.ssoSessionNames() : [stringField(body, 'ssoSession') ?? ''];
@@ -163,6 +189,7 @@ export function createRouter(ctx: DaemonContext) {
   async function route(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const url = new URL(req.url ?? '/', 'http://keyfob');
     const key = `${req.method} ${url.pathname}`;
+    ctx.log.debug('request', { route: key }); // the route only: query strings carry names, never logged
     switch (key) {
       case `GET ${ROUTES.ping}`:
         return sendJson(res, 200, { ok: true, pid: process.pid });
@@ -173,6 +200,18 @@ export function createRouter(ctx: DaemonContext) {
       }
       case `GET ${ROUTES.accounts}`:
         return accounts(url, res);
+      case `GET ${ROUTES.profiles}`:
+        return sendJson(res, 200, { profiles: ctx.frecency.order(ctx.credentials.profiles()) });
+      case `GET ${ROUTES.assume}`: {
+        const name = url.searchParams.get('profile');
+        if (!name) throw new BadRequest('the "profile" query parameter is required');
+        const profile = ctx.credentials.describe(name);
+        const answer: AssumeAnswer = { profile, credentials: await ctx.credentials.forProfile(name) };
+        ctx.frecency.record(name);
+        return sendJson(res, 200, answer);
+      }
+      case `GET ${ROUTES.shellAssume}`:
+        return shellAssume(url, res);
       case `POST ${ROUTES.login}`:
         return login(req, res);
       case `POST ${ROUTES.logout}`:

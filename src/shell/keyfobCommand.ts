@@ -3,12 +3,12 @@
 // so it is an absolute path, quoted the one way both read alike.
 import { accessSync, constants, realpathSync } from 'node:fs';
 import { delimiter, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { quotePosix } from '../shell/quote.js';
+import { installRoot } from '../paths.js';
+import { quotePosix } from './quote.js';
 
 /** This installation's bin/keyfob.cjs. */
 function ownBin(): string {
-  return realpathSync(fileURLToPath(new URL('../../bin/keyfob.cjs', import.meta.url)));
+  return realpathSync(join(installRoot(), 'bin', 'keyfob.cjs'));
 }
 
 /**

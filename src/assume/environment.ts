@@ -1,0 +1,54 @@
+// The environment variables assume sets, and which ones it clears. keyfob remembers what it
+// set in KEYFOB_EXPORTED, so it only ever clears its own: an AWS_REGION the user set before any
+// assume stays when the next profile has no region.
+import type { AssumeAnswer } from '../daemon/protocol.js';
+
+export const EXPORTED_LIST = 'KEYFOB_EXPORTED';
+
+export interface EnvChange {
+  set: [string, string][];
+  unset: string[];
+}
+
+function previouslyExported(env: NodeJS.ProcessEnv): string[] {
+  return (env[EXPORTED_LIST] ?? '').split(',').filter((name) => /^[A-Z_][A-Z0-9_]*$/.test(name));
+}
+
+export function assumeEnvironment(answer: AssumeAnswer, region: string | undefined, env: NodeJS.ProcessEnv): EnvChange {
+  const { profile, credentials } = answer;
+  const set: [string, string][] = [
+    ['AWS_ACCESS_KEY_ID', credentials.AccessKeyId],
+    ['AWS_SECRET_ACCESS_KEY', credentials.SecretAccessKey],
+    ['AWS_SESSION_TOKEN', credentials.SessionToken],
+    ['AWS_CREDENTIAL_EXPIRATION', credentials.Expiration],
+    ['AWS_PROFILE', profile.name],
+    ['KEYFOB_PROFILE', profile.name],
+  ];
+  const effectiveRegion = region ?? profile.region;
+  if (effectiveRegion) set.push(['AWS_REGION', effectiveRegion], ['AWS_DEFAULT_REGION', effectiveRegion]);
+  const names = set.map(([name]) => name);
+  set.push([EXPORTED_LIST, names.join(',')]);
+  return { set, unset: previouslyExported(env).filter((name) => !names.includes(name)) };
+}
+
+/** The line assume shows on stderr: which role, where, and until when (local time). */
+export function assumedNote(answer: AssumeAnswer, region: string | undefined): string {
+  const { profile, credentials } = answer;
+  // Not toLocaleTimeString: loading ICU for it costs ~25 ms on every assume.
+  const expires = new Date(credentials.Expiration);
+  const until = `${String(expires.getHours()).padStart(2, '0')}:${String(expires.getMinutes()).padStart(2, '0')}`;
+  const where = region ?? profile.region;
+  return `keyfob: assumed ${profile.name} (${profile.accountId}, ${profile.roleName}${where ? `, ${where}` : ''}) until ${until}`;
+}
+
+export function unsetEnvironment(env: NodeJS.ProcessEnv): EnvChange {
+  return { set: [], unset: [...previouslyExported(env), EXPORTED_LIST] };
+}
+
+/** The environment for a command run with the credentials (exec), without touching the shell. */
+export function applyEnvironment(env: NodeJS.ProcessEnv, change: EnvChange): NodeJS.ProcessEnv {
+  const next = { ...env };
+  for (const name of change.unset) delete next[name];
+  for (const [name, value] of change.set) next[name] = value;
+  return next;
+}

@@ -1,0 +1,119 @@
+// `keyfob assume` (the backend of the shell shim), `keyfob exec` and `keyfob shell-init`.
+// Lean like credential-process (bundled as dist/assume.cjs, no yargs, no AWS SDK): a warm
+// assume is one socket round trip to the daemon, which answers from memory.
+import { closeSync, writeSync } from 'node:fs';
+import { KeyfobError, oneLine } from '../errors.js';
+import { ROUTES, type AssumeAnswer, type ProfileSummary } from '../daemon/protocol.js';
+import { daemonRequest, parseAnswer } from '../daemon/client/connection.js';
+import { envScript } from '../shell/quote.js';
+import { ASSUME_USAGE, parseAssumeArgs, type AssumeArgs } from './args.js';
+import { applyEnvironment, assumedNote, assumeEnvironment, unsetEnvironment, type EnvChange } from './environment.js';
+import { runWithEnvironment } from './runCommand.js';
+
+/**
+ * A module of this installation's dist/, loaded only when needed (the picker, shell-init, the
+ * full CLI for --console). A computed path keeps it out of the bundle, so a warm assume does
+ * not pay to parse code it does not run.
+ */
+async function fromDist<T>(file: string): Promise<T> {
+  const { join } = await import('node:path');
+  const { pathToFileURL } = await import('node:url');
+  const { installRoot } = await import('../paths.js');
+  return (await import(pathToFileURL(join(installRoot(), 'dist', file)).href)) as T;
+}
+
+async function ask<T>(path: string): Promise<T> {
+  return parseAnswer<T>(await daemonRequest('GET', path));
+}
+
+async function listProfiles(): Promise<ProfileSummary[]> {
+  return (await ask<{ profiles: ProfileSummary[] }>(ROUTES.profiles)).profiles;
+}
+
+/** The profile named, or the one picked on the terminal; undefined when the user aborts. */
+async function chooseProfile(args: AssumeArgs): Promise<string | undefined> {
+  if (args.profile !== undefined) return args.profile;
+  const { pickProfile } = await fromDist<typeof import('./picker.js')>('assume/picker.js');
+  const profiles = await listProfiles();
+  if (profiles.length === 0) throw new KeyfobError('NoProfiles', 'no IAM Identity Center profiles in the config; run: keyfob populate');
+  return pickProfile(profiles, { prompt: 'assume> ' });
+}
+
+function writeScript(args: AssumeArgs, change: EnvChange): void {
+  const script = envScript(args.shell, change.set, change.unset);
+  if (args.evalFd === undefined) {
+    process.stdout.write(script);
+    return;
+  }
+  writeSync(args.evalFd, script);
+  closeSync(args.evalFd);
+}
+
+async function assume(args: AssumeArgs): Promise<void> {
+  if (args.help) return void process.stdout.write(ASSUME_USAGE);
+  if (args.listProfiles) {
+    for (const p of await listProfiles()) process.stdout.write(`${p.name}\n`);
+    return;
+  }
+  if (args.unset) return writeScript(args, unsetEnvironment(process.env));
+  if (args.console) return openConsole(args);
+
+  const name = await chooseProfile(args);
+  if (name === undefined) throw new KeyfobError('Cancelled', 'no profile picked, nothing changed; name one: assume PROFILE');
+  const answer = await ask<AssumeAnswer>(`${ROUTES.assume}?profile=${encodeURIComponent(name)}`);
+  if (args.duration !== undefined) {
+    process.stderr.write(
+      `keyfob: --duration does not apply here: IAM Identity Center role credentials last the permission set's session duration (these until ${answer.credentials.Expiration}); it applies to --console\n`,
+    );
+  }
+  const change = assumeEnvironment(answer, args.region, process.env);
+  if (args.exec) return runWithEnvironment(args.exec, applyEnvironment(process.env, change));
+  writeScript(args, change);
+  process.stderr.write(`${assumedNote(answer, args.region)}\n`);
+}
+
+/** The console needs the AWS SDK's world (HTTPS, the browser opener): hand over to the full CLI. */
+async function openConsole(args: AssumeArgs): Promise<void> {
+  const name = await chooseProfile(args);
+  if (name === undefined) throw new KeyfobError('Cancelled', 'no profile picked; nothing opened');
+  const argv = ['console', name];
+  if (args.service) argv.push('--service', args.service);
+  if (args.region) argv.push('--region', args.region);
+  if (args.duration) argv.push('--duration', args.duration);
+  if (args.url) argv.push('--url');
+  const cli = await fromDist<typeof import('../cli.js')>('cli.js');
+  await cli.main(argv);
+}
+
+function fail(err: unknown): void {
+  process.stderr.write(`keyfob: ${oneLine(err)}\n`);
+  process.exitCode = 1;
+}
+
+export async function main(argv: string[]): Promise<void> {
+  try {
+    await assume(parseAssumeArgs(argv));
+  } catch (err) {
+    fail(err);
+  }
+}
+
+/** `keyfob exec PROFILE [-r REGION] -- cmd args`: assume's --exec outside the shim. */
+export async function execMain(argv: string[]): Promise<void> {
+  try {
+    const args = parseAssumeArgs(argv);
+    if (!args.profile || !args.exec) throw new KeyfobError('Usage', 'usage: keyfob exec PROFILE [-r REGION] -- COMMAND [ARGS...]');
+    await assume(args);
+  } catch (err) {
+    fail(err);
+  }
+}
+
+export async function shellInitMain(argv: string[]): Promise<void> {
+  try {
+    const { shellInit } = await fromDist<typeof import('../shell/init.js')>('shell/init.js');
+    process.stdout.write(shellInit(argv[0]));
+  } catch (err) {
+    fail(err);
+  }
+}

@@ -1,0 +1,58 @@
+// The console for a profile: its role credentials from the daemon, its region and portal from the
+// config, then the sign-in URL. Shared by `keyfob console` and `assume -c`.
+import { readAwsConfig } from '../config/awsConfig.js';
+import type { CredentialProcessOutput } from '../credentials/types.js';
+import { daemonRequest, parseAnswer } from '../daemon/client/connection.js';
+import { ROUTES } from '../daemon/protocol.js';
+import { KeyfobError } from '../errors.js';
+import { configFile } from '../paths.js';
+import { browserAtHand, openInBrowser, pickBrowserEnv } from '../signin/browser.js';
+import { checkRegion } from './partitions.js';
+import { checkConsoleDuration, consolePath } from './services.js';
+import { consoleSigninUrl } from './signinUrl.js';
+
+export interface ProfileConsoleOptions {
+  profile: string;
+  /** Wins over the profile's `region`. */
+  region?: string;
+  service?: string;
+  durationSeconds?: number;
+  env?: NodeJS.ProcessEnv;
+}
+
+export async function consoleUrlForProfile(opts: ProfileConsoleOptions): Promise<string> {
+  const env = opts.env ?? process.env;
+  // Refuse bad input before the daemon is asked (which may want a sign-in).
+  consolePath(opts.service);
+  if (opts.region !== undefined) checkRegion(opts.region);
+  if (opts.durationSeconds !== undefined) checkConsoleDuration(opts.durationSeconds);
+
+  // The daemon's answer goes first: it owns the unknown-profile and not-signed-in errors.
+  const answer = await daemonRequest('GET', `${ROUTES.credentials}?profile=${encodeURIComponent(opts.profile)}`, undefined, { env });
+  const credentials = parseAnswer<CredentialProcessOutput>(answer);
+
+  const config = await readAwsConfig(configFile(env));
+  const values = config.profiles.get(opts.profile)?.values ?? {};
+  const session = values.keyfob_sso_session ?? values.sso_session;
+  // Someone whose console session ends is sent back to the access portal they came from.
+  const issuer = (session ? config.ssoSessions.get(session)?.startUrl : values.sso_start_url) || undefined;
+
+  return consoleSigninUrl({
+    credentials: { accessKeyId: credentials.AccessKeyId, secretAccessKey: credentials.SecretAccessKey, sessionToken: credentials.SessionToken },
+    region: opts.region ?? (values.region || undefined),
+    service: opts.service,
+    durationSeconds: opts.durationSeconds,
+    issuer,
+    env,
+  });
+}
+
+/** Opens the sign-in URL with KEYFOB_BROWSER or the system browser; never prints it. */
+export async function openConsoleUrl(url: string, env: NodeJS.ProcessEnv = process.env): Promise<void> {
+  const browserEnv = pickBrowserEnv(env);
+  if (!browserAtHand(browserEnv)) {
+    // The URL is a bearer secret, so it is printed only when asked for with --url.
+    throw new KeyfobError('NoBrowser', 'no browser to open the console (KEYFOB_BROWSER=none, SSH, or no display); run again with --url to print the sign-in URL');
+  }
+  await openInBrowser(url, browserEnv);
+}

@@ -1,0 +1,27 @@
+// `keyfob shell-init SHELL`: the shim from shell/, naming this installation's keyfob by
+// absolute path (quoted for that shell), so `assume` works whatever PATH the shell ends up with.
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { KeyfobError } from '../errors.js';
+import { keyfobExecutable } from './keyfobCommand.js';
+import { installRoot, socketLocation } from '../paths.js';
+import { quoteFor, SHELLS, type Shell } from './quote.js';
+
+/** The files of each shell's shim, in shell/: bash and zsh share the function, not the completion. */
+const SHIM_FILES: Record<Shell, string[]> = {
+  bash: ['assume.sh', 'assume-completion.bash'],
+  zsh: ['assume.sh', 'assume-completion.zsh'],
+  fish: ['assume.fish'],
+  powershell: ['assume.ps1'],
+};
+
+export function shellInit(shell: string | undefined, env: NodeJS.ProcessEnv = process.env): string {
+  if (!shell || !(SHELLS as readonly string[]).includes(shell)) {
+    throw new KeyfobError('Usage', `name a shell: keyfob shell-init ${SHELLS.join('|')}`);
+  }
+  const template = SHIM_FILES[shell as Shell].map((file) => readFileSync(join(installRoot(), 'shell', file), 'utf8')).join('\n');
+  const bin = quoteFor(shell as Shell, keyfobExecutable(env));
+  // The socket of the daemon this shell's environment points at, for the shims' curl fast path.
+  const socket = quoteFor(shell as Shell, socketLocation(env).path);
+  return template.replaceAll('__KEYFOB_BIN__', bin).replaceAll('__KEYFOB_SOCKET__', socket).replaceAll('__KEYFOB_SHELL__', shell);
+}
