@@ -45,15 +45,33 @@ export function rawRequest(
           `\r\n${payload}`,
       );
     });
+    let contentLength: number | undefined;
+    const finish = () => {
+      const all = Buffer.concat(chunks, received);
+      const head = all.subarray(0, headerEnd).toString('latin1');
+      let bodyBytes: Buffer = all.subarray(headerEnd + 4);
+      if (/\r\ntransfer-encoding:\s*chunked/i.test(head)) bodyBytes = dechunk(bodyBytes);
+      resolve({ status: Number(head.split(' ', 2)[1]), body: bodyBytes.toString('utf8') });
+    };
     socket.on('data', (chunk: Buffer) => {
       chunks.push(chunk);
       received += chunk.length;
       if (headerEnd < 0) {
         headerEnd = Buffer.concat(chunks).indexOf('\r\n\r\n');
-        // Streaming responses are sent unchunked (the daemon closes the connection at the end).
-        if (onData && headerEnd >= 0) onData(decoder.write(Buffer.concat(chunks).subarray(headerEnd + 4)));
+        if (headerEnd >= 0) {
+          const length = /\r\ncontent-length:\s*(\d+)/i.exec(Buffer.concat(chunks).subarray(0, headerEnd).toString('latin1'));
+          contentLength = length ? Number(length[1]) : undefined;
+          // Streaming responses are sent unchunked (the daemon closes the connection at the end).
+          if (onData) onData(decoder.write(Buffer.concat(chunks).subarray(headerEnd + 4)));
+        }
       } else if (onData) {
         onData(decoder.write(chunk));
+      }
+      // A whole answer of known length: done now, without waiting for the daemon to close.
+      if (contentLength !== undefined && headerEnd >= 0 && received - headerEnd - 4 >= contentLength) {
+        socket.removeAllListeners('close');
+        socket.destroy();
+        finish();
       }
     });
     socket.on('error', reject);
@@ -62,11 +80,7 @@ export function rawRequest(
         reject(Object.assign(new Error('daemon closed the connection'), { code: 'ERR_DAEMON_CLOSED' }));
         return;
       }
-      const all = Buffer.concat(chunks, received);
-      const head = all.subarray(0, headerEnd).toString('latin1');
-      let bodyBytes: Buffer = all.subarray(headerEnd + 4);
-      if (/\r\ntransfer-encoding:\s*chunked/i.test(head)) bodyBytes = dechunk(bodyBytes);
-      resolve({ status: Number(head.split(' ', 2)[1]), body: bodyBytes.toString('utf8') });
+      finish();
     });
   });
 }
