@@ -2,6 +2,9 @@
 # `assume` runs keyfob's backend and evaluates its stdout, which is only the exports
 # ($env:NAME = '…' lines, single-quoted). Commands that print something else (--exec, --,
 # --console, --url, --help, --list-profiles) run without capture, so their output is never evaluated.
+# Tells `keyfob doctor` (a child of this shell) that the shim is loaded.
+$env:KEYFOB_SHELL_SHIM = 'powershell'
+
 function assume {
     $passThrough = @('--exec', '-x', '--', '-c', '--console', '--url', '-h', '--help', '--list-profiles')
     if ($args | Where-Object { $passThrough -contains $_ }) {

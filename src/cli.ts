@@ -9,6 +9,7 @@ import consoleCommand from './commands/console.js';
 import credentialProcess from './commands/credential-process.js';
 import daemon from './commands/daemon.js';
 import demo from './commands/demo.js';
+import doctor from './commands/doctor.js';
 import emulator from './commands/emulator.js';
 import exec from './commands/exec.js';
 import login from './commands/login.js';
@@ -27,6 +28,7 @@ const commands: CommandModule<any, any>[] = [
   shellInit,
   completion,
   status,
+  doctor,
   credentialProcess,
   daemon,
   emulator,

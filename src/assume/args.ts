@@ -16,11 +16,14 @@ export interface AssumeArgs {
   unset: boolean;
   listProfiles: boolean;
   help: boolean;
+  /** Export the daemon's auto-refresh endpoint instead of static keys (default: KEYFOB_AUTO_REFRESH=on). */
+  autoRefresh: boolean;
   /** `--exec 'cmd args'` (run by /bin/sh) or `-- cmd args` (run as is). */
   exec?: { shellCommand: string } | { argv: string[] };
 }
 
 export const ASSUME_USAGE = `usage: assume [PROFILE] [-r REGION] [-d DURATION]      export credentials into this shell (no PROFILE: pick one)
+       assume --auto-refresh PROFILE                    export an endpoint that keeps them fresh instead (--no-auto-refresh: static keys)
        assume PROFILE --exec 'cmd args' | -- cmd args   run a command with them, leaving the shell alone
        assume -c|--console PROFILE [-s SERVICE] [-r REGION] [--url]   open (or print) the AWS console
        assume --unset                                   clear what assume set
@@ -52,12 +55,21 @@ const FLAGS: Record<string, keyof AssumeArgs> = {
   '--unset': 'unset',
   '-u': 'unset',
   '--list-profiles': 'listProfiles',
+  '--auto-refresh': 'autoRefresh',
   '-h': 'help',
   '--help': 'help',
 };
 
-export function parseAssumeArgs(argv: readonly string[]): AssumeArgs {
-  const args: AssumeArgs = { shell: 'bash', console: false, url: false, unset: false, listProfiles: false, help: false };
+export function parseAssumeArgs(argv: readonly string[], env: NodeJS.ProcessEnv = process.env): AssumeArgs {
+  const args: AssumeArgs = {
+    shell: 'bash',
+    console: false,
+    url: false,
+    unset: false,
+    listProfiles: false,
+    help: false,
+    autoRefresh: env.KEYFOB_AUTO_REFRESH === 'on',
+  };
   for (let i = 0; i < argv.length; i++) {
     let arg = argv[i];
     if (arg === '--') {
@@ -71,6 +83,10 @@ export function parseAssumeArgs(argv: readonly string[]): AssumeArgs {
     if (arg.startsWith('--') && eq > 0) {
       inline = arg.slice(eq + 1);
       arg = arg.slice(0, eq);
+    }
+    if (arg === '--no-auto-refresh') {
+      args.autoRefresh = false;
+      continue;
     }
     const flag = FLAGS[arg];
     if (flag) {

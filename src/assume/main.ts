@@ -3,11 +3,20 @@
 // assume is one socket round trip to the daemon, which answers from memory.
 import { closeSync, writeSync } from 'node:fs';
 import { KeyfobError, oneLine } from '../errors.js';
-import { ROUTES, type AssumeAnswer, type ProfileSummary } from '../daemon/protocol.js';
+import { ROUTES, type AssumeAnswer, type ContainerToken, type ProfileSummary } from '../daemon/protocol.js';
 import { daemonRequest, parseAnswer } from '../daemon/client/connection.js';
 import { envScript } from '../shell/quote.js';
 import { ASSUME_USAGE, parseAssumeArgs, type AssumeArgs } from './args.js';
-import { applyEnvironment, assumedNote, assumeEnvironment, unsetEnvironment, type EnvChange } from './environment.js';
+import {
+  applyEnvironment,
+  assumedNote,
+  assumeEnvironment,
+  autoRefreshEnvironment,
+  EXPORTED_LIST,
+  previousContainerToken,
+  unsetEnvironment,
+  type EnvChange,
+} from './environment.js';
 import { runWithEnvironment } from './runCommand.js';
 
 /**
@@ -55,11 +64,15 @@ async function assume(args: AssumeArgs): Promise<void> {
     for (const p of await listProfiles()) process.stdout.write(`${p.name}\n`);
     return;
   }
-  if (args.unset) return writeScript(args, unsetEnvironment(process.env));
+  if (args.unset) {
+    await revokePreviousToken();
+    return writeScript(args, unsetEnvironment(process.env));
+  }
   if (args.console) return openConsole(args);
 
   const name = await chooseProfile(args);
   if (name === undefined) throw new KeyfobError('Cancelled', 'no profile picked, nothing changed; name one: assume PROFILE');
+  if (args.autoRefresh) return assumeAutoRefresh(name, args);
   const answer = await ask<AssumeAnswer>(`${ROUTES.assume}?profile=${encodeURIComponent(name)}`);
   if (args.duration !== undefined) {
     process.stderr.write(
@@ -68,8 +81,36 @@ async function assume(args: AssumeArgs): Promise<void> {
   }
   const change = assumeEnvironment(answer, args.region, process.env);
   if (args.exec) return runWithEnvironment(args.exec, applyEnvironment(process.env, change));
+  await revokePreviousToken();
   writeScript(args, change);
   process.stderr.write(`${assumedNote(answer, args.region)}\n`);
+}
+
+/** `--auto-refresh`: a token for the daemon's loopback endpoint instead of keys. */
+async function assumeAutoRefresh(name: string, args: AssumeArgs): Promise<void> {
+  const grant = parseAnswer<ContainerToken>(await daemonRequest('POST', ROUTES.containerTokens, { profile: name }));
+  const change = autoRefreshEnvironment(grant, args.region, process.env);
+  if (args.exec) {
+    // The token lives as long as the command: revoked as soon as it ends.
+    return runWithEnvironment(args.exec, applyEnvironment(process.env, change), () => revoke(grant.token));
+  }
+  await revokePreviousToken();
+  writeScript(args, change);
+  const userProfile = process.env.AWS_PROFILE && !(process.env[EXPORTED_LIST] ?? '').split(',').includes('AWS_PROFILE');
+  if (userProfile) {
+    process.stderr.write(`keyfob: AWS_PROFILE=${process.env.AWS_PROFILE} is set, and SDKs prefer a profile to the auto-refresh endpoint; run: unset AWS_PROFILE\n`);
+  }
+  process.stderr.write(`keyfob: ${grant.profile.name} (${grant.profile.accountId}, ${grant.profile.roleName}) now refreshes itself through ${grant.uri}\n`);
+}
+
+async function revoke(token: string): Promise<void> {
+  await daemonRequest('POST', ROUTES.revokeContainerToken, { token }).catch(() => undefined); // a daemon that is gone forgot it anyway
+}
+
+/** A new assume, or --unset, ends the auto-refresh token the last assume exported. */
+async function revokePreviousToken(): Promise<void> {
+  const token = previousContainerToken(process.env);
+  if (token) await revoke(token);
 }
 
 /** The console needs the AWS SDK's world (HTTPS, the browser opener): hand over to the full CLI. */

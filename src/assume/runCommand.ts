@@ -10,7 +10,8 @@ export type CommandSpec = { shellCommand: string } | { argv: string[] };
 const FROM_TERMINAL: NodeJS.Signals[] = ['SIGINT', 'SIGQUIT', 'SIGTSTP'];
 const PASSED_ON: NodeJS.Signals[] = ['SIGTERM', 'SIGHUP', 'SIGUSR1', 'SIGUSR2'];
 
-export function runWithEnvironment(command: CommandSpec, env: NodeJS.ProcessEnv): Promise<never> {
+/** `afterwards` runs once the command has ended, before this process ends the same way. */
+export function runWithEnvironment(command: CommandSpec, env: NodeJS.ProcessEnv, afterwards?: () => Promise<void>): Promise<never> {
   const [file, args] = 'shellCommand' in command ? ['/bin/sh', ['-c', command.shellCommand]] : [command.argv[0], command.argv.slice(1)];
   return new Promise<never>((_, reject) => {
     const child = spawn(file, args, { env, stdio: 'inherit' });
@@ -26,7 +27,8 @@ export function runWithEnvironment(command: CommandSpec, env: NodeJS.ProcessEnv)
         ),
       );
     });
-    child.on('exit', (code, signal) => {
+    child.on('exit', async (code, signal) => {
+      await afterwards?.().catch(() => undefined);
       for (const s of FROM_TERMINAL) process.off(s, ignore);
       for (const s of PASSED_ON) process.off(s, passOn);
       if (signal) {

@@ -7,6 +7,7 @@ interface LoginArgs {
   scopes?: string;
   browser: boolean;
   'device-code'?: boolean;
+  'export-to-aws-cli'?: boolean;
 }
 
 const command: CommandModule<object, LoginArgs> = {
@@ -19,7 +20,11 @@ const command: CommandModule<object, LoginArgs> = {
       .option('sso-region', { type: 'string', describe: 'region of IAM Identity Center' })
       .option('scopes', { type: 'string', describe: 'comma-separated registration scopes', default: undefined })
       .option('browser', { type: 'boolean', default: true, describe: 'open a browser (--no-browser prints the URL and uses the device code)' })
-      .option('device-code', { type: 'boolean', describe: 'use the device code flow even when a browser is at hand' }),
+      .option('device-code', { type: 'boolean', describe: 'use the device code flow even when a browser is at hand' })
+      .option('export-to-aws-cli', {
+        type: 'boolean',
+        describe: "also write the token to the AWS CLI's cache (~/.aws/sso/cache, a token on disk) and keep it current; --no-export-to-aws-cli removes it",
+      }),
   handler: async (args) => {
     const { resolveLoginSession } = await import('../config/ssoSessions.js');
     const { loginThroughDaemon } = await import('../daemon/client/login.js');
@@ -29,7 +34,12 @@ const command: CommandModule<object, LoginArgs> = {
       region: args['sso-region'],
       scopes: args.scopes,
     });
-    const { expiresAt } = await loginThroughDaemon({ ssoSession: session, noBrowser: !args.browser, deviceCode: args['device-code'] });
+    const { expiresAt } = await loginThroughDaemon({
+      ssoSession: session,
+      noBrowser: !args.browser,
+      deviceCode: args['device-code'],
+      exportToAwsCli: args['export-to-aws-cli'],
+    });
     process.stdout.write(`Signed in to ${session} until ${new Date(expiresAt).toLocaleString()}\n`);
   },
 };

@@ -7,7 +7,7 @@ interface LogoutArgs {
 
 const command: CommandModule<object, LogoutArgs> = {
   command: 'logout',
-  describe: 'Sign out: ends the portal session, removes the token from the keychain, drops cached credentials',
+  describe: "Sign out: ends the portal session, removes the token from the keychain and the AWS CLI's cache (if exported), drops cached credentials",
   builder: (y) =>
     y
       .option('sso-session', { type: 'string', describe: 'the session to sign out of' })

@@ -5,7 +5,7 @@ import type { CredentialProcessOutput } from '../credentials/types.js';
 export const ROUTES = {
   ping: '/v1/ping',
   credentials: '/v1/credentials', // GET ?profile=NAME → credential_process JSON v1
-  login: '/v1/login', // POST {ssoSession, method, browserEnv} → NDJSON LoginEvent stream
+  login: '/v1/login', // POST {ssoSession, method, browserEnv, exportToAwsCli?: boolean} → NDJSON LoginEvent stream
   logout: '/v1/logout', // POST {ssoSession} | {all: true}
   status: '/v1/status', // GET
   // GET ?ssoSession=NAME → {accounts: [{accountId, accountName, emailAddress, roles}]};
@@ -16,6 +16,8 @@ export const ROUTES = {
   // GET ?profile=NAME&shell=bash|zsh|fish&exported=$KEYFOB_EXPORTED → text/plain script to eval;
   // errors are text/plain "keyfob: …". The shims' fast path, asked with curl (no Node start-up).
   shellAssume: '/v1/shell/assume',
+  containerTokens: '/v1/container-tokens', // POST {profile} → ContainerToken (assume --auto-refresh)
+  revokeContainerToken: '/v1/container-tokens/revoke', // POST {token} → {revoked: boolean}
   shutdown: '/v1/shutdown', // POST
 } as const;
 
@@ -49,6 +51,13 @@ export interface ProfileSummary {
   accountId: string;
   roleName: string;
   region?: string;
+}
+
+/** What `assume --auto-refresh` exports: the daemon's loopback endpoint and a token bound to one profile. */
+export interface ContainerToken {
+  profile: ProfileSummary;
+  uri: string;
+  token: string;
 }
 
 export interface AssumeAnswer {

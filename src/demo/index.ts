@@ -1,81 +1,126 @@
-// `keyfob demo`: the user's journey against the built-in emulator, in a throwaway HOME.
-// It drives the real CLI and daemon as child processes, exactly as a user would.
-import { execFile } from 'node:child_process';
+// `keyfob demo`: the seeds' whole journey against the built-in emulator, in a throwaway HOME.
+// It drives the real CLI, the real daemon and a real bash as child processes, exactly as a user
+// would, and prints each step as it happens.
+import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
-import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
-import type { CredentialProcessOutput } from '../credentials/types.js';
-import { startEmulator } from '../emulator/index.js';
+import { DEMO_USER, startEmulator } from '../emulator/index.js';
+import { KeyfobError } from '../errors.js';
+import { installRoot } from '../paths.js';
 
-const run = promisify(execFile);
-const KEYFOB_BIN = new URL('../../bin/keyfob.cjs', import.meta.url).pathname;
-const DEMO_PROFILE = { account: 'Experiments', role: 'AdministratorAccess' };
+const PROFILE = 'Experiments/AdministratorAccess';
 
 function step(n: number, title: string): void {
   process.stdout.write(`\n\x1b[1m==> ${n}. ${title}\x1b[0m\n`);
 }
 
-async function keyfob(args: string[], env: NodeJS.ProcessEnv): Promise<string> {
-  const { stdout, stderr } = await run(process.execPath, [KEYFOB_BIN, ...args], { env });
-  if (stderr.trim()) process.stdout.write(stderr.replace(/^/gm, '    '));
-  return stdout;
+const indent = (text: string) => text.replace(/^(?=.)/gm, '    ');
+
+/** Echoes a stream line by line, indented, as it comes. */
+function echoLines(stream: NodeJS.ReadableStream, onLine: (line: string) => void = () => undefined): void {
+  let pending = '';
+  stream.setEncoding('utf8');
+  stream.on('data', (chunk: string) => {
+    const lines = (pending + chunk).split('\n');
+    pending = lines.pop()!;
+    for (const line of lines) {
+      process.stdout.write(`    ${line}\n`);
+      onLine(line);
+    }
+  });
+  stream.on('end', () => pending && process.stdout.write(`    ${pending}\n`));
 }
 
-export async function runDemo(): Promise<void> {
+/** Runs a command to the end, showing its output as it comes (stdout only when `show`). */
+function run(file: string, args: string[], env: NodeJS.ProcessEnv, opts: { cwd?: string; show?: boolean } = {}): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(file, args, { env, cwd: opts.cwd, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    if (opts.show) echoLines(child.stdout, (line) => (stdout += `${line}\n`));
+    else child.stdout.on('data', (d) => (stdout += d));
+    echoLines(child.stderr);
+    child.on('error', reject);
+    child.on('close', (code) => (code === 0 ? resolve(stdout) : reject(new KeyfobError('DemoFailed', `the demo step "${[file, ...args].join(' ').slice(0, 80)}" failed (exit ${code})`))));
+  });
+}
+
+export async function runDemo(opts: { interactive?: boolean } = {}): Promise<void> {
+  const root = installRoot();
+  const bin = join(root, 'bin', 'keyfob.cjs');
+  const keyfob = (args: string[], show = true) => run(process.execPath, [bin, ...args], env, { show });
+
   step(1, 'Start the emulator (an offline IAM Identity Center)');
-  const emulator = await startEmulator({ port: 0, autoApprove: true });
+  const emulator = await startEmulator({ port: 0, autoApprove: !opts.interactive });
   const home = mkdtempSync(join(tmpdir(), 'keyfob-demo-'));
   const env: NodeJS.ProcessEnv = {
-    ...process.env,
+    PATH: process.env.PATH,
+    LANG: process.env.LANG ?? 'C.UTF-8',
     HOME: home,
     KEYFOB_HOME: join(home, 'keyfob'),
     AWS_CONFIG_FILE: join(home, '.aws', 'config'),
+    AWS_SHARED_CREDENTIALS_FILE: join(home, '.aws', 'credentials'),
     KEYFOB_KEYRING: 'memory',
-    KEYFOB_BROWSER: 'none',
+    KEYFOB_BROWSER: opts.interactive ? (process.env.KEYFOB_BROWSER ?? '') : 'none',
     AWS_ENDPOINT_URL_SSO: emulator.url,
     AWS_ENDPOINT_URL_SSO_OIDC: emulator.url,
     AWS_ENDPOINT_URL_STS: emulator.url,
+    KEYFOB_FEDERATION_URL: `${emulator.url}/federation`,
+    AWS_EC2_METADATA_DISABLED: 'true',
+    AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
   };
-  delete env.KEYFOB_SOCKET;
-  process.stdout.write(`    ${emulator.url}  start URL ${emulator.startUrl}  region ${emulator.region}\n    throwaway HOME ${home}\n`);
+  if (!env.KEYFOB_BROWSER) delete env.KEYFOB_BROWSER;
+  process.stdout.write(indent(`${emulator.url}  start URL ${emulator.startUrl}  region ${emulator.region}\nthrowaway HOME ${home}\n`));
   try {
     step(2, `keyfob login --start-url ${emulator.startUrl} --sso-region ${emulator.region}`);
-    process.stdout.write('    (the emulator approves the device code at once, as if you clicked Allow)\n');
-    const signedIn = await keyfob(['login', '--start-url', emulator.startUrl, '--sso-region', emulator.region], env);
-    process.stdout.write(`    ${signedIn}`);
-    const session = signedIn.split(' ')[3];
+    process.stdout.write(
+      indent(
+        opts.interactive
+          ? `sign in as ${DEMO_USER.username} / ${DEMO_USER.password}, MFA code ${DEMO_USER.mfaCode}\n`
+          : '(the emulator approves at once, as if you had clicked Allow; --interactive to do it in a browser)\n',
+      ),
+    );
+    await keyfob(['login', '--start-url', emulator.startUrl, '--sso-region', emulator.region]);
 
-    step(3, 'keyfob populate --region eu-west-1  (ListAccounts + ListAccountRoles, one profile each)');
-    process.stdout.write(`    ${await keyfob(['populate', '--region', emulator.region], env)}`);
+    step(3, 'keyfob populate --region eu-west-1  (ListAccounts + ListAccountRoles: a profile each)');
+    await keyfob(['populate', '--region', emulator.region]);
 
-    step(4, `The generated profile for ${DEMO_PROFILE.account}/${DEMO_PROFILE.role} in ${env.AWS_CONFIG_FILE}`);
-    const profile = `${DEMO_PROFILE.account}/${DEMO_PROFILE.role}`;
+    step(4, `The config keyfob wrote (${env.AWS_CONFIG_FILE}), first profiles`);
     const config = readFileSync(env.AWS_CONFIG_FILE!, 'utf8');
-    const start = config.lastIndexOf('# keyfob: generated', config.indexOf(`[profile ${profile}]`));
-    process.stdout.write(config.slice(start, config.indexOf('\n\n', start) + 1).replace(/^(?=.)/gm, '    '));
+    process.stdout.write(indent(config.split('\n\n').slice(0, 3).join('\n\n')));
+    process.stdout.write(indent(`\n… ${(config.match(/^\[profile /gm) ?? []).length} profiles in all\n`));
 
-    step(5, `keyfob credential-process --profile ${profile}  (what the AWS CLI runs)`);
-    const creds = JSON.parse(await keyfob(['credential-process', '--profile', profile], env)) as CredentialProcessOutput;
-    process.stdout.write(`    AccessKeyId ${creds.AccessKeyId}, expires ${creds.Expiration} (secrets not shown)\n`);
+    step(5, `assume ${PROFILE}  (in a bash subshell, after eval "$(keyfob shell-init bash)")`);
+    // Node as the AWS client, with exactly the exported keys, so the demo needs nothing beyond
+    // npm ci; the secret key is never shown.
+    const callerIdentity = `node --input-type=module -e "
+      import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
+      const e = process.env;
+      const credentials = { accessKeyId: e.AWS_ACCESS_KEY_ID, secretAccessKey: e.AWS_SECRET_ACCESS_KEY, sessionToken: e.AWS_SESSION_TOKEN };
+      const who = await new STSClient({ endpoint: e.AWS_ENDPOINT_URL_STS, credentials }).send(new GetCallerIdentityCommand({}));
+      console.log('Account ' + who.Account + '\\nArn     ' + who.Arn);"`;
+    const shell = `
+      eval "$("$KEYFOB" shell-init bash)"
+      assume '${PROFILE}' || exit 1
+      echo "AWS_PROFILE=$AWS_PROFILE  AWS_REGION=$AWS_REGION"
+      echo "AWS_ACCESS_KEY_ID=$AWS_ACCESS_KEY_ID  (secret key and session token exported, not shown)"
+      echo "AWS_CREDENTIAL_EXPIRATION=$AWS_CREDENTIAL_EXPIRATION"
+      printf '\\n\\033[1m==> 6. sts:GetCallerIdentity in that shell, with the exported credentials (SigV4-checked by the emulator)\\033[0m\\n'
+      ${callerIdentity}`;
+    await run('bash', ['--norc', '--noprofile', '-c', shell], { ...env, KEYFOB: bin }, { cwd: root, show: true });
 
-    step(6, 'sts:GetCallerIdentity with those credentials (SigV4-checked by the emulator)');
-    const sts = new STSClient({
-      region: emulator.region,
-      endpoint: emulator.url,
-      credentials: { accessKeyId: creds.AccessKeyId, secretAccessKey: creds.SecretAccessKey, sessionToken: creds.SessionToken },
-    });
-    const who = await sts.send(new GetCallerIdentityCommand({}));
-    process.stdout.write(`    Account ${who.Account}\n    Arn     ${who.Arn}\n`);
-
-    step(7, 'keyfob status');
-    process.stdout.write((await keyfob(['status'], env)).replace(/^/gm, '    '));
+    step(7, `assume -c ${PROFILE} -s s3 --url  (the console sign-in URL, through the federation endpoint)`);
+    const url = (await keyfob(['assume', '-c', PROFILE, '-s', 's3', '--url'], false)).trim();
+    const signin = new URL(url);
+    process.stdout.write(indent(`${signin.origin}${signin.pathname}?Action=login&Destination=${signin.searchParams.get('Destination')}&SigninToken=… (a secret, shortened)\n`));
+    const page = await (await fetch(url)).text();
+    const field = (id: string) => new RegExp(`id="${id}">([^<]*)<`).exec(page)?.[1] ?? '?';
+    process.stdout.write(indent(`the emulator's console page: account ${field('account-id')}, role ${field('role')}, ${field('destination')}\n`));
   } finally {
     step(8, 'Tear down: stop the daemon and the emulator, remove the throwaway HOME');
-    await keyfob(['daemon', 'stop'], env).catch(() => '');
+    await keyfob(['daemon', 'stop'], false).catch(() => '');
     await emulator.close();
     rmSync(home, { recursive: true, force: true });
-    process.stdout.write('    done\n');
+    process.stdout.write(indent('done\n'));
   }
 }

@@ -4,8 +4,9 @@ import { LogoutCommand } from '@aws-sdk/client-sso';
 import { ssoClient } from '../aws/clients.js';
 import { refreshWindow } from '../credentials/cachingProvider.js';
 import { SingleFlight } from '../credentials/singleFlight.js';
-import { NotSignedInError } from '../errors.js';
+import { KeyfobError, NotSignedInError } from '../errors.js';
 import type { SecretStore } from '../store/index.js';
+import { defaultAwsCliCacheDir, readAwsCliToken, removeAwsCliToken, writeAwsCliToken } from './awsCliCache.js';
 import { openInBrowser, type BrowserEnv } from './browser.js';
 import { deviceSignIn } from './deviceFlow.js';
 import { pkceSignIn } from './pkceFlow.js';
@@ -18,7 +19,18 @@ interface StoredSignIn {
   startUrl: string;
   region: string;
   token?: SsoToken;
+  /** The method whose client registration issued `token`: refresh tokens are bound to that client. */
+  tokenMethod?: SignInMethod;
+  /** Epoch ms when `token` itself was issued (signedInAt is the first sign-in, kept across refreshes). */
+  tokenIssuedAt?: number;
   registrations: Partial<Record<SignInMethod, ClientRegistration>>;
+  /** The user opted in to keeping the AWS CLI's token cache file current (`login --export-to-aws-cli`). */
+  exportToAwsCli?: boolean;
+}
+
+export interface LoginOptions {
+  /** true: write the AWS CLI's token cache and keep it current; false: stop and remove it; unset: keep the session's choice. */
+  exportToAwsCli?: boolean;
 }
 
 interface SessionState {
@@ -61,6 +73,8 @@ export class SessionManager {
   constructor(
     private readonly store: SecretStore,
     private readonly log: Logger,
+    /** Where the opt-in AWS CLI token cache goes: ~/.aws/sso/cache of the HOME the daemon sees. */
+    private readonly awsCliCacheDir: string = defaultAwsCliCacheDir(),
   ) {}
 
   private state(name: string): SessionState {
@@ -78,7 +92,11 @@ export class SessionManager {
     }
     // A token for another start URL or region (the section was edited) does not count.
     if (state.stored && (state.stored.startUrl !== session.startUrl || state.stored.region !== session.region)) {
-      state.stored = { startUrl: session.startUrl, region: session.region, registrations: {} };
+      const { exportToAwsCli } = state.stored;
+      await this.removeExportedToken(session, state.stored).catch((err) =>
+        this.log.warn('removing the AWS CLI token cache failed', { session: session.name, error: (err as Error).message }),
+      );
+      state.stored = { startUrl: session.startUrl, region: session.region, registrations: {}, exportToAwsCli };
     }
     return state;
   }
@@ -98,8 +116,7 @@ export class SessionManager {
       throw new NotSignedInError(session.name, state.signedOutReason ? 'the sign-in has ended for' : 'not signed in to');
     }
     const now = Date.now();
-    const window = refreshWindow(token.expiresAt - token.signedInAt, TOKEN_REFRESH_WINDOW_MS);
-    if (token.expiresAt - now > window) return token.accessToken;
+    if (token.expiresAt - now > tokenRefreshWindow(state.stored!)) return token.accessToken;
     if (token.refreshToken) {
       try {
         return (await this.refresh(session)).accessToken;
@@ -118,17 +135,30 @@ export class SessionManager {
     return this.refreshes.run(session.name, async () => {
       const state = await this.load(session);
       const stored = state.stored!;
-      const token = stored.token!;
-      const reg = Object.values(stored.registrations).find((r) => r && r.expiresAt > Date.now());
-      if (!reg) {
+      const reg = tokenRegistration(stored);
+      if (!reg || reg.expiresAt <= Date.now()) {
         await this.signOut(session, 'client registration expired');
         throw new NotSignedInError(session.name, 'the sign-in has ended for');
       }
+      const token = (await this.adoptAwsCliRefresh(session, stored, reg)) ?? stored.token!;
+      if (token !== stored.token) {
+        const adopted: StoredSignIn = { ...stored, token, tokenIssuedAt: Date.now() };
+        await this.save(session, adopted);
+        if (token.expiresAt - Date.now() > tokenRefreshWindow(adopted)) {
+          this.scheduleRefresh(session);
+          this.log.info('adopted the token the AWS CLI refreshed', { session: session.name, expiresAt: new Date(token.expiresAt).toISOString() });
+          return token;
+        }
+      }
       try {
         const refreshed = await refreshSsoToken(session, reg, token);
-        await this.save(session, { ...stored, token: refreshed });
+        const updated: StoredSignIn = { ...stored, token: refreshed, tokenIssuedAt: Date.now() };
+        await this.save(session, updated);
         this.scheduleRefresh(session);
         this.log.info('refreshed sso token', { session: session.name, expiresAt: new Date(refreshed.expiresAt).toISOString() });
+        await this.exportToAwsCli(session, updated).catch((err) =>
+          this.log.warn('updating the AWS CLI token cache failed', { session: session.name, error: (err as Error).message }),
+        );
         return refreshed;
       } catch (err) {
         if (err instanceof RefreshRejectedError) {
@@ -146,8 +176,7 @@ export class SessionManager {
     clearTimeout(state.refreshTimer);
     const token = state.stored?.token;
     if (!token?.refreshToken) return;
-    const window = refreshWindow(token.expiresAt - token.signedInAt, TOKEN_REFRESH_WINDOW_MS);
-    const delay = Math.max(0, token.expiresAt - window - Date.now());
+    const delay = Math.max(0, token.expiresAt - tokenRefreshWindow(state.stored!) - Date.now());
     state.refreshTimer = setTimeout(() => {
       this.accessToken(session).catch((err) => this.log.warn('background token refresh failed', { session: session.name, error: err.message }));
     }, delay);
@@ -169,7 +198,20 @@ export class SessionManager {
    * Run the browser or device sign-in. Concurrent callers for one session share a single
    * sign-in; each is shown the same prompt.
    */
-  login(session: SsoSessionConfig, method: SignInMethod, browserEnv: BrowserEnv, onPrompt: (p: SignInPrompt) => void): Promise<SsoToken> {
+  async login(
+    session: SsoSessionConfig,
+    method: SignInMethod,
+    browserEnv: BrowserEnv,
+    onPrompt: (p: SignInPrompt) => void,
+    options: LoginOptions = {},
+  ): Promise<SsoToken> {
+    const token = await this.signIn(session, method, browserEnv, onPrompt);
+    // Each caller's own choice applies, also when it joined someone else's sign-in.
+    if (options.exportToAwsCli !== undefined) await this.setAwsCliExport(session, options.exportToAwsCli);
+    return token;
+  }
+
+  private signIn(session: SsoSessionConfig, method: SignInMethod, browserEnv: BrowserEnv, onPrompt: (p: SignInPrompt) => void): Promise<SsoToken> {
     const pending = this.logins.get(session.name);
     if (pending) {
       if (pending.prompt) onPrompt(pending.prompt);
@@ -209,11 +251,62 @@ export class SessionManager {
         delete stored.registrations[method];
       }
     }
-    await this.save(session, { ...stored, token });
+    const signedIn: StoredSignIn = { ...stored, token, tokenMethod: method, tokenIssuedAt: Date.now() };
+    await this.save(session, signedIn);
     state.signedOutReason = undefined;
     this.scheduleRefresh(session);
     this.log.info('signed in', { session: session.name, method, expiresAt: new Date(token.expiresAt).toISOString() });
+    await this.exportToAwsCli(session, signedIn).catch((err) => {
+      throw new KeyfobError('AwsCliExportFailed', `signed in, but writing the AWS CLI token cache failed: ${(err as Error).message}`, 500);
+    });
     return token;
+  }
+
+  /** Turn the AWS CLI token cache on (write it now) or off (remove it); remembered with the sign-in. */
+  private async setAwsCliExport(session: SsoSessionConfig, on: boolean): Promise<void> {
+    const state = await this.load(session);
+    if (state.stored?.exportToAwsCli === on) return; // the sign-in itself already wrote the file, or there is none
+    const stored: StoredSignIn = { ...(state.stored ?? { startUrl: session.startUrl, region: session.region, registrations: {} }), exportToAwsCli: on };
+    await this.save(session, stored);
+    try {
+      if (on) await this.exportToAwsCli(session, stored);
+      else if (await this.removeExportedToken(session, stored)) this.log.info('removed the AWS CLI token cache', { session: session.name });
+    } catch (err) {
+      throw new KeyfobError('AwsCliExportFailed', `signed in, but ${on ? 'writing' : 'removing'} the AWS CLI token cache failed: ${(err as Error).message}`, 500);
+    }
+  }
+
+  /** Writes the current token to the AWS CLI's cache when the user opted in. */
+  private async exportToAwsCli(session: SsoSessionConfig, stored: StoredSignIn): Promise<void> {
+    const reg = tokenRegistration(stored);
+    if (!stored.exportToAwsCli || !stored.token || !reg) return;
+    await writeAwsCliToken(this.awsCliCacheDir, session, stored.token, reg);
+    this.log.info('wrote the AWS CLI token cache', { session: session.name });
+  }
+
+  /**
+   * Removes the AWS CLI's cache file, but only one keyfob wrote (its client id is one of ours):
+   * a file from the user's own `aws sso login` is left alone.
+   */
+  private async removeExportedToken(session: SsoSessionConfig, stored: StoredSignIn | undefined): Promise<boolean> {
+    const cached = await readAwsCliToken(this.awsCliCacheDir, session.name);
+    if (!cached?.clientId || !Object.values(stored?.registrations ?? {}).some((r) => r?.clientId === cached.clientId)) return false;
+    return removeAwsCliToken(this.awsCliCacheDir, session.name);
+  }
+
+  /**
+   * The AWS CLI refreshes the exported token itself (it has the refresh token), and a server may
+   * rotate refresh tokens: before refreshing, take over a newer token it left in the file.
+   */
+  private async adoptAwsCliRefresh(session: SsoSessionConfig, stored: StoredSignIn, reg: ClientRegistration): Promise<SsoToken | undefined> {
+    const token = stored.token;
+    if (!stored.exportToAwsCli || !token) return undefined;
+    const cached = await readAwsCliToken(this.awsCliCacheDir, session.name);
+    if (!cached || cached.clientId !== reg.clientId || cached.startUrl !== session.startUrl || cached.accessToken === token.accessToken) return undefined;
+    const expiresAt = Date.parse(cached.expiresAt);
+    // Our own writes round down to the second, so only a strictly later expiry is the CLI's refresh.
+    if (!(expiresAt > token.expiresAt)) return undefined;
+    return { accessToken: cached.accessToken, expiresAt, refreshToken: cached.refreshToken ?? token.refreshToken, signedInAt: token.signedInAt };
   }
 
   /** Forget the token (keeping the client registration), so the next request says "run keyfob login". */
@@ -222,9 +315,13 @@ export class SessionManager {
     clearTimeout(state.refreshTimer);
     state.signedOutReason = reason;
     if (state.stored?.token) {
-      const { token: _dropped, ...rest } = state.stored;
+      const { token: _dropped, tokenMethod: _method, tokenIssuedAt: _issued, ...rest } = state.stored;
       await this.save(session, rest);
     }
+    // A dead token is no use to the AWS CLI either; the opt-in stays for the next sign-in.
+    await this.removeExportedToken(session, state.stored).catch((err) =>
+      this.log.warn('removing the AWS CLI token cache failed', { session: session.name, error: (err as Error).message }),
+    );
     this.log.warn('session signed out', { session: session.name, reason });
   }
 
@@ -238,6 +335,7 @@ export class SessionManager {
         .catch((err) => this.log.warn('portal logout failed', { session: session.name, error: (err as Error).name }));
     }
     clearTimeout(state.refreshTimer);
+    await this.removeExportedToken(session, state.stored);
     await this.store.delete(session.name);
     this.states.delete(session.name);
     this.log.info('logged out', { session: session.name });
@@ -263,4 +361,19 @@ export class SessionManager {
   close(): void {
     for (const state of this.states.values()) clearTimeout(state.refreshTimer);
   }
+}
+
+/** The client registration that issued the current token (records from before tokenMethod: any live one). */
+function tokenRegistration(stored: StoredSignIn): ClientRegistration | undefined {
+  if (stored.tokenMethod) return stored.registrations[stored.tokenMethod];
+  return Object.values(stored.registrations).find((r) => r && r.expiresAt > Date.now());
+}
+
+/**
+ * How long before expiry the token counts as stale: the window, or half of this token's own life.
+ * (Measured from the first sign-in, short tokens would soon be "stale" the moment they are issued.)
+ */
+function tokenRefreshWindow(stored: StoredSignIn): number {
+  const token = stored.token!;
+  return refreshWindow(token.expiresAt - (stored.tokenIssuedAt ?? token.signedInAt), TOKEN_REFRESH_WINDOW_MS);
 }

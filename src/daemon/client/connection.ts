@@ -162,6 +162,10 @@ export async function daemonRequest(method: string, path: string, body?: unknown
   } catch (err) {
     const code = errno(err);
     if (opts.noStart && NOT_LISTENING.has(code)) throw new DaemonUnavailableError(`no daemon at ${socketPath}`);
+    // A remote machine using a forwarded socket (ssh -R) must never start a daemon of its own there.
+    if (env.KEYFOB_NO_START === '1' && NOT_LISTENING.has(code)) {
+      throw new DaemonUnavailableError(`nothing answers at ${socketPath} and KEYFOB_NO_START=1; is the ssh forward up (ssh -R ${socketPath}:LOCAL_SOCKET)?`);
+    }
     if (!NOT_LISTENING.has(code) && !DIED_MID_REQUEST.has(code)) throw new DaemonUnavailableError(`${code || (err as Error).message} on ${socketPath}`);
   }
   await startDaemonInBackground(env);

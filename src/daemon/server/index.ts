@@ -6,6 +6,7 @@ import { configFile, keyfobHome, logFile, socketLocation, type SocketLocation } 
 import { SessionManager } from '../../signin/sessions.js';
 import { openSecretStore } from '../../store/index.js';
 import { ConfigCache } from './configCache.js';
+import { ContainerEndpoint } from './containerEndpoint.js';
 import { CredentialService } from './credentialService.js';
 import { FrecencyStore } from './frecency.js';
 import { acquirePidLock, clearStaleSocket, prepareSocketDir } from './lifecycle.js';
@@ -51,6 +52,8 @@ export async function startDaemon(opts: DaemonOptions = {}): Promise<RunningDaem
     onWriteError: (err) => log.warn('could not save frecency.json', { error: String(err) }),
   });
   await frecency.load();
+  const containerEndpoint = new ContainerEndpoint(join(home, 'container-endpoint.json'), credentials, log);
+  await containerEndpoint.restore();
   const startedAt = Date.now();
   let lastActivity = startedAt;
   let inFlight = 0;
@@ -69,6 +72,7 @@ export async function startDaemon(opts: DaemonOptions = {}): Promise<RunningDaem
       // Streaming sign-ins must not hold shutdown hostage.
       setTimeout(() => server.closeAllConnections(), 2000).unref();
     }).then(async () => {
+      await containerEndpoint.close();
       await frecency.flush().catch((err: Error) => log.warn('could not save frecency', { error: err.message }));
       rmSync(socket.path, { force: true });
       releaseLock();
@@ -77,6 +81,7 @@ export async function startDaemon(opts: DaemonOptions = {}): Promise<RunningDaem
 
   const router = createRouter({
     credentials,
+    containerEndpoint,
     frecency,
     sessions,
     log,
@@ -120,7 +125,8 @@ export async function startDaemon(opts: DaemonOptions = {}): Promise<RunningDaem
   chmodSync(socket.path, 0o600);
 
   const idleTimer = setInterval(() => {
-    if (opts.idleTimeoutMs && inFlight === 0 && Date.now() - lastActivity > opts.idleTimeoutMs) {
+    // Live auto-refresh tokens mean SDKs will call the loopback endpoint: stay up for them.
+    if (opts.idleTimeoutMs && inFlight === 0 && containerEndpoint.liveTokens === 0 && Date.now() - lastActivity > opts.idleTimeoutMs) {
       log.info('idle timeout reached', { idleTimeoutMs: opts.idleTimeoutMs });
       void close();
     }

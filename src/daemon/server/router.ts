@@ -9,13 +9,15 @@ import type { SocketLocation } from '../../paths.js';
 import type { BrowserEnv } from '../../signin/browser.js';
 import type { SessionManager } from '../../signin/sessions.js';
 import type { SignInMethod } from '../../signin/types.js';
-import { MAX_BODY_BYTES, ROUTES, type AccountsEvent, type AssumeAnswer, type ErrorBody, type LoginEvent } from '../protocol.js';
+import { MAX_BODY_BYTES, ROUTES, type AccountsEvent, type AssumeAnswer, type ContainerToken, type ErrorBody, type LoginEvent } from '../protocol.js';
+import type { ContainerEndpoint } from './containerEndpoint.js';
 import type { CredentialService } from './credentialService.js';
 import type { FrecencyStore } from './frecency.js';
 import type { DaemonLog } from './log.js';
 
 export interface DaemonContext {
   credentials: CredentialService;
+  containerEndpoint: ContainerEndpoint;
   frecency: FrecencyStore;
   sessions: SessionManager;
   log: DaemonLog;
@@ -87,13 +89,14 @@ export function createRouter(ctx: DaemonContext) {
     if (!name) throw new BadRequest('"ssoSession" is required');
     const method: SignInMethod = body.method === 'pkce' ? 'pkce' : 'device';
     const browserEnv = (typeof body.browserEnv === 'object' && body.browserEnv ? body.browserEnv : {}) as BrowserEnv;
+    const exportToAwsCli = typeof body.exportToAwsCli === 'boolean' ? body.exportToAwsCli : undefined;
     const session = ctx.credentials.ssoSession(name);
     // Streamed without chunked framing: one NDJSON event per line, then the connection closes.
     res.useChunkedEncodingByDefault = false;
     res.writeHead(200, { 'content-type': 'application/x-ndjson', connection: 'close' });
     const send = (event: LoginEvent) => res.write(`${JSON.stringify(event)}\n`);
     try {
-      const token = await ctx.sessions.login(session, method, browserEnv, (prompt) => send({ event: 'prompt', ...prompt }));
+      const token = await ctx.sessions.login(session, method, browserEnv, (prompt) => send({ event: 'prompt', ...prompt }), { exportToAwsCli });
       ctx.credentials.dropSession(name); // credentials of a previous sign-in may belong to another user
       send({ event: 'signed-in', ssoSession: name, expiresAt: new Date(token.expiresAt).toISOString() });
     } catch (err) {
@@ -212,6 +215,21 @@ export function createRouter(ctx: DaemonContext) {
       }
       case `GET ${ROUTES.shellAssume}`:
         return shellAssume(url, res);
+      case `POST ${ROUTES.containerTokens}`: {
+        const body = (await readBody(req)) as Record<string, unknown>;
+        const name = stringField(body, 'profile');
+        if (!name) throw new BadRequest('"profile" is required');
+        const profile = ctx.credentials.describe(name);
+        await ctx.credentials.forProfile(name); // fail now (not signed in…) rather than in the SDK later
+        ctx.frecency.record(name);
+        const answer: ContainerToken = { profile, ...(await ctx.containerEndpoint.issue(name)) };
+        return sendJson(res, 200, answer);
+      }
+      case `POST ${ROUTES.revokeContainerToken}`: {
+        const token = stringField((await readBody(req)) as Record<string, unknown>, 'token');
+        if (!token) throw new BadRequest('"token" is required');
+        return sendJson(res, 200, { revoked: await ctx.containerEndpoint.revoke(token) });
+      }
       case `POST ${ROUTES.login}`:
         return login(req, res);
       case `POST ${ROUTES.logout}`:

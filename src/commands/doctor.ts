@@ -1,0 +1,15 @@
+import type { CommandModule } from 'yargs';
+
+const command: CommandModule<object, { json?: boolean }> = {
+  command: 'doctor',
+  describe: 'Check the keychain, socket dir, daemon, shell shim, config, clock and AWS CLI; each problem with its fix',
+  builder: (y) => y.option('json', { type: 'boolean', describe: 'machine-readable output: {checks, ok}' }),
+  handler: async (args) => {
+    const { formatDoctor, runDoctor } = await import('../doctor/index.js');
+    const report = await runDoctor();
+    const text = args.json ? `${JSON.stringify(report, null, 2)}\n` : formatDoctor(report);
+    // Exit once written: a check abandoned at its time limit (a silent socket) must not keep doctor alive.
+    process.stdout.write(text, () => process.exit(report.ok ? 0 : 1));
+  },
+};
+export default command;
