@@ -7,7 +7,6 @@ import { constantTimeEqual, normalizeUserCode, randomToken, userCode as newUserC
 import type { AuthorizeRequest, DeviceAuthorization, EmulatorState, OidcClient } from './state.js';
 
 export const DEVICE_GRANT = 'urn:ietf:params:oauth:grant-type:device_code';
-const REFRESH_SCOPE = 'sso:account:access';
 
 export function registerClient(ctx: Ctx): void {
   const body = jsonBody(ctx);

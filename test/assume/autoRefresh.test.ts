@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { awsCliAvailable, awsJson, throwawayAwsHome } from '../helpers/awscli.js';
 import { startTestEmulator, type RunningEmulator } from '../helpers/emulator.js';
-import { filesUnder, keyfobHome, runKeyfob, type KeyfobHome } from '../helpers/keyfob.js';
+import { filesUnder, runKeyfob, signedInHome, type KeyfobHome } from '../helpers/keyfob.js';
 
 const CREDENTIAL_SECONDS = 120;
 
@@ -41,9 +41,7 @@ describe('auto-refreshing credentials (container endpoint)', () => {
 
   beforeAll(async () => {
     emulator = await startTestEmulator({ autoApprove: true, credentialTtl: CREDENTIAL_SECONDS });
-    home = keyfobHome(emulator);
-    expect((await runKeyfob(['login', '--start-url', emulator.startUrl, '--sso-region', emulator.region], home.env)).code).toBe(0);
-    expect((await runKeyfob(['populate', '--region', 'eu-west-1'], home.env)).code).toBe(0);
+    home = await signedInHome(emulator, { populate: ['--region', 'eu-west-1'] });
     const r = await runKeyfob(['assume', '--shell', 'bash', '--auto-refresh', 'Experiments/AdministratorAccess'], {
       ...home.env,
       KEYFOB_EXPORTED: 'AWS_ACCESS_KEY_ID,AWS_PROFILE',

@@ -2,7 +2,7 @@
 // errors, and that nothing reaches stdout (or the eval fd) when it fails.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestEmulator, type RunningEmulator } from '../helpers/emulator.js';
-import { keyfobHome, runKeyfob, type KeyfobHome } from '../helpers/keyfob.js';
+import { runKeyfob, signedInHome, type KeyfobHome } from '../helpers/keyfob.js';
 
 describe('keyfob assume (the backend)', () => {
   let emulator: RunningEmulator;
@@ -10,9 +10,7 @@ describe('keyfob assume (the backend)', () => {
 
   beforeAll(async () => {
     emulator = await startTestEmulator({ autoApprove: true });
-    home = keyfobHome(emulator);
-    expect((await runKeyfob(['login', '--start-url', emulator.startUrl, '--sso-region', emulator.region], home.env)).code).toBe(0);
-    expect((await runKeyfob(['populate'], home.env)).code).toBe(0);
+    home = await signedInHome(emulator, { populate: [] });
   });
   afterAll(async () => {
     await home?.cleanup();

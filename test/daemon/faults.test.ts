@@ -3,7 +3,7 @@
 import { appendFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { adminCall, startTestEmulator, type RunningEmulator } from '../helpers/emulator.js';
-import { keyfobHome, profileSection, runKeyfob, type KeyfobHome } from '../helpers/keyfob.js';
+import { keyfobHome, profileSection, runKeyfob, signedInHome, type KeyfobHome } from '../helpers/keyfob.js';
 
 const SESSION = 'd-9067c0ffee';
 const ACCOUNTS: Record<string, string> = {
@@ -19,8 +19,7 @@ describe('faults', () => {
   let home: KeyfobHome;
   beforeAll(async () => {
     emulator = await startTestEmulator({ autoApprove: true });
-    home = keyfobHome(emulator);
-    expect((await runKeyfob(['login', '--start-url', emulator.startUrl, '--sso-region', emulator.region], home.env)).code).toBe(0);
+    home = await signedInHome(emulator);
     for (const [name, id] of Object.entries(ACCOUNTS)) appendFileSync(home.configFile, `\n${profileSection(`${name}/ReadOnlyAccess`, SESSION, id, 'ReadOnlyAccess')}`);
   });
   afterAll(async () => {

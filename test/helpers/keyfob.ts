@@ -47,6 +47,21 @@ export function keyfobHome(emulator: RunningEmulator, extra: Record<string, stri
   };
 }
 
+/**
+ * A home already signed in to the emulator's session (`keyfob login`), and populated when
+ * `populate` gives its arguments: the starting point of most end-to-end tests.
+ */
+export async function signedInHome(emulator: RunningEmulator, opts: { populate?: string[]; extra?: Record<string, string> } = {}): Promise<KeyfobHome> {
+  const home = keyfobHome(emulator, opts.extra);
+  const login = await runKeyfob(['login', '--start-url', emulator.startUrl, '--sso-region', emulator.region], home.env);
+  if (login.code !== 0) throw new Error(`keyfob login failed: ${login.stderr}`);
+  if (opts.populate) {
+    const populate = await runKeyfob(['populate', ...opts.populate], home.env);
+    if (populate.code !== 0) throw new Error(`keyfob populate failed: ${populate.stderr}`);
+  }
+  return home;
+}
+
 export interface RunResult {
   code: number | null;
   stdout: string;

@@ -11,7 +11,7 @@ import { generatedFor } from '../../src/populate/applyProfiles.js';
 import { awsCliAvailable, awsJson, runAwsCli } from '../helpers/awscli.js';
 import { startTestEmulator, type RunningEmulator } from '../helpers/emulator.js';
 import { hostileFixture } from '../helpers/hostileFixture.js';
-import { KEYFOB_BIN, keyfobHome, runKeyfob, type KeyfobHome } from '../helpers/keyfob.js';
+import { KEYFOB_BIN, runKeyfob, signedInHome, type KeyfobHome } from '../helpers/keyfob.js';
 
 /** The documented alphabet: what every AWS SDK reads in a profile name. */
 const SAFE_NAME = /^[A-Za-z0-9_\-@+.%:/]+$/;
@@ -26,8 +26,7 @@ describe('populate with hostile names from the server', () => {
   beforeAll(async () => {
     canary = mkdtempSync(join(tmpdir(), 'kf-canary-'));
     emulator = await startTestEmulator({ autoApprove: true, fixture: hostileFixture(canary) });
-    home = keyfobHome(emulator);
-    expect((await runKeyfob(['login', '--start-url', emulator.startUrl, '--sso-region', emulator.region], home.env)).code).toBe(0);
+    home = await signedInHome(emulator);
     populated = await runKeyfob(['populate'], home.env);
     const doc = parseConfig(readFileSync(home.configFile, 'utf8'));
     names = doc.sections.filter((s) => generatedFor(doc, s)).map((s) => s.name);

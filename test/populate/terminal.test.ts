@@ -3,7 +3,7 @@
 import { appendFileSync, readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestEmulator, type RunningEmulator } from '../helpers/emulator.js';
-import { KEYFOB_BIN, keyfobHome, runKeyfob, type KeyfobHome } from '../helpers/keyfob.js';
+import { KEYFOB_BIN, runKeyfob, signedInHome, type KeyfobHome } from '../helpers/keyfob.js';
 import { startTerminal, tmuxAvailable } from '../helpers/tmux.js';
 
 const STALE = `
@@ -22,8 +22,7 @@ describe('populate on a terminal', () => {
   beforeAll(async () => {
     // 60 accounts at 20 req/s: a few seconds of listing, long enough to see the bar.
     emulator = await startTestEmulator({ autoApprove: true, accounts: 60, rolesPerAccount: 2, rateLimit: 20 });
-    home = keyfobHome(emulator);
-    expect((await runKeyfob(['login', '--start-url', emulator.startUrl, '--sso-region', emulator.region], home.env)).code).toBe(0);
+    home = await signedInHome(emulator);
     expect((await runKeyfob(['populate'], home.env, 60_000)).code).toBe(0);
     appendFileSync(home.configFile, STALE);
   });
