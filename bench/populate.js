@@ -61,6 +61,7 @@ export async function benchPopulate({ quick = false } = {}) {
   const throttled = median(results.map((r) => r.throttled));
   const org = `${accounts} accounts × ${ROLES_PER_ACCOUNT} roles`;
   return {
+    runs: results.map((r) => ({ seconds: r.ms / 1000, bound: r.succeeded / RATE_LIMIT })),
     row: {
       row: `populate, ${org} behind ${RATE_LIMIT} req/s: wall ÷ (successful calls ÷ ${RATE_LIMIT})`,
       value: `${wall.toFixed(1)} s ÷ (${succeeded} ÷ ${RATE_LIMIT}) = ${ratio.toFixed(3)}; ${throttled} × 429; ${failures} failed of ${runs}`,

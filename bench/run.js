@@ -8,12 +8,30 @@ import { Agent, request } from 'node:http';
 import { cpus, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { startEmulator } from '../dist/emulator/index.js';
+import { credentialProcessLine } from '../dist/shell/keyfobCommand.js';
 import { benchAssume } from './assume.js';
+import { writeChart } from './chart.js';
 import { benchHome, BIN, median, ROOT, runProcess } from './lib.js';
 import { benchPopulate } from './populate.js';
 
 const quick = !!process.env.BENCH_QUICK;
 const PROFILE = 'Experiments/AdministratorAccess';
+const COLD_PROFILE = 'QA/ReadOnlyAccess';
+const OUT_DIR = process.env.BENCH_OUT_DIR ?? join(ROOT, 'docs');
+/** Per-run latencies for the chart: [label, milliseconds[]]. */
+const latencies = [];
+
+/** botocore splits credential_process like shlex; for our own line (sh -c '…') this is enough. */
+function shlexLike(line) {
+  const m = /^sh -c '(.*)'$/s.exec(line);
+  if (!m) throw new Error(`unexpected fast-path line: ${line}`);
+  return ['sh', '-c', m[1].replaceAll("'\\''", "'")];
+}
+
+async function getRoleCredentialsCalls(emulator) {
+  const { calls } = await (await fetch(`${emulator.url}/_emulator/stats`)).json();
+  return calls.GetRoleCredentials ?? 0;
+}
 
 const timeOnce = async (cmd, args, env) => (await runProcess(cmd, args, env)).ms;
 
@@ -62,23 +80,35 @@ try {
   writeFileSync(
     env.AWS_CONFIG_FILE,
     readFileSync(env.AWS_CONFIG_FILE, 'utf8') +
-      `\n[profile ${PROFILE}]\nkeyfob_sso_session = d-9067c0ffee\nkeyfob_account_id = 765432109876\nkeyfob_role_name = AdministratorAccess\n`,
+      `\n[profile ${PROFILE}]\nkeyfob_sso_session = d-9067c0ffee\nkeyfob_account_id = 765432109876\nkeyfob_role_name = AdministratorAccess\n` +
+      `\n[profile ${COLD_PROFILE}]\nkeyfob_sso_session = d-9067c0ffee\nkeyfob_account_id = 321098765432\nkeyfob_role_name = ReadOnlyAccess\n`,
   );
   const status = JSON.parse((await runProcess(process.execPath, [BIN, 'status', '--json'], env)).stdout);
   const pid = status.daemon.pid;
   const socket = status.daemon.socket;
   await timeOnce(process.execPath, [BIN, 'credential-process', '--profile', PROFILE], env); // warm the cache
 
-  // 1. Warm credential-process against the node floor, interleaved so noise hits both alike.
+  // 1. Warm credential-process against the node floor, interleaved so noise hits both alike; and
+  // the curl fast path (populate --fast-path) against a bare curl start, run the way botocore
+  // runs it (sh, no outer shell).
   const runs = quick ? 5 : 41;
   const floor = [];
   const warm = [];
+  const curlFloor = [];
+  const fast = [];
+  const fastLine = credentialProcessLine(BIN, PROFILE, { socket });
+  const fastArgv = shlexLike(fastLine);
   for (let i = 0; i < runs; i++) {
     floor.push(await timeOnce(process.execPath, ['-e', '0'], env));
     warm.push(await timeOnce(process.execPath, [BIN, 'credential-process', '--profile', PROFILE], env));
+    curlFloor.push(await timeOnce('curl', ['--version'], env));
+    fast.push(await timeOnce(fastArgv[0], fastArgv.slice(1), env));
   }
   const ratio = median(warm) / median(floor);
   rows.push({ row: 'warm credential-process ÷ `node -e 0`', value: `${median(warm).toFixed(1)} ms ÷ ${median(floor).toFixed(1)} ms = ${ratio.toFixed(2)}`, target: '≤ 1.15', met: ratio <= 1.15 });
+  const fastRatio = median(fast) / median(curlFloor);
+  rows.push({ row: 'warm credential-process, curl fast path ÷ `curl --version`', value: `${median(fast).toFixed(1)} ms ÷ ${median(curlFloor).toFixed(1)} ms = ${fastRatio.toFixed(2)}`, target: '≤ 2', met: fastRatio <= 2 });
+  latencies.push(['node -e 0', floor], ['credential-process', warm], ['curl --version', curlFloor], ['fast path (sh + curl)', fast]);
 
   // 2. Idle RSS after start-up and one warm request.
   await new Promise((r) => setTimeout(r, 500));
@@ -91,17 +121,41 @@ try {
   const rps = median(rounds.map((r) => r.perSecond));
   const failures = rounds.reduce((n, r) => n + r.failed, 0);
   rows.push({ row: 'socket throughput, 64 connections', value: `${Math.round(rps)} req/s (${failures} failed)`, target: '≥ 15,000 req/s', met: rps >= 15000 && failures === 0 });
+
+  // 4. RSS after many requests: steady state after a first batch, then after the rest. A leak grows with requests.
+  const total = quick ? 10_000 : 100_000;
+  await throughput(socket, total / 10, 64);
+  const steady = rssMiB(pid);
+  const rest = await throughput(socket, total - total / 10, 64);
+  await new Promise((r) => setTimeout(r, 500));
+  const after = rssMiB(pid);
+  const growth = (after - steady) / steady;
+  rows.push({
+    row: `daemon RSS after ${total.toLocaleString('en')} requests ÷ steady state`,
+    value: `${after.toFixed(1)} MiB ÷ ${steady.toFixed(1)} MiB = ${(1 + growth).toFixed(2)} (${rest.failed} failed)`,
+    target: 'within 10%',
+    met: Math.abs(growth) <= 0.1 && rest.failed === 0,
+  });
+
+  // 5. A cold burst: 100 processes at once for a profile nobody asked for yet make one upstream call.
+  const before = await getRoleCredentialsCalls(emulator);
+  const burst = await Promise.all(
+    Array.from({ length: 100 }, () => runProcess(process.execPath, [BIN, 'credential-process', '--profile', COLD_PROFILE], env, { allowFailure: true })),
+  );
+  const upstream = (await getRoleCredentialsCalls(emulator)) - before;
+  const burstFailed = burst.filter((r) => r.code !== 0).length;
+  rows.push({ row: 'cold burst of 100 concurrent credential-process', value: `${upstream} upstream call(s), ${burstFailed} failed`, target: 'exactly 1 upstream call', met: upstream === 1 && burstFailed === 0 });
 } finally {
   await runProcess(process.execPath, [BIN, 'daemon', 'stop'], env).catch(() => undefined);
   await emulator.close();
   rmSync(home, { recursive: true, force: true });
 }
 
-// 4. assume in bash, and with a 10,000-profile config; its own emulator and homes.
+// 6. assume in bash, and with a 10,000-profile config; its own emulator and homes.
 const assume = await benchAssume({ quick });
 rows.push(...assume.rows);
 
-// 5. populate on a large organisation behind a rate limit; its own emulator, after the others stop.
+// 7. populate on a large organisation behind a rate limit; its own emulator, after the others stop.
 const populate = await benchPopulate({ quick });
 rows.push(populate.row);
 
@@ -121,9 +175,15 @@ ${table}
 How each is measured:
 - **warm credential-process**: the daemon already holds the credentials; \`keyfob credential-process --profile …\` and \`node -e 0\` are timed alternately, ${quick ? 5 : 41} runs each, wall time of the whole process.
 - **idle RSS**: VmRSS of the daemon after sign-in and one request, from /proc.
+- **fast path**: the \`credential_process\` line \`keyfob populate --fast-path\` writes (\`sh -c 'curl … --unix-socket … || exec keyfob credential-process …'\`), run as botocore runs it (\`sh\` with two arguments, no outer shell), timed alternately with \`curl --version\` as the floor, ${quick ? 5 : 41} runs each.
 - **throughput**: ${quick ? 3000 : 30000} GET /v1/credentials requests over 64 keep-alive connections to the Unix socket, three rounds, median.
+- **RSS after many requests**: VmRSS after a first tenth of the requests (steady state) and after all of them, over 64 keep-alive connections.
+- **cold burst**: 100 \`keyfob credential-process\` processes started at once for a profile the daemon has not fetched yet; upstream calls counted by the emulator.
 ${assume.how}
 ${populate.how}
+
+![latency of credential-process against its floors, and populate against the rate-limit bound](benchmarks.svg)
 `;
-writeFileSync(join(ROOT, 'docs/benchmarks.md'), doc);
+writeFileSync(join(OUT_DIR, 'benchmarks.md'), doc);
+writeFileSync(join(OUT_DIR, 'benchmarks.svg'), writeChart({ latencies, populate: populate.runs }));
 process.stdout.write(`${table}\n`);

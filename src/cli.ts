@@ -39,6 +39,9 @@ export async function main(argv: string[]): Promise<void> {
   // The AWS SDK warns on every start that its releases from 2027 need Node 22. That is for
   // whoever upgrades keyfob's dependencies (see the issue notes), not for someone signing in.
   process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
+  // Past a file-size limit (ulimit -f) a write must fail with EFBIG, which the config writer turns
+  // into one line and a clean-up, instead of SIGXFSZ killing keyfob mid-write with no word.
+  process.on('SIGXFSZ', () => undefined);
   const cli = yargs(argv)
     .scriptName('keyfob')
     .strict()

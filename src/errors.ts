@@ -1,5 +1,6 @@
 // Typed errors carry the one line a user should see, and what to do next.
-// Kept free of imports: the lean credential-process client loads this file.
+// Lean on purpose: the credential-process client loads this file (and terminalText, which imports nothing).
+import { visible } from './terminalText.js';
 
 export class KeyfobError extends Error {
   /** A stable machine-readable code, also sent over the daemon socket. */
@@ -58,8 +59,8 @@ export class DaemonUnavailableError extends KeyfobError {
   }
 }
 
-/** The one line to print for any error, without a stack trace. */
+/** The one line to print for any error, without a stack trace or anything a terminal would act on. */
 export function oneLine(err: unknown): string {
   const message = err instanceof Error ? err.message : String(err);
-  return message.replace(/\s*\n\s*/g, ' ').trim();
+  return visible(message.replace(/\s*\n\s*/g, ' ').trim());
 }

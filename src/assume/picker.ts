@@ -9,6 +9,9 @@ import { openSync } from 'node:fs';
 import { StringDecoder } from 'node:string_decoder';
 import { ReadStream, WriteStream } from 'node:tty';
 import fuzzy from 'fuzzy';
+import { visible } from '../terminalText.js';
+
+export { visible };
 
 export interface PickerItem {
   name: string;
@@ -475,26 +478,6 @@ function ss3Key(final: string): Key | undefined {
 // --- Safe text ---------------------------------------------------------------------------------
 
 const graphemes = new Intl.Segmenter(undefined, { granularity: 'grapheme' });
-
-/**
- * `text` with every character a terminal would act on or hide shown as an escape instead:
- * controls (C0, DEL, C1: ESC, newline, …), format characters (bidi overrides, zero-width
- * characters), line and paragraph separators and lone surrogates.
- */
-export function visible(text: string): string {
-  return text.replace(/[\p{Cc}\p{Cf}\p{Zl}\p{Zp}\p{Cs}]/gu, (ch) => {
-    switch (ch) {
-      case '\n':
-        return '\\n';
-      case '\r':
-        return '\\r';
-      case '\t':
-        return '\\t';
-    }
-    const code = ch.codePointAt(0)!;
-    return code < 0x100 ? `\\x${code.toString(16).padStart(2, '0')}` : `\\u{${code.toString(16)}}`;
-  });
-}
 
 /** Columns a string takes on a terminal (east Asian wide characters and emoji take two). */
 export function displayWidth(text: string): number {

@@ -7,12 +7,18 @@ import { UpstreamError } from '../errors.js';
 import { httpStatusOf } from '../credentials/retry.js';
 
 const REQUEST_TIMEOUT_MS = 15_000;
+const CONNECTION_TIMEOUT_MS = 5_000;
 const ssoClients = new Map<string, SSOClient>();
 const oidcClients = new Map<string, SSOOIDCClient>();
 
 // maxAttempts 1: keyfob does its own bounded backoff (credentials/retry.ts), so the
 // SDK's retries would only multiply the upstream calls.
-const common = { maxAttempts: 1, requestHandler: { requestTimeout: REQUEST_TIMEOUT_MS, connectionTimeout: 5_000 } };
+// throwOnRequestTimeout: without it @smithy/node-http-handler (4.x) only logs a warning when
+// requestTimeout passes, and a server that never answers holds every caller forever.
+const common = {
+  maxAttempts: 1,
+  requestHandler: { requestTimeout: REQUEST_TIMEOUT_MS, throwOnRequestTimeout: true, connectionTimeout: CONNECTION_TIMEOUT_MS },
+};
 
 export function ssoClient(region: string): SSOClient {
   let client = ssoClients.get(region);
@@ -42,6 +48,10 @@ export function upstreamFailure(err: unknown, what: string): UpstreamError {
   const code = (err as { code?: string })?.code;
   if (status === 429) return new UpstreamError(`IAM Identity Center kept throttling ${what} (429); wait a minute and try again`, 429);
   if (status !== undefined && status >= 500) return new UpstreamError(`IAM Identity Center failed during ${what} (HTTP ${status}); try again shortly`, 502);
+  if (status === undefined && errorName(err) === 'TimeoutError') {
+    const limit = code === 'ETIMEDOUT' ? `no answer within ${REQUEST_TIMEOUT_MS / 1000}s` : `no connection within ${CONNECTION_TIMEOUT_MS / 1000}s`;
+    return new UpstreamError(`IAM Identity Center timed out during ${what} (${limit}); check your network, or AWS_ENDPOINT_URL_SSO / AWS_ENDPOINT_URL_SSO_OIDC`, 504);
+  }
   if (status === undefined) {
     const reason = code || errorName(err);
     return new UpstreamError(`cannot reach IAM Identity Center for ${what} (${reason}); check your network, or AWS_ENDPOINT_URL_SSO / AWS_ENDPOINT_URL_SSO_OIDC`, 502);

@@ -9,6 +9,7 @@ interface PopulateArgs {
   'profile-template'?: string;
   region?: string;
   mode?: 'process' | 'native';
+  'fast-path'?: boolean;
   prune?: boolean;
   'dry-run'?: boolean;
   yes?: boolean;
@@ -29,6 +30,7 @@ const command: CommandModule<object, PopulateArgs> = {
       })
       .option('region', { type: 'string', describe: 'default region written into each profile' })
       .option('mode', { choices: ['process', 'native'] as const, describe: 'process: credentials from keyfob (default); native: the AWS CLI signs in itself' })
+      .option('fast-path', { type: 'boolean', describe: "credential_process asks the daemon's socket with curl first (no Node start-up); falls back to keyfob" })
       .option('prune', { type: 'boolean', describe: 'remove generated profiles whose account or role is gone' })
       .option('dry-run', { type: 'boolean', describe: 'print a unified diff; change nothing' })
       .option('yes', { alias: 'y', type: 'boolean', describe: 'do not ask before removing profiles' })
@@ -44,6 +46,7 @@ const command: CommandModule<object, PopulateArgs> = {
       template: args['profile-template'],
       region: args.region,
       mode: args.mode,
+      fastPath: args['fast-path'],
       prune: args.prune,
       dryRun: args['dry-run'],
       yes: args.yes,

@@ -21,6 +21,8 @@ export interface EmulatorOptions {
   credentialTtl?: number;
   /** Seconds a portal session (and so its refresh token) lives. */
   sessionTtl?: number;
+  /** Seconds the emulated server's clock is ahead of this machine's (negative: behind), to test clock skew. */
+  clockSkewSeconds?: number;
   /** Generate a large organisation with this many accounts. */
   accounts?: number;
   /** Generate this many permission sets, each assigned on every account. */
@@ -49,6 +51,12 @@ function positive(value: number | undefined, name: string): number | undefined {
   return value;
 }
 
+function skewSeconds(value: number | undefined): number {
+  if (value === undefined) return 0;
+  if (!Number.isFinite(value)) throw new RangeError('clockSkewSeconds must be a number of seconds');
+  return value;
+}
+
 export async function startEmulator(options: EmulatorOptions = {}): Promise<RunningEmulator> {
   let fixture = typeof options.fixture === 'string' ? loadFixtureFile(options.fixture) : (options.fixture ?? defaultFixture());
   if (options.accounts !== undefined || options.rolesPerAccount !== undefined)
@@ -63,6 +71,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
       accessTokenSeconds: positive(options.tokenTtl, 'tokenTtl') ?? org.lifetimes.accessTokenSeconds,
       sessionSeconds: positive(options.sessionTtl, 'sessionTtl') ?? org.lifetimes.sessionSeconds,
       credentialSeconds: positive(options.credentialTtl, 'credentialTtl'),
+      clockSkewMs: skewSeconds(options.clockSkewSeconds) * 1000,
       log: options.log ?? (() => {}),
     },
     options.rateLimit,

@@ -33,8 +33,8 @@ export function registerClient(ctx: Ctx): void {
   sendJson(ctx.res, 200, {
     clientId: client.clientId,
     clientSecret: client.clientSecret,
-    clientIdIssuedAt: Math.floor(now / 1000),
-    clientSecretExpiresAt: Math.floor(client.expiresAt / 1000),
+    clientIdIssuedAt: Math.floor(ctx.state.serverTime(now) / 1000),
+    clientSecretExpiresAt: Math.floor(ctx.state.serverTime(client.expiresAt) / 1000),
     authorizationEndpoint: `${ctx.state.settings.url}/authorize`,
     tokenEndpoint: `${ctx.state.settings.url}/token`,
   });

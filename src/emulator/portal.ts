@@ -104,7 +104,7 @@ export function getRoleCredentials(ctx: Ctx): void {
       accessKeyId: credential.accessKeyId,
       secretAccessKey: credential.secretAccessKey,
       sessionToken: credential.sessionToken,
-      expiration: credential.expiresAt,
+      expiration: state.serverTime(credential.expiresAt),
     },
   });
 }

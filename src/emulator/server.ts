@@ -138,6 +138,7 @@ async function handle(state: EmulatorState, req: IncomingMessage, res: ServerRes
 
 export function createEmulatorServer(state: EmulatorState): Server {
   const server = createServer((req, res) => {
+    if (state.settings.clockSkewMs) res.setHeader('date', new Date(state.serverTime()).toUTCString());
     handle(state, req, res).catch((err) => {
       state.settings.log(`unhandled: ${String(err)}`);
       res.destroy();

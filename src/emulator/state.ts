@@ -92,6 +92,8 @@ export interface Settings {
   accessTokenSeconds: number;
   sessionSeconds: number;
   credentialSeconds?: number;
+  /** How far the emulated server's clock is ahead of this machine's (negative: behind), in ms. */
+  clockSkewMs: number;
   log: (line: string) => void;
 }
 
@@ -123,6 +125,14 @@ export class EmulatorState {
     rateLimit?: number,
   ) {
     this.limiter = new RateLimiter(rateLimit);
+  }
+
+  /**
+   * The server's clock, for the times it shows clients: the Date header, absolute expiry times
+   * and the SigV4 time check. Lifetimes it keeps to itself stay on this machine's clock.
+   */
+  serverTime(localMs = Date.now()): number {
+    return localMs + this.settings.clockSkewMs;
   }
 
   count(operation: string): void {

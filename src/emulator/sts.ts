@@ -65,7 +65,7 @@ export async function verifySignature(ctx: Ctx): Promise<IssuedCredential> {
   if (credential.expiresAt <= Date.now()) throw new StsError(400, 'ExpiredToken', 'The security token included in the request is expired');
 
   const signingDate = parseAmzDate(headerValue(req.headers['x-amz-date']));
-  if (Math.abs(Date.now() - signingDate.getTime()) > 15 * 60_000)
+  if (Math.abs(ctx.state.serverTime() - signingDate.getTime()) > 15 * 60_000)
     throw new StsError(403, 'SignatureDoesNotMatch', 'Signature expired: the request time is more than 15 minutes from the server time.');
 
   const payloadHeader = headerValue(req.headers['x-amz-content-sha256']);

@@ -145,9 +145,13 @@ export function applyProfiles(doc: ConfigDocument, opts: ApplyOptions): Populate
   return report;
 }
 
-/** What setKey accepts: one line, no surrounding spaces (botocore trims them), no NUL. */
+/**
+ * A value populate will write: one line without surrounding spaces (botocore trims them) and no
+ * control character (no AWS name has one; in a config file it would act on the terminal of
+ * whoever prints it).
+ */
 function isWritableValue(value: string): boolean {
-  return value !== '' && !/[\r\n\x00]/.test(value) && value === value.trim();
+  return value !== '' && !/\p{Cc}/u.test(value) && value === value.trim();
 }
 
 function entriesFor(profile: WantedProfile, opts: ApplyOptions, sectionName: string): [string, string][] {

@@ -7,7 +7,7 @@ import { editConfigFile } from '../config/configWriter.js';
 import { pickSsoSession } from '../config/ssoSessions.js';
 import { ConfigError, KeyfobError } from '../errors.js';
 import { listAccountsThroughDaemon } from '../daemon/client/accounts.js';
-import { configFile } from '../paths.js';
+import { configFile, socketLocation } from '../paths.js';
 import { applyProfiles, type PopulateReport, type ProfileMode } from './applyProfiles.js';
 import { credentialProcessLine, keyfobExecutable } from '../shell/keyfobCommand.js';
 import { checkTemplate, DEFAULT_TEMPLATE, nameProfiles } from './profileNames.js';
@@ -23,6 +23,7 @@ export interface PopulateRequest {
   template?: string;
   region?: string;
   mode?: ProfileMode;
+  fastPath?: boolean;
   prune?: boolean;
   dryRun?: boolean;
   yes?: boolean;
@@ -50,6 +51,7 @@ export async function runPopulate(req: PopulateRequest, io: PopulateIO): Promise
       template: req.template ?? remembered[session.name]?.template ?? DEFAULT_TEMPLATE,
       mode: req.mode ?? remembered[session.name]?.mode ?? 'process',
       region: req.region ?? remembered[session.name]?.region,
+      fastPath: req.fastPath ?? remembered[session.name]?.fastPath,
     };
     await populateSession(session, settings, req, io, path);
   }
@@ -97,6 +99,7 @@ async function populateSession(
   }
   const named = nameProfiles(accounts, { template: settings.template, prefix: settings.prefix, ssoSession: session.name });
   const executable = keyfobExecutable(io.env);
+  const socket = socketLocation(io.env).path;
   const apply = (doc: Parameters<typeof applyProfiles>[0]) =>
     applyProfiles(doc, {
       session,
@@ -105,7 +108,7 @@ async function populateSession(
       region: settings.region,
       overwriteRegion: req.region !== undefined,
       prune: Boolean(req.prune),
-      credentialProcess: (name) => credentialProcessLine(executable, name),
+      credentialProcess: (name) => credentialProcessLine(executable, name, settings.fastPath ? { socket } : undefined),
     });
 
   let report!: PopulateReport;

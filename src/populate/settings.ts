@@ -11,6 +11,8 @@ export interface PopulateSettings {
   template: string;
   mode: ProfileMode;
   region?: string;
+  /** credential_process asks the daemon's socket with curl first (populate --fast-path). */
+  fastPath?: boolean;
 }
 
 interface SettingsFile {

@@ -30,6 +30,18 @@ export function keyfobExecutable(env: NodeJS.ProcessEnv = process.env): string {
   return own;
 }
 
-export function credentialProcessLine(executable: string, profileName: string): string {
-  return `${quotePosix(executable)} credential-process --profile ${quotePosix(profileName)}`;
+/**
+ * The credential_process line of a generated profile. With `fastPath` (populate --fast-path) it
+ * asks the daemon's socket with curl, so a warm call starts no Node process, and falls back to
+ * the Node client whenever curl fails: no daemon yet (it starts one), an error (it prints the
+ * same one-line message), or no curl. botocore splits the line like shlex and the JS SDK runs it
+ * through /bin/sh; `sh -c '…'` reads the same both ways.
+ */
+export function credentialProcessLine(executable: string, profileName: string, fastPath?: { socket: string }): string {
+  const nodeClient = `${quotePosix(executable)} credential-process --profile ${quotePosix(profileName)}`;
+  if (!fastPath) return nodeClient;
+  const curl =
+    `curl -sf --unix-socket ${quotePosix(fastPath.socket)} -G --data-urlencode ${quotePosix(`profile=${profileName}`)} ` +
+    'http://keyfob/v1/credentials 2>/dev/null';
+  return `sh -c ${quotePosix(`${curl} || exec ${nodeClient}`)}`;
 }

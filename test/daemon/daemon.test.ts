@@ -234,9 +234,10 @@ describe('daemon placement', () => {
     const home = keyfobHome(emulator);
     expect((await runKeyfob(['daemon', 'start'], home.env)).code).toBe(0);
     const report = JSON.parse((await runKeyfob(['status', '--json'], home.env)).stdout);
-    process.kill(report.daemon.pid, 'SIGTERM');
     const pidFile = join(home.env.KEYFOB_HOME, 'daemon.pid');
-    for (let i = 0; i < 50 && existsSync(report.daemon.socket); i++) await new Promise((r) => setTimeout(r, 100));
+    process.kill(report.daemon.pid, 'SIGTERM');
+    // It saves its state after the socket closes, then releases the pid file: wait for both.
+    for (let i = 0; i < 50 && (existsSync(report.daemon.socket) || existsSync(pidFile)); i++) await new Promise((r) => setTimeout(r, 100));
     expect(existsSync(report.daemon.socket)).toBe(false);
     expect(existsSync(pidFile)).toBe(false);
     expect(readFileSync(join(home.env.KEYFOB_HOME, 'daemon.log'), 'utf8')).toContain('daemon stopping');

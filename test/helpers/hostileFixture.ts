@@ -16,7 +16,7 @@ export const HOSTILE_ACCOUNTS = (canaryDir: string) => [
   { id: '100000000010', name: 'Dup ' },
 ];
 
-export const HOSTILE_ROLES = (canaryDir: string) => ['AdministratorAccess', `$(touch ${canaryDir}/role)`, `Read Only'"|&`, 'split\nrole'];
+export const HOSTILE_ROLES = (canaryDir: string) => ['AdministratorAccess', `$(touch ${canaryDir}/role)`, `Read Only'"|&`, 'split\nrole', 'esc\x1b]0;pwned\x07role'];
 
 export function hostileFixture(canaryDir: string): Fixture {
   const fixture = defaultFixture();

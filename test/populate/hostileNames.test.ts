@@ -39,9 +39,11 @@ describe('populate with hostile names from the server', () => {
 
   it('writes every writable pair, skips the role whose name holds a newline, and says so', () => {
     expect(populated.code).toBe(0);
-    // 11 accounts × 4 roles; the 11 pairs of role "split\nrole" cannot be a config value.
-    expect(populated.stdout).toMatch(/^33 profiles \(33 added, 0 updated, 0 removed, 11 skipped\)/);
+    // 11 accounts × 5 roles; the 22 pairs of the roles with a newline or an escape sequence are refused.
+    expect(populated.stdout).toMatch(/^33 profiles \(33 added, 0 updated, 0 removed, 22 skipped\)/);
     expect(populated.stderr).toContain('the server sent "split\\nrole", which a config file cannot hold');
+    expect(populated.stderr).toContain('the server sent "esc\\u001b]0;pwned\\u0007role", which a config file cannot hold');
+    expect(populated.stderr).not.toContain('\x1b'); // reported, never replayed to the terminal
     expect(names).toHaveLength(33);
     expect(new Set(names).size).toBe(33);
   });

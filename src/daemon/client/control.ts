@@ -34,5 +34,18 @@ export async function daemonControl(action: 'start' | 'stop' | 'status' | 'run',
   }
   if (!status) return say('not running');
   parseAnswer(await daemonRequest('POST', ROUTES.shutdown, undefined, { noStart: true }));
-  say(`stopped pid ${status.daemon.pid}`);
+  // Return once it has gone (its last writes done), so a script may remove or upgrade right after.
+  const gone = await waitForExit(status.daemon.pid, 10_000);
+  say(gone ? `stopped pid ${status.daemon.pid}` : `asked pid ${status.daemon.pid} to stop; it is still shutting down`);
+}
+
+async function waitForExit(pid: number, timeoutMs: number): Promise<boolean> {
+  for (const deadline = Date.now() + timeoutMs; Date.now() < deadline; await new Promise((r) => setTimeout(r, 25))) {
+    try {
+      process.kill(pid, 0);
+    } catch {
+      return true;
+    }
+  }
+  return false;
 }

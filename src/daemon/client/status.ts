@@ -1,4 +1,5 @@
 // `keyfob status`: what the daemon knows, formatted for people. Never starts a daemon.
+import { visible } from '../../terminalText.js';
 import { ROUTES } from '../protocol.js';
 import { daemonRequest, parseAnswer } from './connection.js';
 
@@ -50,5 +51,6 @@ export function formatStatus(report: StatusReport | undefined): string {
   lines.push('', 'cached role credentials:');
   if (!report.credentials.length) lines.push('  none');
   for (const c of report.credentials) lines.push(`  ${c.accountId}/${c.roleName}  (${c.ssoSession})  expires ${when(c.expiration)}`);
-  return `${lines.join('\n')}\n`;
+  // Names and reasons come from the server and the config: nothing in them may act on the terminal.
+  return `${lines.map(visible).join('\n')}\n`;
 }

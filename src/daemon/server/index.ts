@@ -92,7 +92,7 @@ export async function startDaemon(opts: DaemonOptions = {}): Promise<RunningDaem
     startedAt,
     shutdown: () => void close(),
   });
-  const server = createServer((req, res) => {
+  const server = createServer({ connectionsCheckingInterval: 1_000 }, (req, res) => {
     inFlight++;
     lastActivity = Date.now();
     res.on('close', () => {

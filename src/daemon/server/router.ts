@@ -46,7 +46,7 @@ function readBody(req: IncomingMessage): Promise<unknown> {
       size += chunk.length;
       if (size > MAX_BODY_BYTES) {
         reject(new BadRequest(`request body is larger than ${MAX_BODY_BYTES} bytes`, 413));
-        req.destroy();
+        req.removeAllListeners('data').resume(); // discard the rest, keeping nothing, so the 413 reaches the client
         return;
       }
       chunks.push(chunk);
@@ -190,6 +190,7 @@ export function createRouter(ctx: DaemonContext) {
   }
 
   async function route(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    if (!URL.canParse(req.url ?? '/', 'http://keyfob')) throw new BadRequest('the request target is not a path; see keyfob\'s docs for the socket API');
     const url = new URL(req.url ?? '/', 'http://keyfob');
     const key = `${req.method} ${url.pathname}`;
     ctx.log.debug('request', { route: key }); // the route only: query strings carry names, never logged
