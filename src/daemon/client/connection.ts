@@ -14,6 +14,16 @@ export interface DaemonResponse {
 
 const START_TIMEOUT_MS = 10_000;
 
+/** Credentials an `assume` may have put in the environment of whoever starts the daemon. */
+const ASSUMED_CREDENTIALS = [
+  'AWS_ACCESS_KEY_ID',
+  'AWS_SECRET_ACCESS_KEY',
+  'AWS_SESSION_TOKEN',
+  'AWS_SECURITY_TOKEN',
+  'AWS_CREDENTIAL_EXPIRATION',
+  'AWS_CONTAINER_AUTHORIZATION_TOKEN',
+];
+
 /** Errors that mean "nobody is listening" (start a daemon) or "it died mid-request" (restart, retry once). */
 const NOT_LISTENING = new Set(['ENOENT', 'ECONNREFUSED']);
 const DIED_MID_REQUEST = new Set(['ECONNRESET', 'EPIPE', 'ERR_DAEMON_CLOSED']);
@@ -105,7 +115,10 @@ function dechunk(bytes: Buffer): Buffer {
  */
 export async function startDaemonInBackground(env: NodeJS.ProcessEnv = process.env): Promise<void> {
   const { spawn } = await import('node:child_process'); // off the warm path
-  const child = spawn(process.execPath, [await daemonBundle()], { detached: true, stdio: ['ignore', 'ignore', 'pipe'], env });
+  // The daemon lives on: it must not keep (or pass to a browser) credentials a shell had assumed.
+  const daemonEnv = { ...env };
+  for (const name of ASSUMED_CREDENTIALS) delete daemonEnv[name];
+  const child = spawn(process.execPath, [await daemonBundle()], { detached: true, stdio: ['ignore', 'ignore', 'pipe'], env: daemonEnv });
   let stderr = '';
   child.stderr!.setEncoding('utf8').on('data', (text: string) => (stderr += text));
   const died = new Promise<never>((_, reject) =>

@@ -61,7 +61,7 @@ function readBody(req: IncomingMessage): Promise<unknown> {
         reject(new BadRequest('request body is not a JSON object'));
       }
     });
-    req.on('error', reject);
+    req.on('error', () => reject(new BadRequest('the client hung up before the request ended'))); // not a daemon error: no stack in the log
   });
 }
 
@@ -190,7 +190,7 @@ export function createRouter(ctx: DaemonContext) {
   }
 
   async function route(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    if (!URL.canParse(req.url ?? '/', 'http://keyfob')) throw new BadRequest('the request target is not a path; see keyfob\'s docs for the socket API');
+    if (!URL.canParse(req.url ?? '/', 'http://keyfob')) throw new BadRequest(`the request target is not a path; see keyfob's docs for the socket API`);
     const url = new URL(req.url ?? '/', 'http://keyfob');
     const key = `${req.method} ${url.pathname}`;
     ctx.log.debug('request', { route: key }); // the route only: query strings carry names, never logged
