@@ -176,10 +176,13 @@ export class SessionManager {
     clearTimeout(state.refreshTimer);
     const token = state.stored?.token;
     if (!token?.refreshToken) return;
-    const delay = Math.max(0, token.expiresAt - tokenRefreshWindow(state.stored!) - Date.now());
+    const dueAt = token.expiresAt - tokenRefreshWindow(state.stored!);
+    // A timer may wake a little before Date.now() says it is due; accessToken() would then hand
+    // back the current token and nothing would refresh it: so wake a moment late, and re-arm if early.
     state.refreshTimer = setTimeout(() => {
+      if (this.state(session.name).stored?.token === token && Date.now() < dueAt) return this.scheduleRefresh(session);
       this.accessToken(session).catch((err) => this.log.warn('background token refresh failed', { session: session.name, error: err.message }));
-    }, delay);
+    }, Math.max(0, dueAt - Date.now()) + 20);
     state.refreshTimer.unref();
   }
 

@@ -69,7 +69,7 @@ async function calls(emulator: RunningEmulator): Promise<Record<string, number>>
   return (await adminCall(emulator, 'stats')).body.calls;
 }
 
-async function waitFor<T>(what: string, probe: () => T | undefined, timeoutMs = 20_000): Promise<T> {
+async function waitFor<T>(what: string, probe: () => T | undefined, timeoutMs = 40_000): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const value = probe();
