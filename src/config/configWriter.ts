@@ -64,9 +64,7 @@ export async function editConfigFile(
       if (compromised) throw compromised;
       await writeFileAtomically(real, after, mode, owner);
     } catch (err) {
-      throw new ConfigError(
-        `could not write ${path} (${(err as NodeJS.ErrnoException).code ?? (err as Error).message}); the file was left unchanged`,
-      );
+      throw new ConfigError(`could not write ${path} (${(err as NodeJS.ErrnoException).code ?? (err as Error).message}); the file was left unchanged; ${writeFix(err)}`);
     }
     return { changed, before, after, realPath: real };
   } finally {
@@ -90,6 +88,22 @@ export async function editConfigFile(
       }
       throw new ConfigError(`cannot lock ${path}: ${(err as Error).message}`);
     }
+  }
+}
+
+/** What to do about a failed write, by its cause. */
+function writeFix(err: unknown): string {
+  switch ((err as NodeJS.ErrnoException).code) {
+    case 'ENOSPC':
+    case 'EFBIG':
+    case 'EDQUOT':
+      return 'free some disk space (or raise the file-size limit) and run it again';
+    case 'EACCES':
+    case 'EPERM':
+    case 'EROFS':
+      return 'make the file and its directory writable by you, and run it again';
+    default:
+      return 'run it again';
   }
 }
 

@@ -2,7 +2,7 @@ import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { readAwsConfig, resolveProfileSource, type Profile } from '../../src/config/awsConfig.js';
+import { readAwsConfig, resolveProfileSource, type Profile, type SsoSession } from '../../src/config/awsConfig.js';
 import { deriveSessionName, pickSsoSession, upsertSsoSession } from '../../src/config/ssoSessions.js';
 import { ConfigError } from '../../src/errors.js';
 
@@ -123,7 +123,7 @@ describe('sso-sessions', () => {
   });
 
   it('picks a session or says what to do', () => {
-    const session = (name: string) => [name, { name, startUrl: 'u', region: 'r', scopes: [] }] as const;
+    const session = (name: string): [string, SsoSession] => [name, { name, startUrl: 'u', region: 'r', scopes: [] }];
     const none = { ssoSessions: new Map() };
     const one = { ssoSessions: new Map([session('acme')]) };
     const two = { ssoSessions: new Map([session('acme'), session('beta')]) };

@@ -200,7 +200,7 @@ describe('editConfigFile', () => {
     expect(result.code, result.stderr).toBe(0);
     const outcome = JSON.parse(result.stdout);
     expect(outcome.name).toBe(ConfigError.name);
-    expect(outcome.message).toMatch(/^could not write .*config \(EFBIG\); the file was left unchanged$/);
+    expect(outcome.message).toMatch(/^could not write .*config \(EFBIG\); the file was left unchanged; free some disk space \(or raise the file-size limit\) and run it again$/);
     expect(await readFile(file, 'utf8')).toBe(original);
     // no temp file or lock left behind
     expect((await readdir(join(dir, 'full'))).sort()).toEqual(['config', 'config.keyfob-backup']);

@@ -225,7 +225,7 @@ describe('environment faults', () => {
     expect(r.signal).toBe(null); // not killed by SIGXFSZ: the write fails with EFBIG and is reported
     expect(r.code).toBe(1);
     expect(r.stdout).toBe('');
-    expect(r.stderr).toBe(`keyfob: could not write ${home.configFile} (EFBIG); the file was left unchanged\n`);
+    expect(r.stderr).toBe(`keyfob: could not write ${home.configFile} (EFBIG); the file was left unchanged; free some disk space (or raise the file-size limit) and run it again\n`);
     expect(readFileSync(home.configFile, 'utf8')).toBe(before);
     expect(readdirSync(dirname(home.configFile)).sort()).toEqual(['config', 'config.keyfob-backup']);
     // With room again, populate writes everything.
