@@ -1,5 +1,6 @@
 // Arguments of `keyfob assume` (what the shell shim passes through) and `keyfob exec`.
 // Parsed by hand: this is the hot path, where yargs alone would cost ~45 ms.
+import { isAwsRegion } from '../config/region.js';
 import { KeyfobError } from '../errors.js';
 import { SHELLS, type Shell } from '../shell/quote.js';
 
@@ -123,7 +124,7 @@ function setOption(args: AssumeArgs, option: keyof AssumeArgs, value: string, fl
       args.exec = { shellCommand: value };
       return;
     case 'region':
-      if (!/^[a-z]{2}(-[a-z]+)+-\d+$/.test(value)) throw new UsageError(`"${value}" is not an AWS region, e.g. -r eu-west-1`);
+      if (!isAwsRegion(value)) throw new UsageError(`"${value}" is not an AWS region, e.g. -r eu-west-1`);
       args.region = value;
       return;
     case 'service':

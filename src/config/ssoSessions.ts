@@ -3,6 +3,7 @@ import { ConfigError } from '../errors.js';
 import { configFile as defaultConfigFile } from '../paths.js';
 import { readAwsConfig, type AwsConfig, type SsoSession } from './awsConfig.js';
 import { editConfigFile, type EditResult } from './configWriter.js';
+import { isAwsRegion } from './region.js';
 
 /**
  * A readable session name from a start URL:
@@ -68,8 +69,6 @@ export interface LoginRequest {
   scopes?: string;
 }
 
-const REGION = /^[a-z]{2}(-[a-z]+)+-\d+$/;
-
 /**
  * The session `keyfob login` signs in to. With a start URL it creates or updates the
  * `[sso-session]` section first, so later commands need no arguments.
@@ -77,7 +76,7 @@ const REGION = /^[a-z]{2}(-[a-z]+)+-\d+$/;
 export async function resolveLoginSession(req: LoginRequest, configPath = defaultConfigFile()): Promise<string> {
   if (req.startUrl) {
     if (!req.region) throw new ConfigError('--start-url needs --sso-region too, e.g. --sso-region eu-west-1');
-    if (!REGION.test(req.region)) throw new ConfigError(`"${req.region}" is not an AWS region; e.g. --sso-region eu-west-1`);
+    if (!isAwsRegion(req.region)) throw new ConfigError(`"${req.region}" is not an AWS region; e.g. --sso-region eu-west-1`);
     const name = req.name ?? deriveSessionName(req.startUrl);
     if (!/^https?:\/\//.test(req.startUrl)) throw new ConfigError(`not a valid start URL: ${JSON.stringify(req.startUrl)}; expected e.g. https://d-xxxxxxxxxx.awsapps.com/start`);
     const scopes = (req.scopes ?? 'sso:account:access').split(',').map((s) => s.trim()).filter(Boolean);

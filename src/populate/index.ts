@@ -4,6 +4,7 @@
 import { createTwoFilesPatch } from 'diff';
 import { readAwsConfig, type SsoSession } from '../config/awsConfig.js';
 import { editConfigFile } from '../config/configWriter.js';
+import { isAwsRegion } from '../config/region.js';
 import { pickSsoSession } from '../config/ssoSessions.js';
 import { ConfigError, KeyfobError } from '../errors.js';
 import { listAccountsThroughDaemon } from '../daemon/client/accounts.js';
@@ -36,11 +37,9 @@ export interface PopulateIO {
   stdin: NodeJS.ReadStream;
 }
 
-const REGION = /^[a-z]{2}(-[a-z]+)+-\d+$/;
-
 export async function runPopulate(req: PopulateRequest, io: PopulateIO): Promise<void> {
   if (req.template !== undefined) checkTemplate(req.template);
-  if (req.region !== undefined && !REGION.test(req.region)) throw new ConfigError(`"${req.region}" is not an AWS region; e.g. --region eu-west-1`);
+  if (req.region !== undefined && !isAwsRegion(req.region)) throw new ConfigError(`"${req.region}" is not an AWS region; e.g. --region eu-west-1`);
   const path = configFile(io.env);
   const config = await readAwsConfig(path);
   const remembered = await loadRememberedSettings(io.env);

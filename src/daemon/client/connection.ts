@@ -67,12 +67,13 @@ export function rawRequest(
       chunks.push(chunk);
       received += chunk.length;
       if (headerEnd < 0) {
-        headerEnd = Buffer.concat(chunks).indexOf('\r\n\r\n');
+        const sofar = Buffer.concat(chunks, received);
+        headerEnd = sofar.indexOf('\r\n\r\n');
         if (headerEnd >= 0) {
-          const length = /\r\ncontent-length:\s*(\d+)/i.exec(Buffer.concat(chunks).subarray(0, headerEnd).toString('latin1'));
+          const length = /\r\ncontent-length:\s*(\d+)/i.exec(sofar.subarray(0, headerEnd).toString('latin1'));
           contentLength = length ? Number(length[1]) : undefined;
           // Streaming responses are sent unchunked (the daemon closes the connection at the end).
-          if (onData) onData(decoder.write(Buffer.concat(chunks).subarray(headerEnd + 4)));
+          if (onData) onData(decoder.write(sofar.subarray(headerEnd + 4)));
         }
       } else if (onData) {
         onData(decoder.write(chunk));

@@ -1,6 +1,6 @@
 // Where credential_process gets its answer: profile → (sso-session, account, role) →
 // a cached provider that refreshes ahead of expiry → GetRoleCredentials with the session's token.
-import { resolveProfileSource, type AwsConfig } from '../../config/awsConfig.js';
+import { resolveProfileSource, type AwsConfig, type ProfileSource } from '../../config/awsConfig.js';
 import { nearestNames } from '../../config/nearestNames.js';
 import { CachingProvider } from '../../credentials/cachingProvider.js';
 import { SsoRoleProvider } from '../../credentials/ssoRoleProvider.js';
@@ -8,7 +8,7 @@ import { toCredentialProcessOutput, type CredentialProcessOutput } from '../../c
 import { ConfigError, NotSignedInError, UnknownProfileError } from '../../errors.js';
 import { DEFAULT_SCOPES, type SsoSessionConfig } from '../../signin/types.js';
 import type { SessionManager } from '../../signin/sessions.js';
-import type { ProfileSummary } from '../protocol.js';
+import type { AssumeAnswer, ProfileSummary } from '../protocol.js';
 import type { ConfigCache } from './configCache.js';
 import type { DaemonLog } from './log.js';
 
@@ -62,9 +62,8 @@ export class CredentialService {
       summaries = [];
       for (const profile of config.profiles.values()) {
         try {
-          const source = resolveProfileSource(profile);
-          if (!source.ssoSession) continue;
-          summaries.push({ name: profile.name, ssoSession: source.ssoSession, accountId: source.accountId, roleName: source.roleName, region: source.region });
+          const summary = summaryOf(profile.name, resolveProfileSource(profile));
+          if (summary) summaries.push(summary);
         } catch {
           // not an IAM Identity Center profile (static keys, role_arn…): nothing keyfob can assume
         }
@@ -78,9 +77,15 @@ export class CredentialService {
   describe(profileName: string): ProfileSummary {
     const profile = this.config.get().profiles.get(profileName);
     if (!profile) this.unknown(profileName);
-    const source = resolveProfileSource(profile);
-    if (!source.ssoSession) throw this.legacyProfile(profileName);
-    return { name: profileName, ssoSession: source.ssoSession, accountId: source.accountId, roleName: source.roleName, region: source.region };
+    const summary = summaryOf(profileName, resolveProfileSource(profile));
+    if (!summary) throw this.legacyProfile(profileName);
+    return summary;
+  }
+
+  /** What `assume` needs: the profile and its credentials, from one lookup. */
+  async assume(profileName: string): Promise<AssumeAnswer> {
+    const profile = this.describe(profileName);
+    return { profile, credentials: await this.credentialsFor(profile) };
   }
 
   private unknown(profileName: string): never {
@@ -94,10 +99,11 @@ export class CredentialService {
   }
 
   async forProfile(profileName: string): Promise<CredentialProcessOutput> {
-    const profile = this.config.get().profiles.get(profileName);
-    if (!profile) this.unknown(profileName);
-    const source = resolveProfileSource(profile);
-    if (!source.ssoSession) throw this.legacyProfile(profileName);
+    return this.credentialsFor(this.describe(profileName));
+  }
+
+  private async credentialsFor(source: ProfileSummary): Promise<CredentialProcessOutput> {
+    const profileName = source.name;
     const session = this.ssoSession(source.ssoSession, profileName);
     const key = `${session.name}\u0000${source.accountId}\u0000${source.roleName}`;
     let role = this.roles.get(key);
@@ -141,4 +147,10 @@ export class CredentialService {
   close(): void {
     for (const role of this.roles.values()) role.provider.clear();
   }
+}
+
+/** A profile's IAM Identity Center source as clients see it; undefined for a legacy profile with no [sso-session]. */
+function summaryOf(name: string, source: ProfileSource): ProfileSummary | undefined {
+  if (!source.ssoSession) return undefined;
+  return { name, ssoSession: source.ssoSession, accountId: source.accountId, roleName: source.roleName, region: source.region };
 }

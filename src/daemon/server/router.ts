@@ -65,6 +65,13 @@ function readBody(req: IncomingMessage): Promise<unknown> {
   });
 }
 
+/** The error to send: a KeyfobError as it is; anything else is logged with its stack and sent as a generic 500. */
+function knownError(err: unknown, log: DaemonLog, what: string): KeyfobError {
+  if (err instanceof KeyfobError) return err;
+  log.error(what, { error: (err as Error)?.stack ?? String(err) });
+  return new KeyfobError('Internal', 'internal daemon error; see KEYFOB_HOME/daemon.log', 500);
+}
+
 function errorBody(err: KeyfobError): ErrorBody {
   return { error: { code: err.code, message: err.message, ...(err instanceof NotSignedInError ? { ssoSession: err.ssoSession } : {}) } };
 }
@@ -130,11 +137,16 @@ export function createRouter(ctx: DaemonContext) {
       });
       send({ event: 'accounts', accounts: listed });
     } catch (err) {
-      const known = err instanceof KeyfobError ? err : new KeyfobError('Internal', 'listing accounts failed; see KEYFOB_HOME/daemon.log', 500);
-      if (!(err instanceof KeyfobError)) ctx.log.error('listing accounts failed', { error: (err as Error)?.stack ?? String(err) });
-      send({ event: 'error', ...errorBody(known) });
+      send({ event: 'error', ...errorBody(knownError(err, ctx.log, 'listing accounts failed')) });
     }
     res.end();
+  }
+
+  /** A profile's credentials for `assume` (any route): counts as a use of the profile for the picker's order. */
+  async function assume(name: string): Promise<AssumeAnswer> {
+    const answer = await ctx.credentials.assume(name);
+    ctx.frecency.record(name);
+    return answer;
   }
 
   /** The shims' fast path: the same answer as `keyfob assume`, rendered as the script to eval. */
@@ -148,13 +160,11 @@ export function createRouter(ctx: DaemonContext) {
       if (!(SHELLS as readonly string[]).includes(shell)) throw new BadRequest(`shell must be one of ${SHELLS.join(', ')}`);
       const name = url.searchParams.get('profile');
       if (!name) throw new BadRequest('the "profile" query parameter is required');
-      const answer: AssumeAnswer = { profile: ctx.credentials.describe(name), credentials: await ctx.credentials.forProfile(name) };
-      ctx.frecency.record(name);
+      const answer = await assume(name);
       const change = assumeEnvironment(answer, undefined, { [EXPORTED_LIST]: url.searchParams.get('exported') ?? '' });
       sendText(200, envScript(shell as Shell, change.set, change.unset) + noteScript(shell as Shell, assumedNote(answer, undefined)));
     } catch (err) {
-      const known = err instanceof KeyfobError ? err : new KeyfobError('Internal', 'internal daemon error; see KEYFOB_HOME/daemon.log', 500);
-      if (!(err instanceof KeyfobError)) ctx.log.error('shell assume failed', { error: (err as Error)?.stack ?? String(err) });
+      const known = knownError(err, ctx.log, 'shell assume failed');
       sendText(known.status, `keyfob: ${oneLine(known)}\n`);
     }
   }
@@ -209,10 +219,7 @@ export function createRouter(ctx: DaemonContext) {
       case `GET ${ROUTES.assume}`: {
         const name = url.searchParams.get('profile');
         if (!name) throw new BadRequest('the "profile" query parameter is required');
-        const profile = ctx.credentials.describe(name);
-        const answer: AssumeAnswer = { profile, credentials: await ctx.credentials.forProfile(name) };
-        ctx.frecency.record(name);
-        return sendJson(res, 200, answer);
+        return sendJson(res, 200, await assume(name));
       }
       case `GET ${ROUTES.shellAssume}`:
         return shellAssume(url, res);
@@ -220,9 +227,7 @@ export function createRouter(ctx: DaemonContext) {
         const body = (await readBody(req)) as Record<string, unknown>;
         const name = stringField(body, 'profile');
         if (!name) throw new BadRequest('"profile" is required');
-        const profile = ctx.credentials.describe(name);
-        await ctx.credentials.forProfile(name); // fail now (not signed in…) rather than in the SDK later
-        ctx.frecency.record(name);
+        const { profile } = await assume(name); // fails now (not signed in…) rather than in the SDK later
         const answer: ContainerToken = { profile, ...(await ctx.containerEndpoint.issue(name)) };
         return sendJson(res, 200, answer);
       }
@@ -248,12 +253,11 @@ export function createRouter(ctx: DaemonContext) {
 
   return (req: IncomingMessage, res: ServerResponse): void => {
     route(req, res).catch((err) => {
-      const known = err instanceof KeyfobError ? err : undefined;
-      if (!known) ctx.log.error('request failed', { route: req.url?.split('?')[0], error: (err as Error)?.stack ?? String(err) });
-      else ctx.log.debug('request refused', { route: req.url?.split('?')[0], code: known.code });
+      const route = req.url?.split('?')[0];
+      const known = knownError(err, ctx.log, `request failed: ${route}`);
+      if (err instanceof KeyfobError) ctx.log.debug('request refused', { route, code: known.code });
       if (res.headersSent) return void res.end();
-      const safe = known ?? new KeyfobError('Internal', 'internal daemon error; see KEYFOB_HOME/daemon.log', 500);
-      sendJson(res, safe.status, errorBody(safe));
+      sendJson(res, known.status, errorBody(known));
     });
   };
 }
