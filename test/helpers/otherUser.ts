@@ -53,6 +53,14 @@ function ensureUser(name: string): { uid: number; gid: number } {
   return found;
 }
 
+function killGroup(child: ChildProcess): void {
+  try {
+    process.kill(-child.pid!, 'SIGKILL');
+  } catch {
+    // already gone
+  }
+}
+
 /**
  * The attacker, or undefined where this process cannot make one (not root). Under CI that is a
  * failure, not a skip: the security tests must run there.
@@ -80,6 +88,7 @@ export function otherUser(name = ATTACKER): OtherUser | undefined {
   const spawnAs = (file: string, args: string[]) =>
     spawn('/usr/sbin/runuser', ['-u', name, '--', process.execPath, file, ...args], {
       cwd: '/',
+      detached: true, // its own process group: runuser forks, and a kill must reach the script too
       env: { PATH: '/usr/bin:/bin', HOME: '/nonexistent' },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
@@ -97,7 +106,7 @@ export function otherUser(name = ATTACKER): OtherUser | undefined {
         child.stderr!.on('data', (d) => (stderr += d));
         child.on('error', reject);
         const timer = setTimeout(() => {
-          child.kill('SIGKILL');
+          killGroup(child);
           reject(new Error(`script as ${name} timed out; stderr: ${stderr}`));
         }, timeoutMs);
         child.on('close', (code) => {
@@ -114,7 +123,7 @@ export function otherUser(name = ATTACKER): OtherUser | undefined {
           new Promise<void>((done) => {
             if (child.exitCode !== null || child.signalCode !== null) return done();
             child.once('close', () => done());
-            child.kill('SIGKILL');
+            killGroup(child);
           });
         child.stderr!.on('data', (d) => (stderr += d));
         child.stdout!.on('data', (d) => {
