@@ -7,22 +7,60 @@
 # Tells `keyfob doctor` (a child of this shell) that the shim is loaded.
 set -gx KEYFOB_SHELL_SHIM fish
 
+# The daemon's socket and the config file, found as keyfob itself finds them (src/paths.ts; the
+# POSIX shells' copy is locate.sh), at each call: a KEYFOB_HOME or AWS_CONFIG_FILE set later counts.
+function __keyfob_path --description 'a path from the environment, expanded as keyfob does'
+    switch $argv[1]
+        case '~'
+            echo $HOME
+        case '~/*'
+            echo $HOME/(string sub -s 3 -- $argv[1])
+        case '/*'
+            echo $argv[1]
+        case '*'
+            echo $PWD/$argv[1]
+    end
+end
+
+function __keyfob_socket
+    if test -n "$KEYFOB_SOCKET"
+        __keyfob_path $KEYFOB_SOCKET
+    else if test -n "$KEYFOB_HOME"
+        echo (__keyfob_path $KEYFOB_HOME)/run/daemon.sock
+    else if string match -q -- '/*' "$XDG_RUNTIME_DIR"; and test -O "$XDG_RUNTIME_DIR"
+        echo $XDG_RUNTIME_DIR/keyfob/daemon.sock
+    else if test -d /System/Library/CoreServices # macOS
+        echo "$HOME/Library/Application Support/keyfob/run/daemon.sock"
+    else if test -n "$XDG_STATE_HOME"
+        echo $XDG_STATE_HOME/keyfob/run/daemon.sock
+    else
+        echo $HOME/.local/state/keyfob/run/daemon.sock
+    end
+end
+
 function assume --description 'AWS credentials for a profile, from keyfob'
     set -l __keyfob_status 0
     # Fast path for the everyday `assume PROFILE`: ask the daemon's socket with curl, which starts
-    # in a fraction of Node's time. The daemon sends the same script the backend would print, or
-    # (HTTP error, curl status 22) the one-line error. Anything else, KEYFOB_FAST_PATH=off, no
-    # daemon running yet, or auto-refresh (a token to issue or revoke) goes to the backend below.
+    # in a fraction of Node's time, once the socket passes the same trust check as keyfob's own
+    # (trusted-socket.sh: only your own daemon can have made it). The daemon sends the same script
+    # the backend would print, or (HTTP error, curl status 22) the one-line error. Anything else,
+    # KEYFOB_FAST_PATH=off, no daemon running yet, an untrusted socket, or auto-refresh (a token to
+    # issue or revoke) goes to the backend below, which starts a daemon or refuses with the reason.
     if test (count $argv) -eq 1; and not string match -q -- '-*' $argv[1]; and test "$KEYFOB_FAST_PATH" != off; and test "$KEYFOB_AUTO_REFRESH" != on
-        and test -z "$AWS_CONTAINER_AUTHORIZATION_TOKEN"; and test -S __KEYFOB_SOCKET__; and command -q curl
-        set -l __keyfob_script (curl -sS --fail-with-body --unix-socket __KEYFOB_SOCKET__ -G --data-urlencode "profile=$argv[1]" --data-urlencode shell=fish --data-urlencode "exported=$KEYFOB_EXPORTED" http://keyfob/v1/shell/assume 2>/dev/null)
-        set __keyfob_status $status
-        if test $__keyfob_status -eq 0
-            string join \n -- $__keyfob_script | source
-            return 0
-        else if test $__keyfob_status -eq 22
-            printf '%s\n' $__keyfob_script >&2
-            return 1
+        and test -z "$AWS_CONTAINER_AUTHORIZATION_TOKEN"; and command -q curl
+        set -l __keyfob_sock (__keyfob_socket)
+        set -l __keyfob_cfg $HOME/.aws/config
+        test -n "$AWS_CONFIG_FILE"; and set __keyfob_cfg (__keyfob_path $AWS_CONFIG_FILE)
+        if test -S "$__keyfob_sock"; and sh __KEYFOB_TRUST__ "$__keyfob_sock"
+            set -l __keyfob_script (curl -sS --fail-with-body --unix-socket "$__keyfob_sock" -G --data-urlencode "profile=$argv[1]" --data-urlencode shell=fish --data-urlencode "exported=$KEYFOB_EXPORTED" --data-urlencode "config=$__keyfob_cfg" http://keyfob/v1/shell/assume 2>/dev/null)
+            set __keyfob_status $status
+            if test $__keyfob_status -eq 0
+                string join \n -- $__keyfob_script | source
+                return 0
+            else if test $__keyfob_status -eq 22
+                printf '%s\n' $__keyfob_script >&2
+                return 1
+            end
         end
     end
     begin

@@ -6,21 +6,26 @@
 export KEYFOB_SHELL_SHIM=__KEYFOB_SHELL__
 
 assume() {
-  local __keyfob_script __keyfob_status
+  local __keyfob_script __keyfob_status __keyfob_sock __keyfob_cfg
   # Fast path for the everyday `assume PROFILE`: ask the daemon's socket with curl, which starts
-  # in a fraction of Node's time. The daemon sends the same script the backend would print, or
-  # (HTTP error, curl status 22) the one-line error. Anything else, KEYFOB_FAST_PATH=off, no
-  # daemon running yet, or auto-refresh (a token to issue or revoke) goes to the backend below.
+  # in a fraction of Node's time, once the socket passes the same trust check as keyfob's own
+  # (trusted-socket.sh: only your own daemon can have made it). The daemon sends the same script
+  # the backend would print, or (HTTP error, curl status 22) the one-line error. Anything else,
+  # KEYFOB_FAST_PATH=off, no daemon running yet, an untrusted socket, or auto-refresh (a token to
+  # issue or revoke) goes to the backend below, which starts a daemon or refuses with the reason.
   if [ "$#" -eq 1 ] && [ "${1#-}" = "$1" ] && [ "${KEYFOB_FAST_PATH-}" != off ] && [ "${KEYFOB_AUTO_REFRESH-}" != on ] &&
-    [ -z "${AWS_CONTAINER_AUTHORIZATION_TOKEN-}" ] && [ -S __KEYFOB_SOCKET__ ] && command -v curl >/dev/null 2>&1; then
-    __keyfob_script="$(curl -sS --fail-with-body --unix-socket __KEYFOB_SOCKET__ -G --data-urlencode "profile=$1" --data-urlencode "shell=__KEYFOB_SHELL__" --data-urlencode "exported=${KEYFOB_EXPORTED-}" http://keyfob/v1/shell/assume 2>/dev/null)"
-    __keyfob_status=$?
-    if [ "$__keyfob_status" -eq 0 ]; then
-      eval "$__keyfob_script"
-      return 0
-    elif [ "$__keyfob_status" -eq 22 ]; then
-      printf '%s\n' "$__keyfob_script" >&2
-      return 1
+    [ -z "${AWS_CONTAINER_AUTHORIZATION_TOKEN-}" ] && command -v curl >/dev/null 2>&1; then
+    __keyfob_locate
+    if [ -S "$__keyfob_sock" ] && sh __KEYFOB_TRUST__ "$__keyfob_sock"; then
+      __keyfob_script="$(curl -sS --fail-with-body --unix-socket "$__keyfob_sock" -G --data-urlencode "profile=$1" --data-urlencode "shell=__KEYFOB_SHELL__" --data-urlencode "exported=${KEYFOB_EXPORTED-}" --data-urlencode "config=$__keyfob_cfg" http://keyfob/v1/shell/assume 2>/dev/null)"
+      __keyfob_status=$?
+      if [ "$__keyfob_status" -eq 0 ]; then
+        eval "$__keyfob_script"
+        return 0
+      elif [ "$__keyfob_status" -eq 22 ]; then
+        printf '%s\n' "$__keyfob_script" >&2
+        return 1
+      fi
     fi
   fi
   { __keyfob_script="$(__KEYFOB_BIN__ assume --shell __KEYFOB_SHELL__ --eval-fd 3 "$@" 3>&1 1>&4 4>&-)"; } 4>&1

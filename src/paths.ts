@@ -1,18 +1,37 @@
 // Where keyfob keeps things. Lean on purpose: the credential-process hot path imports it.
-import { existsSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
 import { homedir, tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { KeyfobError } from './errors.js';
 
 /** Unix socket paths are limited to 104 bytes on macOS and 108 on Linux (including the NUL). */
 export const SOCKET_PATH_LIMIT = process.platform === 'darwin' ? 103 : 107;
 
+/**
+ * A path from the environment as botocore and the JS SDK read it: a leading `~` is the home
+ * directory (a `.env` file or a Docker ENV passes `~/.aws/config` unexpanded), and a relative
+ * path is relative to the current directory, made absolute here because the daemon's differs.
+ */
+export function expandPath(path: string, env: NodeJS.ProcessEnv = process.env): string {
+  const home = env.HOME || homedir();
+  if (path === '~') return home;
+  if (path.startsWith('~/')) return join(home, path.slice(2));
+  return resolve(path);
+}
+
+/** The AWS config file: AWS_CONFIG_FILE (expanded), else ~/.aws/config. Always absolute. */
 export function configFile(env: NodeJS.ProcessEnv = process.env): string {
-  return env.AWS_CONFIG_FILE || join(homedir(), '.aws', 'config');
+  return env.AWS_CONFIG_FILE ? expandPath(env.AWS_CONFIG_FILE, env) : join(env.HOME || homedir(), '.aws', 'config');
+}
+
+/** The shared credentials file: AWS_SHARED_CREDENTIALS_FILE (expanded), else ~/.aws/credentials. */
+export function credentialsFile(env: NodeJS.ProcessEnv = process.env): string {
+  return env.AWS_SHARED_CREDENTIALS_FILE ? expandPath(env.AWS_SHARED_CREDENTIALS_FILE, env) : join(env.HOME || homedir(), '.aws', 'credentials');
 }
 
 export function keyfobHome(env: NodeJS.ProcessEnv = process.env): string {
-  if (env.KEYFOB_HOME) return env.KEYFOB_HOME;
+  if (env.KEYFOB_HOME) return expandPath(env.KEYFOB_HOME, env);
   if (process.platform === 'darwin') return join(homedir(), 'Library', 'Application Support', 'keyfob');
   return join(env.XDG_STATE_HOME || join(homedir(), '.local', 'state'), 'keyfob');
 }
@@ -38,15 +57,41 @@ export interface SocketLocation {
   fallbackFrom?: string;
 }
 
+export class SocketPathTooLongError extends KeyfobError {
+  constructor(path: string) {
+    super(
+      'SocketPathTooLong',
+      `KEYFOB_SOCKET is ${Buffer.byteLength(path)} bytes long, and a Unix socket path can be at most ${SOCKET_PATH_LIMIT}: ${path}; set a shorter KEYFOB_SOCKET, or unset it`,
+      500,
+    );
+  }
+}
+
+/** $XDG_RUNTIME_DIR when it is really this user's (su and sudo can leave another user's behind). */
+function runtimeDir(env: NodeJS.ProcessEnv): string | undefined {
+  const dir = env.XDG_RUNTIME_DIR;
+  if (!dir || !dir.startsWith('/')) return undefined;
+  try {
+    return statSync(dir).uid === process.getuid?.() ? dir : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 /**
- * The daemon's socket. KEYFOB_SOCKET wins; with KEYFOB_HOME set the socket lives under it,
- * so two homes never share a daemon; otherwise it goes in the private runtime dir.
+ * The daemon's socket, where no other user can reach. KEYFOB_SOCKET wins; with KEYFOB_HOME set
+ * the socket lives under it, so two homes never share a daemon; otherwise it goes in the user's
+ * runtime dir, else under the user's state dir. /tmp only when that path is too long for a socket,
+ * and then in a directory of keyfob's own (checked like any other before use).
  */
 export function socketLocation(env: NodeJS.ProcessEnv = process.env): SocketLocation {
-  if (env.KEYFOB_SOCKET) return { path: env.KEYFOB_SOCKET };
-  const natural = env.KEYFOB_HOME
-    ? join(env.KEYFOB_HOME, 'run', 'daemon.sock')
-    : join(env.XDG_RUNTIME_DIR || join(tmpdir(), `keyfob-${uid()}`), 'keyfob', 'daemon.sock');
+  if (env.KEYFOB_SOCKET) {
+    const path = expandPath(env.KEYFOB_SOCKET, env);
+    if (Buffer.byteLength(path) > SOCKET_PATH_LIMIT) throw new SocketPathTooLongError(path);
+    return { path };
+  }
+  const runtime = env.KEYFOB_HOME ? undefined : runtimeDir(env);
+  const natural = runtime ? join(runtime, 'keyfob', 'daemon.sock') : join(keyfobHome(env), 'run', 'daemon.sock');
   if (Buffer.byteLength(natural) <= SOCKET_PATH_LIMIT) return { path: natural };
   const digest = fnv1a64(natural);
   return { path: join(tmpdir(), `keyfob-${uid()}-${digest}`, 'daemon.sock'), fallbackFrom: natural };

@@ -1,6 +1,6 @@
 // Does the daemon answer on its socket? Asked with noStart: doctor never starts a daemon.
 import { oneLine } from '../errors.js';
-import { configFile, socketLocation } from '../paths.js';
+import { socketLocation } from '../paths.js';
 import type { StatusReport } from '../daemon/client/status.js';
 import type { CheckResult, DoctorCheck } from './types.js';
 
@@ -26,11 +26,7 @@ export const daemonCheck: DoctorCheck = {
     const { daemon, sessions } = report;
     const signedIn = sessions.filter((s) => s.signedIn).length;
     const detail = `pid ${daemon.pid}, up ${daemon.uptimeSeconds}s, keyring ${daemon.keyring}, ${signedIn} of ${sessions.length} sso-session(s) signed in`;
-    // The daemon keeps the environment of the client that started it; a different one here means this shell gets another config.
-    const mine = configFile(env);
-    if (daemon.configFile !== mine) {
-      return { name: NAME, status: 'warn', detail: `${detail}; but it reads ${daemon.configFile}, and AWS_CONFIG_FILE here is ${mine}`, fix: 'keyfob daemon stop (the next command starts one with this environment)' };
-    }
+    // Each request names its own config file, but the keyring is the daemon's, from the client that started it.
     const wantedKeyring = (env.KEYFOB_KEYRING ?? '').trim() || 'keychain';
     if (daemon.keyring !== wantedKeyring) {
       return { name: NAME, status: 'warn', detail: `${detail}; but KEYFOB_KEYRING here is ${wantedKeyring}`, fix: 'keyfob daemon stop (the next command starts one with this environment)' };

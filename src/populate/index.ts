@@ -8,7 +8,7 @@ import { isAwsRegion } from '../config/region.js';
 import { pickSsoSession } from '../config/ssoSessions.js';
 import { ConfigError, KeyfobError } from '../errors.js';
 import { listAccountsThroughDaemon } from '../daemon/client/accounts.js';
-import { configFile, socketLocation } from '../paths.js';
+import { configFile } from '../paths.js';
 import { applyProfiles, type PopulateReport, type ProfileMode } from './applyProfiles.js';
 import { credentialProcessLine, keyfobExecutable } from '../shell/keyfobCommand.js';
 import { checkTemplate, DEFAULT_TEMPLATE, nameProfiles } from './profileNames.js';
@@ -98,7 +98,6 @@ async function populateSession(
   }
   const named = nameProfiles(accounts, { template: settings.template, prefix: settings.prefix, ssoSession: session.name });
   const executable = keyfobExecutable(io.env);
-  const socket = socketLocation(io.env).path;
   const apply = (doc: Parameters<typeof applyProfiles>[0]) =>
     applyProfiles(doc, {
       session,
@@ -107,7 +106,7 @@ async function populateSession(
       region: settings.region,
       overwriteRegion: req.region !== undefined,
       prune: Boolean(req.prune),
-      credentialProcess: (name) => credentialProcessLine(executable, name, settings.fastPath ? { socket } : undefined),
+      credentialProcess: (name) => credentialProcessLine(executable, name, settings.fastPath),
     });
 
   let report!: PopulateReport;

@@ -4,13 +4,13 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { KeyfobError } from '../errors.js';
 import { keyfobExecutable } from './keyfobCommand.js';
-import { installRoot, socketLocation } from '../paths.js';
+import { installRoot } from '../paths.js';
 import { quoteFor, SHELLS, type Shell } from './quote.js';
 
-/** The files of each shell's shim, in shell/: bash and zsh share the function, not the completion. */
+/** The files of each shell's shim, in shell/: bash and zsh share the functions, not the completion. */
 const SHIM_FILES: Record<Shell, string[]> = {
-  bash: ['assume.sh', 'assume-completion.bash'],
-  zsh: ['assume.sh', 'assume-completion.zsh'],
+  bash: ['locate.sh', 'assume.sh', 'assume-completion.bash'],
+  zsh: ['locate.sh', 'assume.sh', 'assume-completion.zsh'],
   fish: ['assume.fish'],
   powershell: ['assume.ps1'],
 };
@@ -21,7 +21,10 @@ export function shellInit(shell: string | undefined, env: NodeJS.ProcessEnv = pr
   }
   const template = SHIM_FILES[shell as Shell].map((file) => readFileSync(join(installRoot(), 'shell', file), 'utf8')).join('\n');
   const bin = quoteFor(shell as Shell, keyfobExecutable(env));
-  // The socket of the daemon this shell's environment points at, for the shims' curl fast path.
-  const socket = quoteFor(shell as Shell, socketLocation(env).path);
-  return template.replaceAll('__KEYFOB_BIN__', bin).replaceAll('__KEYFOB_SOCKET__', socket).replaceAll('__KEYFOB_SHELL__', shell);
+  // The fast path's trust check of the socket, run with sh (see shell/trusted-socket.sh).
+  const trust = quoteFor(shell as Shell, join(installRoot(), 'shell', 'trusted-socket.sh'));
+  return template
+    .replaceAll('__KEYFOB_BIN__', bin)
+    .replaceAll('__KEYFOB_TRUST__', trust)
+    .replaceAll('__KEYFOB_SHELL__', shell);
 }

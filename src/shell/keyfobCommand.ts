@@ -32,16 +32,12 @@ export function keyfobExecutable(env: NodeJS.ProcessEnv = process.env): string {
 
 /**
  * The credential_process line of a generated profile. With `fastPath` (populate --fast-path) it
- * asks the daemon's socket with curl, so a warm call starts no Node process, and falls back to
- * the Node client whenever curl fails: no daemon yet (it starts one), an error (it prints the
- * same one-line message), or no curl. botocore splits the line like shlex and the JS SDK runs it
- * through /bin/sh; `sh -c '…'` reads the same both ways.
+ * runs shell/credential-process.sh, which asks the daemon's socket with curl once the socket
+ * passes the trust check, so a warm call starts no Node process, and hands everything else to the
+ * Node client. botocore splits the line like shlex and the JS SDK runs it through /bin/sh; an
+ * absolute path quoted this way reads the same both ways.
  */
-export function credentialProcessLine(executable: string, profileName: string, fastPath?: { socket: string }): string {
-  const nodeClient = `${quotePosix(executable)} credential-process --profile ${quotePosix(profileName)}`;
-  if (!fastPath) return nodeClient;
-  const curl =
-    `curl -sf --unix-socket ${quotePosix(fastPath.socket)} -G --data-urlencode ${quotePosix(`profile=${profileName}`)} ` +
-    'http://keyfob/v1/credentials 2>/dev/null';
-  return `sh -c ${quotePosix(`${curl} || exec ${nodeClient}`)}`;
+export function credentialProcessLine(executable: string, profileName: string, fastPath = false): string {
+  if (!fastPath) return `${quotePosix(executable)} credential-process --profile ${quotePosix(profileName)}`;
+  return `/bin/sh ${quotePosix(join(installRoot(), 'shell', 'credential-process.sh'))} ${quotePosix(profileName)}`;
 }

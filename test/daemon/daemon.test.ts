@@ -213,7 +213,7 @@ describe('daemon placement', () => {
     chmodSync(open, 0o777);
     const r = await runKeyfob(['daemon', 'run'], { ...home.env, KEYFOB_SOCKET: join(open, 's.sock') });
     expect(r.code).toBe(1);
-    expect(r.stderr).toBe(`keyfob: refusing socket dir ${open}: other users can write to it (mode 777); run: chmod 700 ${open} (or set KEYFOB_SOCKET elsewhere)\n`);
+    expect(r.stderr).toBe(`keyfob: refusing the socket directory ${open}: it can be written by other users (mode 777); run: chmod 700 ${open}\n`);
     await home.cleanup();
   });
 

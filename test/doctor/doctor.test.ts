@@ -103,14 +103,14 @@ describe('keyfob doctor', () => {
     home.env.KEYFOB_SOCKET = join(dir, 'daemon.sock');
     const r = await runDoctor([], home.env);
     expect(r.code).toBe(1);
-    expect(r.stdout).toContain(`✗ socket-dir  other users can write to ${dir} (mode 777); the daemon refuses it\n    fix: chmod 700 ${dir}\n`);
+    expect(r.stdout).toContain(`✗ socket-dir  ${dir} can be written by other users (mode 777); the daemon and its clients refuse it\n    fix: run: chmod 700 ${dir}\n`);
     expect(r.stdout.trimEnd().split('\n').at(-1)).toBe('1 check(s) failed');
     expect(statSync(dir).mode & 0o777).toBe(0o777);
     expect(existsSync(join(dir, 'daemon.sock'))).toBe(false);
     // What doctor predicted: the daemon refuses it.
     const start = await runKeyfob(['daemon', 'start'], home.env);
     expect(start.code).toBe(1);
-    expect(start.stderr).toContain(`refusing socket dir ${dir}`);
+    expect(start.stderr).toContain(`refusing the socket directory ${dir}`);
   });
 
   it('finds a config syntax error, with its line number', async () => {

@@ -4,7 +4,8 @@ import { connect } from 'node:net';
 import { StringDecoder } from 'node:string_decoder';
 import { DaemonUnavailableError, KeyfobError } from '../../errors.js';
 import { join } from 'node:path';
-import { installRoot, socketLocation } from '../../paths.js';
+import { configFile, installRoot, socketLocation } from '../../paths.js';
+import { socketProblem, UntrustedPathError } from '../../trustedPath.js';
 import type { ErrorBody } from '../protocol.js';
 
 export interface DaemonResponse {
@@ -13,6 +14,21 @@ export interface DaemonResponse {
 }
 
 const START_TIMEOUT_MS = 10_000;
+/**
+ * How long the daemon may stay silent before the client gives up: longer than its own bounded
+ * upstream retries (30 s), so only a hung or fake daemon hits it. Streams (sign-in waits for a
+ * human) get longer.
+ */
+const ANSWER_TIMEOUT_MS = 45_000;
+const STREAM_TIMEOUT_MS = 15 * 60_000;
+
+export const SOCKET_FIX = 'set KEYFOB_SOCKET to a path in a directory only you can write';
+
+/** Refuse a socket another user could have made: see trustedPath.ts. */
+export function assertTrustedSocket(socketPath: string): void {
+  const problem = socketProblem(socketPath, SOCKET_FIX);
+  if (problem) throw new UntrustedPathError('the keyfob socket', socketPath, problem);
+}
 
 /** Credentials an `assume` may have put in the environment of whoever starts the daemon. */
 const ASSUMED_CREDENTIALS = [
@@ -32,7 +48,16 @@ function errno(err: unknown): string {
   return (err as NodeJS.ErrnoException)?.code ?? '';
 }
 
-/** One request, one connection. `onData` sees the body as it streams (for login events). */
+/** What went wrong with a connection, for the one-line error. */
+function failure(err: unknown): string {
+  const code = errno(err);
+  return code === 'ERR_DAEMON_SILENT' || !code ? (err as Error).message : code;
+}
+
+/**
+ * One request, one connection, to a socket that passed the trust check. `onData` sees the body
+ * as it streams (for login events).
+ */
 export function rawRequest(
   socketPath: string,
   method: string,
@@ -41,8 +66,13 @@ export function rawRequest(
   onData?: (text: string) => void,
 ): Promise<DaemonResponse> {
   return new Promise((resolve, reject) => {
+    assertTrustedSocket(socketPath);
     const payload = body === undefined ? '' : JSON.stringify(body);
     const socket = connect(socketPath);
+    const silentFor = onData ? STREAM_TIMEOUT_MS : ANSWER_TIMEOUT_MS;
+    socket.setTimeout(silentFor, () => {
+      socket.destroy(Object.assign(new Error(`no answer within ${silentFor / 1000}s`), { code: 'ERR_DAEMON_SILENT' }));
+    });
     const chunks: Buffer[] = [];
     let received = 0;
     let headerEnd = -1;
@@ -167,26 +197,34 @@ export interface RequestOptions {
   onData?: (chunk: string) => void;
 }
 
+/** The request target with the config file this caller resolved: the daemon answers from that file. */
+export function withConfig(path: string, env: NodeJS.ProcessEnv): string {
+  return `${path}${path.includes('?') ? '&' : '?'}config=${encodeURIComponent(configFile(env))}`;
+}
+
 /** Ask the daemon, starting it if nobody answers, and retrying once if it dies mid-request. */
-export async function daemonRequest(method: string, path: string, body?: unknown, opts: RequestOptions = {}): Promise<DaemonResponse> {
+export async function daemonRequest(method: string, route: string, body?: unknown, opts: RequestOptions = {}): Promise<DaemonResponse> {
   const env = opts.env ?? process.env;
   const socketPath = socketLocation(env).path;
+  const path = withConfig(route, env);
   try {
     return await rawRequest(socketPath, method, path, body, opts.onData);
   } catch (err) {
+    if (err instanceof KeyfobError) throw err; // an untrusted socket: never start a daemon around it
     const code = errno(err);
     if (opts.noStart && NOT_LISTENING.has(code)) throw new DaemonUnavailableError(`no daemon at ${socketPath}`);
     // A remote machine using a forwarded socket (ssh -R) must never start a daemon of its own there.
     if (env.KEYFOB_NO_START === '1' && NOT_LISTENING.has(code)) {
       throw new DaemonUnavailableError(`nothing answers at ${socketPath} and KEYFOB_NO_START=1; is the ssh forward up (ssh -R ${socketPath}:LOCAL_SOCKET)?`);
     }
-    if (!NOT_LISTENING.has(code) && !DIED_MID_REQUEST.has(code)) throw new DaemonUnavailableError(`${code || (err as Error).message} on ${socketPath}`);
+    if (!NOT_LISTENING.has(code) && !DIED_MID_REQUEST.has(code)) throw new DaemonUnavailableError(`${failure(err)} on ${socketPath}`);
   }
   await startDaemonInBackground(env);
   try {
     return await rawRequest(socketPath, method, path, body, opts.onData);
   } catch (err) {
-    throw new DaemonUnavailableError(`${errno(err) || (err as Error).message} on ${socketPath}`);
+    if (err instanceof KeyfobError) throw err;
+    throw new DaemonUnavailableError(`${failure(err)} on ${socketPath}`);
   }
 }
 

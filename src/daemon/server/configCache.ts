@@ -1,8 +1,16 @@
-// The daemon parses AWS_CONFIG_FILE once, and again only when the file changes
-// (a stat per request: size, mtime and inode), so config size never touches the hot path.
+// The daemon answers from the config file each caller resolved (AWS_CONFIG_FILE, else
+// ~/.aws/config), so two shells with two configs share one daemon and each gets its own answer.
+// Each file is parsed once, and again only when it changes (a stat per request: size, mtime and
+// inode), so config size never touches the hot path.
 import { readFileSync, statSync } from 'node:fs';
+import { isAbsolute } from 'node:path';
 import { interpretConfig, type AwsConfig } from '../../config/awsConfig.js';
 import { parseConfig } from '../../config/iniDocument.js';
+import { ConfigError } from '../../errors.js';
+import { ownFileProblem, UntrustedPathError } from '../../trustedPath.js';
+
+/** How many config files the daemon keeps parsed at once (most recently used win). */
+const MAX_FILES = 32;
 
 export class ConfigCache {
   private config?: AwsConfig;
@@ -24,6 +32,9 @@ export class ConfigCache {
   get(): AwsConfig {
     const signature = this.currentSignature();
     if (!this.config || signature !== this.signature) {
+      // Only a file no other user could have written: a request may name any path.
+      const problem = ownFileProblem(this.path, 'keep your AWS config in a directory only you can write');
+      if (problem) throw new UntrustedPathError('the config file', this.path, problem);
       let text = '';
       try {
         text = readFileSync(this.path, 'utf8');
@@ -35,5 +46,27 @@ export class ConfigCache {
       this.parses++;
     }
     return this.config!;
+  }
+}
+
+/** The parsed config of every file callers name, most recently used kept. */
+export class ConfigFiles {
+  private readonly files = new Map<string, ConfigCache>();
+
+  /** `fallback`: the daemon's own config, for requests that name none (curl, older shims). */
+  constructor(readonly fallback: string) {}
+
+  get(path: string | null | undefined): ConfigCache {
+    const file = path || this.fallback;
+    let cache = this.files.get(file);
+    if (cache) {
+      this.files.delete(file); // re-inserted below: Map order is the LRU order
+    } else {
+      if (!isAbsolute(file)) throw new ConfigError(`the config file must be an absolute path, not ${JSON.stringify(file)}; the client resolves AWS_CONFIG_FILE`);
+      cache = new ConfigCache(file);
+      if (this.files.size >= MAX_FILES) this.files.delete(this.files.keys().next().value!);
+    }
+    this.files.set(file, cache);
+    return cache;
   }
 }

@@ -13,6 +13,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import { writeFileAtomically } from '../../config/configWriter.js';
 import { KeyfobError } from '../../errors.js';
+import type { ConfigFiles } from './configCache.js';
 import type { CredentialService } from './credentialService.js';
 import type { DaemonLog } from './log.js';
 
@@ -22,6 +23,8 @@ export const TOKEN_IDLE_MS = 12 * 60 * 60_000;
 
 interface TokenEntry {
   profile: string;
+  /** The config file the profile was named in (the issuing caller's). */
+  config: string;
   createdAt: number;
   lastUsedAt: number;
 }
@@ -43,6 +46,7 @@ export class ContainerEndpoint {
   constructor(
     private readonly stateFile: string,
     private readonly credentials: CredentialService,
+    private readonly configs: ConfigFiles,
     private readonly log: DaemonLog,
     private readonly now: () => number = Date.now,
   ) {}
@@ -58,7 +62,7 @@ export class ContainerEndpoint {
     if (state?.version !== 1 || typeof state.tokens !== 'object') return;
     this.port = Number.isInteger(state.port) ? state.port : undefined;
     for (const [hash, entry] of Object.entries(state.tokens)) {
-      if (/^[0-9a-f]{64}$/.test(hash) && typeof entry?.profile === 'string' && this.now() - entry.lastUsedAt < TOKEN_IDLE_MS) {
+      if (/^[0-9a-f]{64}$/.test(hash) && typeof entry?.profile === 'string' && typeof entry?.config === 'string' && this.now() - entry.lastUsedAt < TOKEN_IDLE_MS) {
         this.tokens.set(hash, entry);
       }
     }
@@ -71,11 +75,11 @@ export class ContainerEndpoint {
   }
 
   /** A new token for `profile` and the URI to export with it. */
-  async issue(profile: string): Promise<{ uri: string; token: string }> {
+  async issue(profile: string, config: string): Promise<{ uri: string; token: string }> {
     const port = await this.listen();
     const token = randomBytes(32).toString('base64url');
     const at = this.now();
-    this.tokens.set(hashToken(token), { profile, createdAt: at, lastUsedAt: at });
+    this.tokens.set(hashToken(token), { profile, config, createdAt: at, lastUsedAt: at });
     await this.persist();
     return { uri: `http://127.0.0.1:${port}${CONTAINER_PATH}`, token };
   }
@@ -141,7 +145,7 @@ export class ContainerEndpoint {
         return refuse(403, 'UnknownToken', 'this keyfob auto-refresh token is unknown, revoked or expired; run: assume --auto-refresh PROFILE');
       }
       entry.lastUsedAt = this.now();
-      const c = await this.credentials.forProfile(entry.profile);
+      const c = await this.credentials.forProfile(this.configs.get(entry.config), entry.profile);
       const body = JSON.stringify({ AccessKeyId: c.AccessKeyId, SecretAccessKey: c.SecretAccessKey, Token: c.SessionToken, Expiration: c.Expiration, AccountId: c.AccountId });
       res.writeHead(200, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) });
       res.end(body);

@@ -1,5 +1,6 @@
-// Where credential_process gets its answer: profile → (sso-session, account, role) →
-// a cached provider that refreshes ahead of expiry → GetRoleCredentials with the session's token.
+// Where credential_process gets its answer: the caller's config file → profile → (sso-session,
+// account, role) → a cached provider that refreshes ahead of expiry → GetRoleCredentials with the
+// session's token. Profiles come from the file each request names; credentials are shared by role.
 import { resolveProfileSource, type AwsConfig, type ProfileSource } from '../../config/awsConfig.js';
 import { nearestNames } from '../../config/nearestNames.js';
 import { CachingProvider } from '../../credentials/cachingProvider.js';
@@ -27,36 +28,38 @@ export interface CachedCredentialStatus {
 }
 
 export class CredentialService {
-  /** Keyed by session, account and role, so profiles that name the same role share one cache. */
+  /**
+   * Keyed by the session's name and portal, account and role, so profiles that name the same
+   * role share one cache, also across config files, and a same-named session elsewhere does not.
+   */
   private readonly roles = new Map<string, CachedRole>();
   /** Keyed by the parsed config object, so a changed file means a fresh list. */
   private readonly summaries = new WeakMap<AwsConfig, ProfileSummary[]>();
 
   constructor(
-    private readonly config: ConfigCache,
     private readonly sessions: SessionManager,
     private readonly log: DaemonLog,
   ) {}
 
-  /** The `[sso-session NAME]` section, or an error that says how to create it. */
-  ssoSession(name: string, usedBy?: string): SsoSessionConfig {
-    const section = this.config.get().ssoSessions.get(name);
+  /** The `[sso-session NAME]` section of the caller's config, or an error that says how to create it. */
+  ssoSession(file: ConfigCache, name: string, usedBy?: string): SsoSessionConfig {
+    const section = file.get().ssoSessions.get(name);
     if (!section) {
       const by = usedBy ? ` (used by profile "${usedBy}")` : '';
       throw new ConfigError(
-        `sso-session "${name}"${by} is not in ${this.config.path}; run: keyfob login --sso-session ${name} --start-url URL --sso-region REGION`,
+        `sso-session "${name}"${by} is not in ${file.path}; run: keyfob login --sso-session ${name} --start-url URL --sso-region REGION`,
       );
     }
     return { name, startUrl: section.startUrl, region: section.region, scopes: section.scopes.length ? section.scopes : DEFAULT_SCOPES };
   }
 
-  ssoSessionNames(): string[] {
-    return [...this.config.get().ssoSessions.keys()];
+  ssoSessionNames(file: ConfigCache): string[] {
+    return [...file.get().ssoSessions.keys()];
   }
 
   /** Every profile keyfob can answer for, in file order; recomputed only when the config changes. */
-  profiles(): ProfileSummary[] {
-    const config = this.config.get();
+  profiles(file: ConfigCache): ProfileSummary[] {
+    const config = file.get();
     let summaries = this.summaries.get(config);
     if (!summaries) {
       summaries = [];
@@ -74,22 +77,22 @@ export class CredentialService {
   }
 
   /** The profile as assume shows it; an unknown name gets the three nearest ones in its error. */
-  describe(profileName: string): ProfileSummary {
-    const profile = this.config.get().profiles.get(profileName);
-    if (!profile) this.unknown(profileName);
+  describe(file: ConfigCache, profileName: string): ProfileSummary {
+    const profile = file.get().profiles.get(profileName);
+    if (!profile) this.unknown(file, profileName);
     const summary = summaryOf(profileName, resolveProfileSource(profile));
     if (!summary) throw this.legacyProfile(profileName);
     return summary;
   }
 
   /** What `assume` needs: the profile and its credentials, from one lookup. */
-  async assume(profileName: string): Promise<AssumeAnswer> {
-    const profile = this.describe(profileName);
-    return { profile, credentials: await this.credentialsFor(profile) };
+  async assume(file: ConfigCache, profileName: string): Promise<AssumeAnswer> {
+    const profile = this.describe(file, profileName);
+    return { profile, credentials: await this.credentialsFor(file, profile) };
   }
 
-  private unknown(profileName: string): never {
-    throw new UnknownProfileError(profileName, this.config.path, nearestNames(profileName, this.profiles().map((p) => p.name)));
+  private unknown(file: ConfigCache, profileName: string): never {
+    throw new UnknownProfileError(profileName, file.path, nearestNames(profileName, this.profiles(file).map((p) => p.name)));
   }
 
   private legacyProfile(profileName: string): ConfigError {
@@ -98,14 +101,14 @@ export class CredentialService {
     );
   }
 
-  async forProfile(profileName: string): Promise<CredentialProcessOutput> {
-    return this.credentialsFor(this.describe(profileName));
+  async forProfile(file: ConfigCache, profileName: string): Promise<CredentialProcessOutput> {
+    return this.credentialsFor(file, this.describe(file, profileName));
   }
 
-  private async credentialsFor(source: ProfileSummary): Promise<CredentialProcessOutput> {
+  private async credentialsFor(file: ConfigCache, source: ProfileSummary): Promise<CredentialProcessOutput> {
     const profileName = source.name;
-    const session = this.ssoSession(source.ssoSession, profileName);
-    const key = `${session.name}\u0000${source.accountId}\u0000${source.roleName}`;
+    const session = this.ssoSession(file, source.ssoSession, profileName);
+    const key = [session.name, session.startUrl, session.region, source.accountId, source.roleName].join('\u0000');
     let role = this.roles.get(key);
     if (!role) {
       const tokens = {

@@ -1,15 +1,15 @@
 // The keyfob daemon: one per user (per KEYFOB_HOME), serving the socket API.
-import { chmodSync, mkdirSync, rmSync } from 'node:fs';
+import { chmodSync, rmSync } from 'node:fs';
 import { createServer } from 'node:http';
 import { dirname, join } from 'node:path';
 import { configFile, keyfobHome, logFile, socketLocation, type SocketLocation } from '../../paths.js';
 import { SessionManager } from '../../signin/sessions.js';
 import { openSecretStore } from '../../store/index.js';
-import { ConfigCache } from './configCache.js';
+import { ConfigFiles } from './configCache.js';
 import { ContainerEndpoint } from './containerEndpoint.js';
 import { CredentialService } from './credentialService.js';
 import { FrecencyStore } from './frecency.js';
-import { acquirePidLock, clearStaleSocket, prepareSocketDir } from './lifecycle.js';
+import { acquirePidLock, clearStaleSocket, HOME_ELSEWHERE, preparePrivateDir, SOCKET_ELSEWHERE } from './lifecycle.js';
 import { DaemonLog } from './log.js';
 import { createRouter } from './router.js';
 
@@ -32,10 +32,11 @@ export interface RunningDaemon {
 export async function startDaemon(opts: DaemonOptions = {}): Promise<RunningDaemon> {
   const env = opts.env ?? process.env;
   const home = keyfobHome(env);
-  mkdirSync(home, { recursive: true, mode: 0o700 });
+  // Its state and log must be files nobody else could have planted (a symlink to ~/.bashrc…).
+  preparePrivateDir(home, 'KEYFOB_HOME', HOME_ELSEWHERE);
   const log = new DaemonLog(opts.logToStderr ? undefined : logFile(env), env.KEYFOB_LOG_LEVEL);
   const socket = socketLocation(env);
-  prepareSocketDir(dirname(socket.path));
+  preparePrivateDir(dirname(socket.path), 'the socket directory', SOCKET_ELSEWHERE);
   const releaseLock = acquirePidLock(join(home, 'daemon.pid'));
   try {
     await clearStaleSocket(socket.path);
@@ -46,13 +47,13 @@ export async function startDaemon(opts: DaemonOptions = {}): Promise<RunningDaem
 
   const store = await openSecretStore(env);
   const sessions = new SessionManager(store, log);
-  const config = new ConfigCache(configFile(env));
-  const credentials = new CredentialService(config, sessions, log);
+  const configs = new ConfigFiles(configFile(env));
+  const credentials = new CredentialService(sessions, log);
   const frecency = new FrecencyStore(join(home, 'frecency.json'), {
     onWriteError: (err) => log.warn('could not save frecency.json', { error: String(err) }),
   });
   await frecency.load();
-  const containerEndpoint = new ContainerEndpoint(join(home, 'container-endpoint.json'), credentials, log);
+  const containerEndpoint = new ContainerEndpoint(join(home, 'container-endpoint.json'), credentials, configs, log);
   await containerEndpoint.restore();
   const startedAt = Date.now();
   let lastActivity = startedAt;
@@ -87,8 +88,7 @@ export async function startDaemon(opts: DaemonOptions = {}): Promise<RunningDaem
     log,
     socket,
     keyring: store.kind,
-    configFile: config.path,
-    configParses: () => config.parses,
+    configs,
     startedAt,
     shutdown: () => void close(),
   });
@@ -133,6 +133,6 @@ export async function startDaemon(opts: DaemonOptions = {}): Promise<RunningDaem
   }, Math.max(250, Math.min(opts.idleTimeoutMs || 60_000, 60_000) / 4));
   idleTimer.unref();
 
-  log.info('daemon started', { pid: process.pid, socket: socket.path, keyring: store.kind, configFile: config.path });
+  log.info('daemon started', { pid: process.pid, socket: socket.path, keyring: store.kind, configFile: configs.fallback });
   return { socket, pid: process.pid, closed, close };
 }

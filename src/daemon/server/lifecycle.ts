@@ -1,14 +1,9 @@
 // Making the daemon's place safe and its own: a private socket dir, one daemon per
 // KEYFOB_HOME (a pid lock), and stale sockets from a killed daemon cleaned up.
-import { closeSync, lstatSync, mkdirSync, openSync, readFileSync, rmSync, writeSync } from 'node:fs';
+import { closeSync, constants, lstatSync, mkdirSync, openSync, readFileSync, rmSync, writeSync } from 'node:fs';
 import { connect } from 'node:net';
 import { KeyfobError } from '../../errors.js';
-
-export class UnsafeSocketDirError extends KeyfobError {
-  constructor(dir: string, why: string) {
-    super('UnsafeSocketDir', `refusing socket dir ${dir}: ${why}; run: chmod 700 ${dir} (or set KEYFOB_SOCKET elsewhere)`, 500);
-  }
-}
+import { privateDirProblem, UntrustedPathError } from '../../trustedPath.js';
 
 export class AlreadyRunningError extends KeyfobError {
   constructor(detail: string) {
@@ -16,14 +11,18 @@ export class AlreadyRunningError extends KeyfobError {
   }
 }
 
-/** Create the socket dir 0700, and refuse one another user owns or can write to. */
-export function prepareSocketDir(dir: string): void {
+/**
+ * Create a directory of the daemon's (0700 where keyfob makes it), and refuse one that another
+ * user owns or could write to, or could swap for their own (see trustedPath.ts).
+ */
+export function preparePrivateDir(dir: string, what: string, elsewhere: string): void {
   mkdirSync(dir, { recursive: true, mode: 0o700 });
-  const st = lstatSync(dir);
-  if (!st.isDirectory()) throw new UnsafeSocketDirError(dir, 'it is not a directory');
-  if (typeof process.getuid === 'function' && st.uid !== process.getuid()) throw new UnsafeSocketDirError(dir, `it is owned by uid ${st.uid}`);
-  if (st.mode & 0o022) throw new UnsafeSocketDirError(dir, `other users can write to it (mode ${(st.mode & 0o777).toString(8)})`);
+  const problem = privateDirProblem(dir, elsewhere);
+  if (problem) throw new UntrustedPathError(what, dir, problem);
 }
+
+export const SOCKET_ELSEWHERE = 'set KEYFOB_SOCKET to a path in a directory only you can write';
+export const HOME_ELSEWHERE = 'set KEYFOB_HOME to a directory only you can write';
 
 /** A zombie (killed, not yet reaped by its parent) still answers kill(0) but owns nothing. */
 function isZombie(pid: number): boolean {
@@ -47,7 +46,7 @@ function alive(pid: number): boolean {
 export function acquirePidLock(pidFile: string): () => void {
   for (let attempt = 0; attempt < 2; attempt++) {
     try {
-      const fd = openSync(pidFile, 'wx', 0o600);
+      const fd = openSync(pidFile, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW, 0o600);
       writeSync(fd, String(process.pid));
       closeSync(fd);
       return () => {

@@ -1,6 +1,6 @@
 // The daemon's log (KEYFOB_HOME/daemon.log). Callers never pass secrets, and as a second
 // line of defence any field whose name sounds secret is replaced before it is written.
-import { appendFileSync } from 'node:fs';
+import { closeSync, constants, openSync, writeSync } from 'node:fs';
 
 export type LogLevel = 'debug' | 'info' | 'warn' | 'error';
 const LEVELS: Record<LogLevel, number> = { debug: 10, info: 20, warn: 30, error: 40 };
@@ -30,7 +30,13 @@ export class DaemonLog {
       return;
     }
     try {
-      appendFileSync(this.file, line, { mode: 0o600 });
+      // Never through a symlink: a planted daemon.log -> ~/.bashrc must not be appended to.
+      const fd = openSync(this.file, constants.O_WRONLY | constants.O_APPEND | constants.O_CREAT | constants.O_NOFOLLOW, 0o600);
+      try {
+        writeSync(fd, line);
+      } finally {
+        closeSync(fd);
+      }
     } catch {
       // A full disk must not take the daemon down with it.
     }

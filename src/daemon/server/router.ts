@@ -10,6 +10,7 @@ import type { BrowserEnv } from '../../signin/browser.js';
 import type { SessionManager } from '../../signin/sessions.js';
 import type { SignInMethod } from '../../signin/types.js';
 import { MAX_BODY_BYTES, ROUTES, type AccountsEvent, type AssumeAnswer, type ContainerToken, type ErrorBody, type LoginEvent } from '../protocol.js';
+import type { ConfigCache, ConfigFiles } from './configCache.js';
 import type { ContainerEndpoint } from './containerEndpoint.js';
 import type { CredentialService } from './credentialService.js';
 import type { FrecencyStore } from './frecency.js';
@@ -23,8 +24,8 @@ export interface DaemonContext {
   log: DaemonLog;
   socket: SocketLocation;
   keyring: string;
-  configFile: string;
-  configParses(): number;
+  /** The config file each request names (`config=` in the query), parsed once per change. */
+  configs: ConfigFiles;
   startedAt: number;
   shutdown(): void;
 }
@@ -90,14 +91,14 @@ function stringField(body: Record<string, unknown>, name: string): string | unde
 }
 
 export function createRouter(ctx: DaemonContext) {
-  async function login(req: IncomingMessage, res: ServerResponse): Promise<void> {
+  async function login(req: IncomingMessage, res: ServerResponse, config: ConfigCache): Promise<void> {
     const body = (await readBody(req)) as Record<string, unknown>;
     const name = stringField(body, 'ssoSession');
     if (!name) throw new BadRequest('"ssoSession" is required');
     const method: SignInMethod = body.method === 'pkce' ? 'pkce' : 'device';
     const browserEnv = (typeof body.browserEnv === 'object' && body.browserEnv ? body.browserEnv : {}) as BrowserEnv;
     const exportToAwsCli = typeof body.exportToAwsCli === 'boolean' ? body.exportToAwsCli : undefined;
-    const session = ctx.credentials.ssoSession(name);
+    const session = ctx.credentials.ssoSession(config, name);
     // Streamed without chunked framing: one NDJSON event per line, then the connection closes.
     res.useChunkedEncodingByDefault = false;
     res.writeHead(200, { 'content-type': 'application/x-ndjson', connection: 'close' });
@@ -113,10 +114,10 @@ export function createRouter(ctx: DaemonContext) {
     res.end();
   }
 
-  async function accounts(url: URL, res: ServerResponse): Promise<void> {
+  async function accounts(url: URL, res: ServerResponse, config: ConfigCache): Promise<void> {
     const name = url.searchParams.get('ssoSession');
     if (!name) throw new BadRequest('the "ssoSession" query parameter is required');
-    const session = ctx.credentials.ssoSession(name);
+    const session = ctx.credentials.ssoSession(config, name);
     const accessToken = await ctx.sessions.accessToken(session);
     if (url.searchParams.get('stream') !== '1') {
       return sendJson(res, 200, { accounts: await listAssignments(session.region, accessToken) });
@@ -143,8 +144,8 @@ export function createRouter(ctx: DaemonContext) {
   }
 
   /** A profile's credentials for `assume` (any route): counts as a use of the profile for the picker's order. */
-  async function assume(name: string): Promise<AssumeAnswer> {
-    const answer = await ctx.credentials.assume(name);
+  async function assume(config: ConfigCache, name: string): Promise<AssumeAnswer> {
+    const answer = await ctx.credentials.assume(config, name);
     ctx.frecency.record(name);
     return answer;
   }
@@ -160,7 +161,7 @@ export function createRouter(ctx: DaemonContext) {
       if (!(SHELLS as readonly string[]).includes(shell)) throw new BadRequest(`shell must be one of ${SHELLS.join(', ')}`);
       const name = url.searchParams.get('profile');
       if (!name) throw new BadRequest('the "profile" query parameter is required');
-      const answer = await assume(name);
+      const answer = await assume(ctx.configs.get(url.searchParams.get('config')), name);
       const change = assumeEnvironment(answer, undefined, { [EXPORTED_LIST]: url.searchParams.get('exported') ?? '' });
       sendText(200, envScript(shell as Shell, change.set, change.unset) + noteScript(shell as Shell, assumedNote(answer, undefined)));
     } catch (err) {
@@ -169,21 +170,21 @@ export function createRouter(ctx: DaemonContext) {
     }
   }
 
-  async function logout(req: IncomingMessage, res: ServerResponse): Promise<void> {
+  async function logout(req: IncomingMessage, res: ServerResponse, config: ConfigCache): Promise<void> {
     const body = (await readBody(req)) as Record<string, unknown>;
-    const names = body.all === true ? ctx.credentials.ssoSessionNames() : [stringField(body, 'ssoSession') ?? ''];
+    const names = body.all === true ? ctx.credentials.ssoSessionNames(config) : [stringField(body, 'ssoSession') ?? ''];
     if (!names[0] && body.all !== true) throw new BadRequest('"ssoSession" or "all": true is required');
     const loggedOut: string[] = [];
     for (const name of names) {
-      if (await ctx.sessions.logout(ctx.credentials.ssoSession(name))) loggedOut.push(name);
+      if (await ctx.sessions.logout(ctx.credentials.ssoSession(config, name))) loggedOut.push(name);
       ctx.credentials.dropSession(name);
     }
     sendJson(res, 200, { loggedOut });
   }
 
-  async function status(res: ServerResponse): Promise<void> {
+  async function status(res: ServerResponse, config: ConfigCache): Promise<void> {
     const sessions = [];
-    for (const name of ctx.credentials.ssoSessionNames()) sessions.push(await ctx.sessions.status(ctx.credentials.ssoSession(name)));
+    for (const name of ctx.credentials.ssoSessionNames(config)) sessions.push(await ctx.sessions.status(ctx.credentials.ssoSession(config, name)));
     sendJson(res, 200, {
       daemon: {
         pid: process.pid,
@@ -191,8 +192,8 @@ export function createRouter(ctx: DaemonContext) {
         socketFallbackFrom: ctx.socket.fallbackFrom,
         uptimeSeconds: Math.round((Date.now() - ctx.startedAt) / 1000),
         keyring: ctx.keyring,
-        configFile: ctx.configFile,
-        configParses: ctx.configParses(),
+        configFile: config.path,
+        configParses: config.parses,
       },
       sessions,
       credentials: ctx.credentials.cached(),
@@ -204,22 +205,24 @@ export function createRouter(ctx: DaemonContext) {
     const url = new URL(req.url ?? '/', 'http://keyfob');
     const key = `${req.method} ${url.pathname}`;
     ctx.log.debug('request', { route: key }); // the route only: query strings carry names, never logged
+    // The caller's config file, resolved by the caller; looked up only by routes that read it.
+    const config = () => ctx.configs.get(url.searchParams.get('config'));
     switch (key) {
       case `GET ${ROUTES.ping}`:
         return sendJson(res, 200, { ok: true, pid: process.pid });
       case `GET ${ROUTES.credentials}`: {
         const profile = url.searchParams.get('profile');
         if (!profile) throw new BadRequest('the "profile" query parameter is required');
-        return sendJson(res, 200, await ctx.credentials.forProfile(profile));
+        return sendJson(res, 200, await ctx.credentials.forProfile(config(), profile));
       }
       case `GET ${ROUTES.accounts}`:
-        return accounts(url, res);
+        return accounts(url, res, config());
       case `GET ${ROUTES.profiles}`:
-        return sendJson(res, 200, { profiles: ctx.frecency.order(ctx.credentials.profiles()) });
+        return sendJson(res, 200, { profiles: ctx.frecency.order(ctx.credentials.profiles(config())) });
       case `GET ${ROUTES.assume}`: {
         const name = url.searchParams.get('profile');
         if (!name) throw new BadRequest('the "profile" query parameter is required');
-        return sendJson(res, 200, await assume(name));
+        return sendJson(res, 200, await assume(config(), name));
       }
       case `GET ${ROUTES.shellAssume}`:
         return shellAssume(url, res);
@@ -227,8 +230,9 @@ export function createRouter(ctx: DaemonContext) {
         const body = (await readBody(req)) as Record<string, unknown>;
         const name = stringField(body, 'profile');
         if (!name) throw new BadRequest('"profile" is required');
-        const { profile } = await assume(name); // fails now (not signed in…) rather than in the SDK later
-        const answer: ContainerToken = { profile, ...(await ctx.containerEndpoint.issue(name)) };
+        const file = config();
+        const { profile } = await assume(file, name); // fails now (not signed in…) rather than in the SDK later
+        const answer: ContainerToken = { profile, ...(await ctx.containerEndpoint.issue(name, file.path)) };
         return sendJson(res, 200, answer);
       }
       case `POST ${ROUTES.revokeContainerToken}`: {
@@ -237,11 +241,11 @@ export function createRouter(ctx: DaemonContext) {
         return sendJson(res, 200, { revoked: await ctx.containerEndpoint.revoke(token) });
       }
       case `POST ${ROUTES.login}`:
-        return login(req, res);
+        return login(req, res, config());
       case `POST ${ROUTES.logout}`:
-        return logout(req, res);
+        return logout(req, res, config());
       case `GET ${ROUTES.status}`:
-        return status(res);
+        return status(res, config());
       case `POST ${ROUTES.shutdown}`:
         sendJson(res, 200, { ok: true });
         ctx.shutdown();

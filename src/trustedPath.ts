@@ -1,0 +1,114 @@
+// Who could have made this path? OpenSSH's StrictModes rule, as ssh-agent and gpg-agent apply it
+// to their sockets: the thing itself and its directory are yours and not symlinks, and every
+// directory above is owned by root or you and writable by nobody else (a sticky one of root's,
+// like /tmp, excepted). Then no other local user can have put it there or can swap it later.
+// Lean on purpose: the credential-process client runs it before every connect (a few lstat calls).
+import { lstatSync, realpathSync, type Stats } from 'node:fs';
+import { basename, dirname, join } from 'node:path';
+import { KeyfobError } from './errors.js';
+
+/** What is wrong with a path, and the fix to print. */
+export interface PathProblem {
+  path: string;
+  why: string;
+  fix: string;
+}
+
+export class UntrustedPathError extends KeyfobError {
+  constructor(what: string, target: string, problem: PathProblem) {
+    const where = problem.path === target ? 'it' : problem.path;
+    super('UntrustedPath', `refusing ${what} ${target}: ${where} ${problem.why}; ${problem.fix}`, 500);
+  }
+}
+
+function lstatOrUndefined(path: string): Stats | undefined {
+  try {
+    return lstatSync(path);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    throw err;
+  }
+}
+
+const mode = (st: Stats) => (st.mode & 0o7777).toString(8).padStart(3, '0');
+const STICKY = 0o1000;
+
+function owner(st: Stats, uid: number): string | undefined {
+  return st.uid === 0 || st.uid === uid ? undefined : `is owned by uid ${st.uid}, not by you (uid ${uid}) or root`;
+}
+
+/** The directories above `dir` (not `dir` itself), and again along their real path if one is a symlink. */
+function ancestorsProblem(dir: string, uid: number, elsewhere: string): PathProblem | undefined {
+  let sawLink = false;
+  for (let path = dirname(dir); ; path = dirname(path)) {
+    const st = lstatOrUndefined(path);
+    if (!st) {
+      if (dirname(path) === path) break;
+      continue; // not made yet: whoever may create it is judged one level up
+    }
+    const notOurs = owner(st, uid);
+    if (notOurs) return { path, why: notOurs, fix: elsewhere };
+    if (st.isSymbolicLink()) sawLink = true;
+    else if (!st.isDirectory()) return { path, why: 'is not a directory', fix: elsewhere };
+    else if (st.mode & 0o022 && !(st.mode & STICKY && st.uid === 0)) {
+      return { path, why: `can be written by other users (mode ${mode(st)})`, fix: `run: chmod go-w ${path} (or ${elsewhere})` };
+    }
+    if (dirname(path) === path) break;
+  }
+  if (!sawLink) return undefined;
+  // A symlink above: who may change it was checked; now the directories it leads through.
+  let real: string;
+  try {
+    real = realpathSync.native(dirname(dir));
+  } catch {
+    return undefined; // a dangling link: there is nothing there to trust or to connect to
+  }
+  return real === dirname(dir) ? undefined : ancestorsProblem(join(real, basename(dir)), uid, elsewhere);
+}
+
+/** A directory only you control: yours, no symlink, writable by nobody else, and so is the way to it. */
+export function privateDirProblem(dir: string, elsewhere: string): PathProblem | undefined {
+  const uid = process.getuid?.();
+  if (uid === undefined) return undefined; // Windows: no owners to compare; the OS keeps per-user pipes apart
+  const st = lstatSync(dir);
+  if (st.isSymbolicLink()) return { path: dir, why: 'is a symlink', fix: `remove it, or ${elsewhere}` };
+  if (!st.isDirectory()) return { path: dir, why: 'is not a directory', fix: `remove it, or ${elsewhere}` };
+  if (st.uid !== uid) return { path: dir, why: `is owned by uid ${st.uid}, not by you (uid ${uid})`, fix: `remove it (as its owner or root), or ${elsewhere}` };
+  if (st.mode & 0o022) return { path: dir, why: `can be written by other users (mode ${mode(st)})`, fix: `run: chmod 700 ${dir}` };
+  return ancestorsProblem(dir, uid, elsewhere);
+}
+
+/**
+ * The daemon's socket as a client finds it. Undefined when it is safe to connect, or when there
+ * is no socket yet (ENOENT: the daemon that gets started checks its own place).
+ */
+export function socketProblem(socketPath: string, elsewhere: string): PathProblem | undefined {
+  const uid = process.getuid?.();
+  if (uid === undefined) return undefined;
+  const st = lstatOrUndefined(socketPath);
+  if (!st) return undefined;
+  if (st.isSymbolicLink()) return { path: socketPath, why: 'is a symlink', fix: `remove it, or ${elsewhere}` };
+  if (!st.isSocket()) return { path: socketPath, why: 'is not a socket', fix: `remove it, or ${elsewhere}` };
+  if (st.uid !== uid) return { path: socketPath, why: `is owned by uid ${st.uid}, not by you (uid ${uid})`, fix: `remove it (as its owner or root), or ${elsewhere}` };
+  return privateDirProblem(dirname(socketPath), elsewhere);
+}
+
+/**
+ * A file only you (or root) can have written, such as the config a request names: owned by you
+ * or root, writable by nobody else, and so is the way to it. A missing file is fine (an empty config).
+ */
+export function ownFileProblem(file: string, elsewhere: string): PathProblem | undefined {
+  const uid = process.getuid?.();
+  if (uid === undefined) return undefined;
+  const st = lstatOrUndefined(file);
+  if (!st) return ancestorsProblem(file, uid, elsewhere);
+  const notOurs = owner(st, uid);
+  if (notOurs) return { path: file, why: notOurs, fix: elsewhere };
+  if (st.isSymbolicLink()) {
+    // A config kept in a dotfiles repo is often a symlink: judge where it leads, too.
+    const problem = ancestorsProblem(file, uid, elsewhere);
+    return problem ?? ownFileProblem(realpathSync.native(file), elsewhere);
+  }
+  if (st.mode & 0o022) return { path: file, why: `can be written by other users (mode ${mode(st)})`, fix: `run: chmod go-w ${file}` };
+  return ancestorsProblem(file, uid, elsewhere);
+}
