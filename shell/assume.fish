@@ -70,4 +70,21 @@ function assume --description 'AWS credentials for a profile, from keyfob'
     return $__keyfob_status
 end
 
+# Auto-refresh tokens end with the daemon that issued them, so nobody who saw one while it was
+# down (a squatter on its port) can use it later. At each prompt, a shell whose token's daemon is
+# gone gets a new token from the current one, quietly.
+function __keyfob_prompt --on-event fish_prompt
+    contains AWS_CONTAINER_AUTHORIZATION_TOKEN (string split , -- "$KEYFOB_EXPORTED"); or return 0
+    test -n "$KEYFOB_DAEMON_PID"; or return 0
+    if test -d /proc
+        test -d /proc/$KEYFOB_DAEMON_PID; and return 0
+    else
+        command kill -0 $KEYFOB_DAEMON_PID 2>/dev/null; and return 0
+    end
+    if not assume --auto-refresh "$KEYFOB_PROFILE" 2>/dev/null
+        set -g KEYFOB_DAEMON_PID # once: the line below says what to run
+        printf 'keyfob: the auto-refresh credentials for %s ended with their daemon; run: assume --auto-refresh %s\n' "$KEYFOB_PROFILE" "$KEYFOB_PROFILE" >&2
+    end
+end
+
 complete -c assume -f -a '(__KEYFOB_BIN__ assume --list-profiles 2>/dev/null)'

@@ -35,3 +35,24 @@ assume() {
   fi
   return "$__keyfob_status"
 }
+
+# Auto-refresh tokens end with the daemon that issued them, so nobody who saw one while it was
+# down (a squatter on its port) can use it later. At each prompt, a shell whose token's daemon is
+# gone gets a new token from the current one, quietly; builtins only until then.
+__keyfob_prompt() {
+  case ",${KEYFOB_EXPORTED-}," in *,AWS_CONTAINER_AUTHORIZATION_TOKEN,*) ;; *) return 0 ;; esac
+  if [ -z "${KEYFOB_DAEMON_PID-}" ] || kill -0 "$KEYFOB_DAEMON_PID" 2>/dev/null; then return 0; fi
+  if ! assume --auto-refresh "${KEYFOB_PROFILE-}" 2>/dev/null; then
+    KEYFOB_DAEMON_PID= # once: the line below says what to run
+    printf 'keyfob: the auto-refresh credentials for %s ended with their daemon; run: assume --auto-refresh %s\n' "${KEYFOB_PROFILE-}" "${KEYFOB_PROFILE-}" >&2
+  fi
+  return 0
+}
+if [ -n "${ZSH_VERSION-}" ]; then
+  autoload -Uz add-zsh-hook && add-zsh-hook precmd __keyfob_prompt
+else
+  case ";${PROMPT_COMMAND-};" in
+    *";__keyfob_prompt;"*) ;;
+    *) PROMPT_COMMAND="__keyfob_prompt${PROMPT_COMMAND:+;$PROMPT_COMMAND}" ;;
+  esac
+fi

@@ -58,6 +58,8 @@ export interface ContainerToken {
   profile: ProfileSummary;
   uri: string;
   token: string;
+  /** The daemon that issued it: the token dies with that process. */
+  daemonPid: number;
 }
 
 export interface AssumeAnswer {

@@ -1,0 +1,110 @@
+// The daemon answers from the config the caller resolved, not the one it started with: two
+// configs (a project's own AWS_CONFIG_FILE, say, set by direnv) that give one profile name two
+// different accounts, one daemon, and each caller gets its own config's account — through the AWS
+// CLI, credential-process, and a shell whose AWS_CONFIG_FILE and KEYFOB_HOME change after shell-init.
+import { spawn } from 'node:child_process';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { awsCliAvailable, runAwsCli } from '../helpers/awscli.js';
+import { startTestEmulator, type RunningEmulator } from '../helpers/emulator.js';
+import { KEYFOB_BIN, runKeyfob, signedInHome, type KeyfobHome } from '../helpers/keyfob.js';
+
+const PROFILE = 'QA/ReadOnlyAccess';
+const QA = '321098765432';
+const PRODUCTION = '432109876543';
+
+function bash(script: string, env: Record<string, string>): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn('bash', ['-c', script], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d) => (stdout += d));
+    child.stderr.on('data', (d) => (stderr += d));
+    child.on('error', reject);
+    child.on('close', (code) => resolve({ code, stdout, stderr }));
+  });
+}
+
+describe('answers follow the caller’s config', () => {
+  let emulator: RunningEmulator;
+  let home: KeyfobHome;
+  let projectConfig: string;
+
+  beforeAll(async () => {
+    emulator = await startTestEmulator({ autoApprove: true });
+    home = await signedInHome(emulator, { populate: ['--region', 'eu-west-1'] });
+    // The project's config: the same session, and the same profile name for another account.
+    const session = /\[sso-session [^\]]+\][^[]*/.exec(readFileSync(home.configFile, 'utf8'))![0];
+    const project = join(home.dir, 'project');
+    mkdirSync(project);
+    projectConfig = join(project, 'aws-config');
+    writeFileSync(
+      projectConfig,
+      `${session}\n[profile ${PROFILE}]\nkeyfob_sso_session = d-9067c0ffee\nkeyfob_account_id = ${PRODUCTION}\nkeyfob_role_name = ReadOnlyAccess\nregion = eu-west-1\n` +
+        `credential_process = ${KEYFOB_BIN} credential-process --profile ${PROFILE}\n`,
+    );
+  });
+  afterAll(async () => {
+    await home?.cleanup();
+    await emulator?.close();
+  });
+
+  const account = (cp: { stdout: string }) => JSON.parse(cp.stdout).AccountId;
+
+  it('gives each caller its own config’s account from one daemon', async () => {
+    const first = await runKeyfob(['credential-process', '--profile', PROFILE], home.env);
+    expect(first.code, first.stderr).toBe(0);
+    const pid = JSON.parse((await runKeyfob(['status', '--json'], home.env)).stdout).daemon.pid;
+    const second = await runKeyfob(['credential-process', '--profile', PROFILE], { ...home.env, AWS_CONFIG_FILE: projectConfig });
+    expect(second.code, second.stderr).toBe(0);
+    expect([account(first), account(second)]).toEqual([QA, PRODUCTION]);
+    expect(JSON.parse(first.stdout).AccessKeyId).not.toBe(JSON.parse(second.stdout).AccessKeyId);
+    const status = JSON.parse((await runKeyfob(['status', '--json'], { ...home.env, AWS_CONFIG_FILE: projectConfig })).stdout);
+    expect(status.daemon.pid).toBe(pid);
+    expect(status.daemon.configFile).toBe(projectConfig);
+  });
+
+  it('gives the AWS CLI the account of the config it was given', async () => {
+    expect(awsCliAvailable()).toBe(true);
+    const identity = async (configFile: string) => {
+      const r = await runAwsCli(['sts', 'get-caller-identity', '--profile', PROFILE, `--endpoint-url=${emulator.url}`, '--output', 'json'], {
+        ...home.env,
+        AWS_CONFIG_FILE: configFile,
+      });
+      expect(r.code, r.stderr).toBe(0);
+      return JSON.parse(r.stdout).Account;
+    };
+    expect(await identity(home.configFile)).toBe(QA);
+    expect(await identity(projectConfig)).toBe(PRODUCTION);
+    expect(await identity(home.configFile)).toBe(QA);
+  });
+
+  it('follows AWS_CONFIG_FILE and KEYFOB_HOME set after shell-init, on the fast path too', async () => {
+    const otherHome = join(home.dir, 'other-kf');
+    const script = [
+      `eval "$(${KEYFOB_BIN} shell-init bash)"`,
+      `assume ${PROFILE} 2>/dev/null; echo "home=$AWS_ACCESS_KEY_ID"`,
+      `export AWS_CONFIG_FILE=${projectConfig}`,
+      `assume ${PROFILE} 2>/dev/null; echo "project=$AWS_ACCESS_KEY_ID"`,
+      // The fast path asks curl; its calls are counted to show it answered, not the Node backend.
+      `curl() { echo curl >> "$HOME/curl.count"; command curl "$@"; }`,
+      `assume ${PROFILE} 2>/dev/null; echo "project-again=$AWS_ACCESS_KEY_ID"`,
+      `export KEYFOB_HOME=${otherHome}`,
+      `${KEYFOB_BIN} daemon start >/dev/null`,
+      `assume ${PROFILE}; echo "other-home-status=$?"`,
+      `${KEYFOB_BIN} daemon stop >/dev/null`,
+    ].join('\n');
+    const r = await bash(script, home.env);
+    const line = (key: string) => new RegExp(`^${key}=(.*)$`, 'm').exec(r.stdout)?.[1];
+    const direct = (configFile: string) => runKeyfob(['credential-process', '--profile', PROFILE], { ...home.env, AWS_CONFIG_FILE: configFile });
+    expect(line('home')).toBe(JSON.parse((await direct(home.configFile)).stdout).AccessKeyId);
+    expect(line('project')).toBe(JSON.parse((await direct(projectConfig)).stdout).AccessKeyId);
+    expect(line('project-again')).toBe(line('project'));
+    // Both assumes after the counter went through curl: this one, and the one below.
+    expect(readFileSync(join(home.dir, 'curl.count'), 'utf8')).toBe('curl\ncurl\n');
+    // Another KEYFOB_HOME is another daemon, not signed in: the old socket is not asked.
+    expect(line('other-home-status')).toBe('1');
+    expect(r.stderr).toContain('not signed in to sso-session "d-9067c0ffee"');
+  });
+});
