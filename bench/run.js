@@ -21,11 +21,11 @@ const OUT_DIR = process.env.BENCH_OUT_DIR ?? join(ROOT, 'docs');
 /** Per-run latencies for the chart: [label, milliseconds[]]. */
 const latencies = [];
 
-/** botocore splits credential_process like shlex; for our own line (sh -c '…') this is enough. */
+/** botocore splits credential_process like shlex; for our own lines (words, POSIX single quotes) this is enough. */
 function shlexLike(line) {
-  const m = /^sh -c '(.*)'$/s.exec(line);
-  if (!m) throw new Error(`unexpected fast-path line: ${line}`);
-  return ['sh', '-c', m[1].replaceAll("'\\''", "'")];
+  const words = [];
+  for (const m of line.matchAll(/(?:'[^']*'|\\.|[^\s'\\])+/g)) words.push(m[0].replace(/'([^']*)'|\\(.)/g, (_, quoted, escaped) => quoted ?? escaped));
+  return words;
 }
 
 async function getRoleCredentialsCalls(emulator) {
@@ -42,7 +42,8 @@ function rssMiB(pid) {
 
 function throughput(socketPath, total, concurrency) {
   const agent = new Agent({ keepAlive: true, maxSockets: concurrency });
-  const path = `/v1/credentials?profile=${encodeURIComponent(PROFILE)}`;
+  // As every client asks: the profile, and the config file it resolved.
+  const path = `/v1/credentials?profile=${encodeURIComponent(PROFILE)}&config=${encodeURIComponent(env.AWS_CONFIG_FILE)}`;
   let sent = 0;
   let failed = 0;
   const one = () =>
@@ -96,7 +97,7 @@ try {
   const warm = [];
   const curlFloor = [];
   const fast = [];
-  const fastLine = credentialProcessLine(BIN, PROFILE, { socket });
+  const fastLine = credentialProcessLine(BIN, PROFILE, true);
   const fastArgv = shlexLike(fastLine);
   for (let i = 0; i < runs; i++) {
     floor.push(await timeOnce(process.execPath, ['-e', '0'], env));

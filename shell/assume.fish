@@ -51,6 +51,8 @@ function assume --description 'AWS credentials for a profile, from keyfob'
         set -l __keyfob_sock (__keyfob_socket)
         set -l __keyfob_cfg $HOME/.aws/config
         test -n "$AWS_CONFIG_FILE"; and set __keyfob_cfg (__keyfob_path $AWS_CONFIG_FILE)
+        # A remote machine on a forwarded socket: its files are not where the daemon runs.
+        test "$KEYFOB_NO_START" = 1; and set __keyfob_cfg ''
         if test -S "$__keyfob_sock"; and sh __KEYFOB_TRUST__ "$__keyfob_sock"
             set -l __keyfob_script (curl -sS --fail-with-body --unix-socket "$__keyfob_sock" -G --data-urlencode "profile=$argv[1]" --data-urlencode shell=fish --data-urlencode "exported=$KEYFOB_EXPORTED" --data-urlencode "config=$__keyfob_cfg" http://keyfob/v1/shell/assume 2>/dev/null)
             set __keyfob_status $status

@@ -34,4 +34,6 @@ __keyfob_locate() {
     /*) __keyfob_cfg="$AWS_CONFIG_FILE" ;;
     *) __keyfob_cfg="$PWD/$AWS_CONFIG_FILE" ;;
   esac
+  # A remote machine on a forwarded socket: its files are not where the daemon runs.
+  [ "${KEYFOB_NO_START-}" != 1 ] || __keyfob_cfg=
 }

@@ -3,9 +3,13 @@
 // directory above is owned by root or you and writable by nobody else (a sticky one of root's,
 // like /tmp, excepted). Then no other local user can have put it there or can swap it later.
 // Lean on purpose: the credential-process client runs it before every connect (a few lstat calls).
-import { lstatSync, realpathSync, type Stats } from 'node:fs';
+import { lstatSync, mkdirSync, realpathSync, type Stats } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { KeyfobError } from './errors.js';
+
+/** The way out each refusal names, besides fixing the path itself. */
+export const SOCKET_ELSEWHERE = 'set KEYFOB_SOCKET to a path in a directory only you can write';
+export const HOME_ELSEWHERE = 'set KEYFOB_HOME to a directory only you can write';
 
 /** What is wrong with a path, and the fix to print. */
 export interface PathProblem {
@@ -111,4 +115,14 @@ export function ownFileProblem(file: string, elsewhere: string): PathProblem | u
   }
   if (st.mode & 0o022) return { path: file, why: `can be written by other users (mode ${mode(st)})`, fix: `run: chmod go-w ${file}` };
   return ancestorsProblem(file, uid, elsewhere);
+}
+
+/**
+ * Create a directory of keyfob's (0700 where keyfob makes it), and refuse one that another user
+ * owns, could write to, or could swap for their own.
+ */
+export function ensurePrivateDir(dir: string, what: string, elsewhere: string): void {
+  mkdirSync(dir, { recursive: true, mode: 0o700 });
+  const problem = privateDirProblem(dir, elsewhere);
+  if (problem) throw new UntrustedPathError(what, dir, problem);
 }

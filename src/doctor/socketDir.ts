@@ -3,12 +3,11 @@
 import { lstatSync, type Stats } from 'node:fs';
 import { dirname } from 'node:path';
 import { socketLocation, type SocketLocation } from '../paths.js';
-import { privateDirProblem, socketProblem, type PathProblem } from '../trustedPath.js';
+import { privateDirProblem, SOCKET_ELSEWHERE, socketProblem, type PathProblem } from '../trustedPath.js';
 import { oneLine } from '../errors.js';
 import type { CheckResult, DoctorCheck } from './types.js';
 
 const NAME = 'socket-dir';
-const ELSEWHERE = 'set KEYFOB_SOCKET to a path in a directory only you can write';
 
 function statOrUndefined(path: string): Stats | undefined {
   try {
@@ -39,9 +38,9 @@ export function inspectSocketDir(env: NodeJS.ProcessEnv): CheckResult {
 
   const st = statOrUndefined(dir);
   if (!st) return { name: NAME, status: 'ok', detail: `${where} does not exist yet; the daemon creates it (mode 700) when it starts` };
-  const dirProblem = privateDirProblem(dir, ELSEWHERE);
+  const dirProblem = privateDirProblem(dir, SOCKET_ELSEWHERE);
   if (dirProblem) return failed(dirProblem, 'the daemon and its clients refuse it');
-  const sockProblem = socketProblem(location.path, ELSEWHERE);
+  const sockProblem = socketProblem(location.path, SOCKET_ELSEWHERE);
   if (sockProblem) return failed(sockProblem, 'clients refuse to connect to it');
 
   // Safe, but keyfob's own design is dir 700: say so without failing.

@@ -1,8 +1,9 @@
 // The settings of the last populate of each sso-session (KEYFOB_HOME/populate.json), so a bare
 // `keyfob populate` refreshes the profiles the way they were written. Nothing secret is kept.
-import { mkdir, readFile } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { writeFileAtomically } from '../config/configWriter.js';
+import { ensurePrivateDir, HOME_ELSEWHERE } from '../trustedPath.js';
 import { keyfobHome } from '../paths.js';
 import type { ProfileMode } from './applyProfiles.js';
 
@@ -37,7 +38,7 @@ export async function loadRememberedSettings(env: NodeJS.ProcessEnv = process.en
 export async function rememberSettings(session: string, settings: PopulateSettings, env: NodeJS.ProcessEnv = process.env): Promise<void> {
   const sessions = await loadRememberedSettings(env);
   sessions[session] = settings;
-  await mkdir(keyfobHome(env), { recursive: true, mode: 0o700 });
+  ensurePrivateDir(keyfobHome(env), 'KEYFOB_HOME', HOME_ELSEWHERE);
   const file: SettingsFile = { version: 1, sessions };
   await writeFileAtomically(settingsPath(env), `${JSON.stringify(file, null, 2)}\n`, 0o600);
 }

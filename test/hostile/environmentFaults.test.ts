@@ -196,8 +196,7 @@ describe('environment faults', () => {
     const r = await login(emulator, home);
     expect(r.code).toBe(1);
     expect(r.stderr).toBe(
-      `keyfob: the keyfob daemon did not answer (${sock} exists and is not a socket; remove it or set KEYFOB_SOCKET); ` +
-        'check: keyfob daemon status, and KEYFOB_HOME/daemon.log\n',
+      `keyfob: refusing the keyfob socket ${sock}: it is not a socket; remove it, or set KEYFOB_SOCKET to a path in a directory only you can write\n`,
     );
     // keyfob deletes only sockets: a file could be anything (KEYFOB_SOCKET may point anywhere).
     expect(readFileSync(sock, 'utf8')).toBe('not a socket\n');

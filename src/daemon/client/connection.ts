@@ -5,7 +5,7 @@ import { StringDecoder } from 'node:string_decoder';
 import { DaemonUnavailableError, KeyfobError } from '../../errors.js';
 import { join } from 'node:path';
 import { configFile, installRoot, socketLocation } from '../../paths.js';
-import { socketProblem, UntrustedPathError } from '../../trustedPath.js';
+import { SOCKET_ELSEWHERE, socketProblem, UntrustedPathError } from '../../trustedPath.js';
 import type { ErrorBody } from '../protocol.js';
 
 export interface DaemonResponse {
@@ -22,11 +22,9 @@ const START_TIMEOUT_MS = 10_000;
 const ANSWER_TIMEOUT_MS = 45_000;
 const STREAM_TIMEOUT_MS = 15 * 60_000;
 
-export const SOCKET_FIX = 'set KEYFOB_SOCKET to a path in a directory only you can write';
-
 /** Refuse a socket another user could have made: see trustedPath.ts. */
 export function assertTrustedSocket(socketPath: string): void {
-  const problem = socketProblem(socketPath, SOCKET_FIX);
+  const problem = socketProblem(socketPath, SOCKET_ELSEWHERE);
   if (problem) throw new UntrustedPathError('the keyfob socket', socketPath, problem);
 }
 
@@ -197,8 +195,13 @@ export interface RequestOptions {
   onData?: (chunk: string) => void;
 }
 
-/** The request target with the config file this caller resolved: the daemon answers from that file. */
+/**
+ * The request target with the config file this caller resolved: the daemon answers from that file.
+ * A remote machine on a forwarded socket (KEYFOB_NO_START=1) names none: its files are not where
+ * the daemon runs, so the daemon's own config answers.
+ */
 export function withConfig(path: string, env: NodeJS.ProcessEnv): string {
+  if (env.KEYFOB_NO_START === '1') return path;
   return `${path}${path.includes('?') ? '&' : '?'}config=${encodeURIComponent(configFile(env))}`;
 }
 

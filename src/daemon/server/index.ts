@@ -9,7 +9,8 @@ import { ConfigFiles } from './configCache.js';
 import { ContainerEndpoint } from './containerEndpoint.js';
 import { CredentialService } from './credentialService.js';
 import { FrecencyStore } from './frecency.js';
-import { acquirePidLock, clearStaleSocket, HOME_ELSEWHERE, preparePrivateDir, SOCKET_ELSEWHERE } from './lifecycle.js';
+import { ensurePrivateDir, HOME_ELSEWHERE, SOCKET_ELSEWHERE } from '../../trustedPath.js';
+import { acquirePidLock, clearStaleSocket } from './lifecycle.js';
 import { DaemonLog } from './log.js';
 import { createRouter } from './router.js';
 
@@ -33,10 +34,10 @@ export async function startDaemon(opts: DaemonOptions = {}): Promise<RunningDaem
   const env = opts.env ?? process.env;
   const home = keyfobHome(env);
   // Its state and log must be files nobody else could have planted (a symlink to ~/.bashrc…).
-  preparePrivateDir(home, 'KEYFOB_HOME', HOME_ELSEWHERE);
+  ensurePrivateDir(home, 'KEYFOB_HOME', HOME_ELSEWHERE);
   const log = new DaemonLog(opts.logToStderr ? undefined : logFile(env), env.KEYFOB_LOG_LEVEL);
   const socket = socketLocation(env);
-  preparePrivateDir(dirname(socket.path), 'the socket directory', SOCKET_ELSEWHERE);
+  ensurePrivateDir(dirname(socket.path), 'the socket directory', SOCKET_ELSEWHERE);
   const releaseLock = acquirePidLock(join(home, 'daemon.pid'));
   try {
     await clearStaleSocket(socket.path);

@@ -1,9 +1,8 @@
 // Making the daemon's place safe and its own: a private socket dir, one daemon per
 // KEYFOB_HOME (a pid lock), and stale sockets from a killed daemon cleaned up.
-import { closeSync, constants, lstatSync, mkdirSync, openSync, readFileSync, rmSync, writeSync } from 'node:fs';
+import { closeSync, constants, lstatSync, openSync, readFileSync, rmSync, writeSync } from 'node:fs';
 import { connect } from 'node:net';
 import { KeyfobError } from '../../errors.js';
-import { privateDirProblem, UntrustedPathError } from '../../trustedPath.js';
 
 export class AlreadyRunningError extends KeyfobError {
   constructor(detail: string) {
@@ -11,18 +10,6 @@ export class AlreadyRunningError extends KeyfobError {
   }
 }
 
-/**
- * Create a directory of the daemon's (0700 where keyfob makes it), and refuse one that another
- * user owns or could write to, or could swap for their own (see trustedPath.ts).
- */
-export function preparePrivateDir(dir: string, what: string, elsewhere: string): void {
-  mkdirSync(dir, { recursive: true, mode: 0o700 });
-  const problem = privateDirProblem(dir, elsewhere);
-  if (problem) throw new UntrustedPathError(what, dir, problem);
-}
-
-export const SOCKET_ELSEWHERE = 'set KEYFOB_SOCKET to a path in a directory only you can write';
-export const HOME_ELSEWHERE = 'set KEYFOB_HOME to a directory only you can write';
 
 /** A zombie (killed, not yet reaped by its parent) still answers kill(0) but owns nothing. */
 function isZombie(pid: number): boolean {
