@@ -58,7 +58,7 @@ export interface ContainerToken {
   profile: ProfileSummary;
   uri: string;
   token: string;
-  /** The daemon that issued it: the token dies with that process. */
+  /** The daemon that issued the token; the token ends with it (a shell that sees it gone needs a new one). */
   daemonPid: number;
 }
 

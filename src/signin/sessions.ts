@@ -226,7 +226,8 @@ export class SessionManager {
       entry.prompt = prompt;
       for (const listener of entry.listeners) listener(prompt);
       entry.listeners.clear();
-      void openInBrowser(prompt.url, browserEnv);
+      // Fire and forget, but never an unhandled rejection: that would end the daemon.
+      openInBrowser(prompt.url, browserEnv).catch((err: Error) => this.log.warn('could not open the browser', { error: err?.message ?? String(err) }));
     };
     entry.promise = this.runLogin(session, method, showPrompt).finally(() => this.logins.delete(session.name));
     this.logins.set(session.name, entry);

@@ -1,7 +1,8 @@
 // `assume --auto-refresh`: the daemon's loopback container-credentials endpoint. botocore (the AWS
 // CLI v2) and the JS SDK get credentials from it; with 2-minute credentials a loop of AWS CLI calls
 // and one long-lived SDK client keep working past expiry; bad tokens and foreign Host headers are
-// refused; --unset and the end of exec revoke; a restarted daemon accepts the live tokens again.
+// refused; --unset and the end of exec revoke; tokens end with the daemon (a restarted one listens
+// on a new port and refuses them; the next assume gets a new token).
 import { fromContainerMetadata, fromHttp } from '@aws-sdk/credential-providers';
 import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
 import { request } from 'node:http';
@@ -118,16 +119,22 @@ describe('auto-refreshing credentials (container endpoint)', () => {
     expect(keys.size).toBeGreaterThan(1); // the long-lived client moved on to fresh credentials
   }, 240_000);
 
-  it('a restarted daemon accepts the live token on the same port', async () => {
+  it('tokens end with the daemon: a restarted one refuses them, and the next assume gets a new token on a new port', async () => {
     expect((await runKeyfob(['daemon', 'stop'], home.env)).code).toBe(0);
     expect((await runKeyfob(['daemon', 'start'], home.env)).code).toBe(0);
-    // The token is accepted again; this home keeps tokens in daemon memory, so the session is not.
-    const signedOut = await get(vars.AWS_CONTAINER_CREDENTIALS_FULL_URI, { authorization: vars.AWS_CONTAINER_AUTHORIZATION_TOKEN });
-    expect([signedOut.status, JSON.parse(signedOut.body).code]).toEqual([401, 'NotSignedIn']);
-    expect(JSON.parse(signedOut.body).message).toContain('run: keyfob login');
+    // This home keeps the sign-in in daemon memory (KEYFOB_KEYRING=memory): sign in again.
     expect((await runKeyfob(['login'], home.env)).code).toBe(0);
-    const r = await get(vars.AWS_CONTAINER_CREDENTIALS_FULL_URI, { authorization: vars.AWS_CONTAINER_AUTHORIZATION_TOKEN });
-    expect(r.status).toBe(200);
+    const r = await runKeyfob(['assume', '--shell', 'bash', '--auto-refresh', 'Experiments/AdministratorAccess'], home.env);
+    expect(r.code).toBe(0);
+    const fresh = exported(r.stdout);
+    expect(fresh.AWS_CONTAINER_AUTHORIZATION_TOKEN).not.toBe(vars.AWS_CONTAINER_AUTHORIZATION_TOKEN);
+    expect(new URL(fresh.AWS_CONTAINER_CREDENTIALS_FULL_URI).port).not.toBe(new URL(vars.AWS_CONTAINER_CREDENTIALS_FULL_URI).port);
+    const old = await get(fresh.AWS_CONTAINER_CREDENTIALS_FULL_URI, { authorization: vars.AWS_CONTAINER_AUTHORIZATION_TOKEN });
+    expect([old.status, JSON.parse(old.body).code]).toEqual([403, 'UnknownToken']);
+    expect((await get(fresh.AWS_CONTAINER_CREDENTIALS_FULL_URI, { authorization: fresh.AWS_CONTAINER_AUTHORIZATION_TOKEN })).status).toBe(200);
+    // The old URI has nothing behind it any more: SDKs get a connection error, not someone's answer.
+    await expect(get(vars.AWS_CONTAINER_CREDENTIALS_FULL_URI, { authorization: vars.AWS_CONTAINER_AUTHORIZATION_TOKEN })).rejects.toThrow(/ECONNREFUSED/);
+    vars = fresh; // the tests below revoke the live token
   });
 
   it('exec --auto-refresh hands the command a token that dies with it', async () => {

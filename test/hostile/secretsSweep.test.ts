@@ -205,7 +205,6 @@ describe('secrets sweep after every command', () => {
       socketDir: mode(join(status.daemon.socket, '..')),
       keyfobHome: mode(kf),
       'frecency.json': mode(join(kf, 'frecency.json')),
-      'container-endpoint.json': mode(join(kf, 'container-endpoint.json')),
       'populate.json': mode(join(kf, 'populate.json')),
       'daemon.log': mode(join(kf, 'daemon.log')),
       config: mode(home.configFile),
@@ -216,12 +215,13 @@ describe('secrets sweep after every command', () => {
       socketDir: '700',
       keyfobHome: '700',
       'frecency.json': '600',
-      'container-endpoint.json': '600',
       'populate.json': '600',
       'daemon.log': '600',
       config: '600',
       backup: '600',
     });
+    // Auto-refresh tokens live in daemon memory only: no state file (older versions kept one).
+    expect(existsSync(join(kf, 'container-endpoint.json'))).toBe(false);
     // Nothing else in KEYFOB_HOME is readable by others either.
     for (const file of filesUnder(kf)) expect(statSync(file).mode & 0o077, file).toBe(0);
   });

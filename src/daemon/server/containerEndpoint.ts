@@ -3,70 +3,92 @@
 // AWS_CONTAINER_AUTHORIZATION_TOKEN instead of static keys, and every SDK then asks here whenever
 // its credentials near expiry.
 //
-// Tokens: 32 random bytes, each bound to one profile. Only their SHA-256 is kept, in memory and in
-// KEYFOB_HOME/container-endpoint.json (with the port), so a restarted daemon takes the same port
-// and accepts the same live tokens without ever storing a secret. A token is dropped when revoked
-// (`assume --unset`, a new assume, the end of `exec`) or after TOKEN_IDLE_MS without use.
+// Tokens: 32 random bytes, each bound to one profile; only their SHA-256 is kept, in daemon memory
+// and nowhere else. They end with the daemon, and each daemon listens on a fresh random port: while
+// no daemon runs, anyone may take the old port and receive tokens from SDKs, so a token must never
+// be accepted by a later daemon. A token is dropped when revoked (`assume --unset`, a new assume,
+// the end of `exec`) or after TOKEN_IDLE_MS without use.
+//
+// Connections are bounded (another local user can connect too): headers within seconds, at most
+// MAX_CONNECTIONS at once, of which at most MAX_UNVERIFIED have not yet shown a valid token (the
+// oldest of those is closed to make room, so a flood cannot lock callers out); any answer to a
+// request without a valid token closes its connection.
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
-import { readFileSync } from 'node:fs';
+import { unlinkSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { writeFileAtomically } from '../../config/configWriter.js';
+import type { AddressInfo, Socket } from 'node:net';
+import { join } from 'node:path';
 import { KeyfobError } from '../../errors.js';
-import type { ConfigFiles } from './configCache.js';
-import type { CredentialService } from './credentialService.js';
+import type { CredentialProcessOutput } from '../../credentials/types.js';
 import type { DaemonLog } from './log.js';
 
 export const CONTAINER_PATH = '/v1/container-credentials';
 /** A token not used for this long is forgotten; SDKs ask at least every hour while in use. */
 export const TOKEN_IDLE_MS = 12 * 60 * 60_000;
+/** Every open connection (each one an fd); SDK clients keep theirs alive for a few seconds. */
+export const MAX_CONNECTIONS = 128;
+/** Connections that have not yet presented a valid token; a real caller does so within milliseconds. */
+export const MAX_UNVERIFIED = 32;
+/** Where older versions kept token digests and the port; removed at start (see forgetSavedTokens). */
+export const LEGACY_STATE_FILE = 'container-endpoint.json';
+
+export interface EndpointLimits {
+  /** The whole header block must arrive within this (ms), counted from the connection. */
+  headersTimeoutMs: number;
+  /** The whole request (a GET: its headers) must arrive within this (ms). */
+  requestTimeoutMs: number;
+  /** How often Node checks those two deadlines (ms). */
+  checkIntervalMs: number;
+}
+
+const DEFAULT_LIMITS: EndpointLimits = { headersTimeoutMs: 3_000, requestTimeoutMs: 5_000, checkIntervalMs: 500 };
+
+/** Where the endpoint's answers come from: CredentialService, reading the caller's config. */
+export interface EndpointCredentials {
+  forProfile(profile: string, config: string): Promise<CredentialProcessOutput>;
+}
 
 interface TokenEntry {
+  digest: Buffer;
   profile: string;
-  /** The config file the profile was named in (the issuing caller's). */
+  /** The config file the issuing caller named the profile in. */
   config: string;
-  createdAt: number;
   lastUsedAt: number;
 }
 
-interface PersistedState {
-  version: 1;
-  port?: number;
-  tokens: Record<string, TokenEntry>;
+const digestOf = (token: string) => createHash('sha256').update(token, 'utf8').digest();
+
+/**
+ * Removes the state file of an older keyfob, whose restarted daemon re-accepted saved tokens on a
+ * saved port. unlink removes a symlink itself, never what it points to.
+ */
+export function forgetSavedTokens(home: string, log: DaemonLog): void {
+  const file = join(home, LEGACY_STATE_FILE);
+  try {
+    unlinkSync(file);
+    log.info('removed the saved auto-refresh state of an older keyfob', { file });
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'ENOENT') log.warn('could not remove an old auto-refresh state file', { file, error: (err as Error).message });
+  }
 }
 
-const hashToken = (token: string) => createHash('sha256').update(token, 'utf8').digest('hex');
-
 export class ContainerEndpoint {
+  /** Keyed by the token's SHA-256 in hex. */
   private readonly tokens = new Map<string, TokenEntry>();
+  /** Open connections that have not yet presented a valid token, oldest first. */
+  private readonly unverified = new Set<Socket>();
   private server?: Server;
   private port?: number;
   private starting?: Promise<number>;
+  private readonly limits: EndpointLimits;
 
   constructor(
-    private readonly stateFile: string,
-    private readonly credentials: CredentialService,
-    private readonly configs: ConfigFiles,
+    private readonly credentials: EndpointCredentials,
     private readonly log: DaemonLog,
     private readonly now: () => number = Date.now,
-  ) {}
-
-  /** Loads persisted tokens; when live ones exist, starts serving at once on the same port. */
-  async restore(): Promise<void> {
-    let state: PersistedState | undefined;
-    try {
-      state = JSON.parse(readFileSync(this.stateFile, 'utf8')) as PersistedState;
-    } catch {
-      return; // none yet, or unreadable: nothing to re-accept
-    }
-    if (state?.version !== 1 || typeof state.tokens !== 'object') return;
-    this.port = Number.isInteger(state.port) ? state.port : undefined;
-    for (const [hash, entry] of Object.entries(state.tokens)) {
-      if (/^[0-9a-f]{64}$/.test(hash) && typeof entry?.profile === 'string' && typeof entry?.config === 'string' && this.now() - entry.lastUsedAt < TOKEN_IDLE_MS) {
-        this.tokens.set(hash, entry);
-      }
-    }
-    if (this.tokens.size > 0) await this.listen().catch((err: Error) => this.log.error('container endpoint could not start', { error: err.message }));
+    limits: Partial<EndpointLimits> = {},
+  ) {
+    this.limits = { ...DEFAULT_LIMITS, ...limits };
   }
 
   get liveTokens(): number {
@@ -74,85 +96,102 @@ export class ContainerEndpoint {
     return this.tokens.size;
   }
 
+  /** Connections open now, and how many of them have not shown a valid token. */
+  async connections(): Promise<{ open: number; unverified: number }> {
+    const server = this.server;
+    const open = server ? await new Promise<number>((resolve) => server.getConnections((_err, n) => resolve(n ?? 0))) : 0;
+    return { open, unverified: this.unverified.size };
+  }
+
   /** A new token for `profile` and the URI to export with it. */
   async issue(profile: string, config: string): Promise<{ uri: string; token: string }> {
     const port = await this.listen();
     const token = randomBytes(32).toString('base64url');
-    const at = this.now();
-    this.tokens.set(hashToken(token), { profile, config, createdAt: at, lastUsedAt: at });
-    await this.persist();
+    const digest = digestOf(token);
+    this.tokens.set(digest.toString('hex'), { digest, profile, config, lastUsedAt: this.now() });
     return { uri: `http://127.0.0.1:${port}${CONTAINER_PATH}`, token };
   }
 
-  async revoke(token: string): Promise<boolean> {
-    const removed = this.tokens.delete(hashToken(token));
-    if (removed) await this.persist();
-    return removed;
+  revoke(token: string): boolean {
+    return this.tokens.delete(digestOf(token).toString('hex'));
   }
 
   async close(): Promise<void> {
     const server = this.server;
     this.server = undefined;
+    this.starting = undefined;
+    this.tokens.clear();
     if (server) {
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
       server.closeAllConnections(); // SDKs keep connections alive
       await closed;
     }
-    await this.persist().catch(() => undefined);
   }
 
+  /** Starts listening on the first issue: a fresh random loopback port for each daemon. */
   private listen(): Promise<number> {
     this.starting ??= new Promise<number>((resolve, reject) => {
-      const server = createServer((req, res) => void this.handle(req, res));
-      server.once('error', (err: NodeJS.ErrnoException) => {
+      const server = createServer({ connectionsCheckingInterval: this.limits.checkIntervalMs }, (req, res) =>
+        this.handle(req, res).catch((err: Error) => {
+          this.log.error('container endpoint request failed', { error: err?.stack ?? String(err) });
+          res.destroy();
+        }),
+      );
+      server.headersTimeout = this.limits.headersTimeoutMs;
+      server.requestTimeout = this.limits.requestTimeoutMs;
+      server.maxConnections = MAX_CONNECTIONS;
+      server.on('connection', (socket: Socket) => this.admit(socket));
+      server.once('error', (err: Error) => {
         this.starting = undefined;
-        reject(
-          err.code === 'EADDRINUSE'
-            ? new KeyfobError('PortInUse', `port ${this.port} of the auto-refresh endpoint is taken by another program; free it, or remove ${this.stateFile} and assume again`, 503)
-            : err,
-        );
+        this.log.error('container endpoint could not start', { error: err.message });
+        reject(new KeyfobError('EndpointUnavailable', `the auto-refresh endpoint could not listen on 127.0.0.1 (${err.message}); run keyfob daemon stop, then assume again`, 503));
       });
-      // The same port as before a restart, so exported URIs keep working.
-      server.listen(this.port ?? 0, '127.0.0.1', () => {
+      server.listen(0, '127.0.0.1', () => {
         this.server = server;
         this.port = (server.address() as AddressInfo).port;
         this.log.info('container endpoint listening', { port: this.port });
-        void this.persist();
         resolve(this.port);
       });
     });
     return this.starting;
   }
 
+  /** A new connection counts as unverified until it presents a valid token; the oldest makes room. */
+  private admit(socket: Socket): void {
+    this.unverified.add(socket);
+    socket.once('close', () => this.unverified.delete(socket));
+    if (this.unverified.size > MAX_UNVERIFIED) {
+      const oldest = this.unverified.values().next().value as Socket;
+      this.unverified.delete(oldest);
+      oldest.destroy();
+    }
+  }
+
   private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    const refuse = (status: number, code: string, message: string) => {
-      const body = JSON.stringify({ code, message });
-      res.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) });
-      res.end(body);
-    };
+    // No keep-alive for a caller without a valid token: the connection ends with the answer.
+    const refuse = (status: number, code: string, message: string) => send(res, status, { code, message }, true);
+    // DNS rebinding: a web page can make a browser call 127.0.0.1 under its own host name.
+    const allowedHosts = [`127.0.0.1:${this.port}`, `localhost:${this.port}`];
+    if (!allowedHosts.includes((req.headers.host ?? '').toLowerCase())) {
+      return refuse(403, 'ForbiddenHost', 'only loopback Host headers are accepted');
+    }
+    const path = (req.url ?? '').split('?')[0];
+    if (req.method !== 'GET' || path !== CONTAINER_PATH) return refuse(404, 'NotFound', `GET ${CONTAINER_PATH} is the only route`);
+    const presented = req.headers.authorization;
+    if (!presented) return refuse(401, 'MissingToken', 'no Authorization header; set AWS_CONTAINER_AUTHORIZATION_TOKEN (assume --auto-refresh does)');
+    const entry = this.lookup(presented);
+    if (!entry) {
+      return refuse(403, 'UnknownToken', 'this keyfob auto-refresh token is unknown, revoked or expired; run: assume --auto-refresh PROFILE');
+    }
+    this.unverified.delete(req.socket);
+    entry.lastUsedAt = this.now();
     try {
-      // DNS rebinding: a web page can make a browser call 127.0.0.1 under its own host name.
-      const allowedHosts = [`127.0.0.1:${this.port}`, `localhost:${this.port}`];
-      if (!allowedHosts.includes((req.headers.host ?? '').toLowerCase())) {
-        return refuse(403, 'ForbiddenHost', 'only loopback Host headers are accepted');
-      }
-      const path = (req.url ?? '').split('?')[0];
-      if (req.method !== 'GET' || path !== CONTAINER_PATH) return refuse(404, 'NotFound', `GET ${CONTAINER_PATH} is the only route`);
-      const presented = req.headers.authorization;
-      if (!presented) return refuse(401, 'MissingToken', 'no Authorization header; set AWS_CONTAINER_AUTHORIZATION_TOKEN (assume --auto-refresh does)');
-      const entry = this.lookup(presented);
-      if (!entry) {
-        return refuse(403, 'UnknownToken', 'this keyfob auto-refresh token is unknown, revoked or expired; run: assume --auto-refresh PROFILE');
-      }
-      entry.lastUsedAt = this.now();
-      const c = await this.credentials.forProfile(this.configs.get(entry.config), entry.profile);
-      const body = JSON.stringify({ AccessKeyId: c.AccessKeyId, SecretAccessKey: c.SecretAccessKey, Token: c.SessionToken, Expiration: c.Expiration, AccountId: c.AccountId });
-      res.writeHead(200, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) });
-      res.end(body);
+      const c = await this.credentials.forProfile(entry.profile, entry.config);
+      send(res, 200, { AccessKeyId: c.AccessKeyId, SecretAccessKey: c.SecretAccessKey, Token: c.SessionToken, Expiration: c.Expiration, AccountId: c.AccountId });
     } catch (err) {
       const known = err instanceof KeyfobError ? err : new KeyfobError('Internal', 'internal daemon error; see KEYFOB_HOME/daemon.log', 500);
       if (!(err instanceof KeyfobError)) this.log.error('container credentials failed', { error: (err as Error)?.stack ?? String(err) });
-      refuse(known.status, known.code, known.message);
+      send(res, known.status, { code: known.code, message: known.message });
     }
   }
 
@@ -162,9 +201,9 @@ export class ContainerEndpoint {
    */
   private lookup(presented: string): TokenEntry | undefined {
     this.dropIdle();
-    const digest = createHash('sha256').update(presented.trim(), 'utf8').digest();
+    const digest = digestOf(presented.trim());
     let found: TokenEntry | undefined;
-    for (const [hash, entry] of this.tokens) if (timingSafeEqual(Buffer.from(hash, 'hex'), digest)) found = entry;
+    for (const entry of this.tokens.values()) if (timingSafeEqual(entry.digest, digest)) found = entry;
     return found;
   }
 
@@ -172,9 +211,11 @@ export class ContainerEndpoint {
     const now = this.now();
     for (const [hash, entry] of this.tokens) if (now - entry.lastUsedAt >= TOKEN_IDLE_MS) this.tokens.delete(hash);
   }
+}
 
-  private async persist(): Promise<void> {
-    const state: PersistedState = { version: 1, port: this.port, tokens: Object.fromEntries(this.tokens) };
-    await writeFileAtomically(this.stateFile, `${JSON.stringify(state)}\n`, 0o600);
-  }
+function send(res: ServerResponse, status: number, value: unknown, close = false): void {
+  if (res.headersSent) return void res.destroy();
+  const body = JSON.stringify(value);
+  res.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body), ...(close ? { connection: 'close' } : {}) });
+  res.end(body);
 }

@@ -6,7 +6,7 @@ import { configFile, keyfobHome, logFile, socketLocation, type SocketLocation } 
 import { SessionManager } from '../../signin/sessions.js';
 import { openSecretStore } from '../../store/index.js';
 import { ConfigFiles } from './configCache.js';
-import { ContainerEndpoint } from './containerEndpoint.js';
+import { ContainerEndpoint, forgetSavedTokens } from './containerEndpoint.js';
 import { CredentialService } from './credentialService.js';
 import { FrecencyStore } from './frecency.js';
 import { ensurePrivateDir, HOME_ELSEWHERE, SOCKET_ELSEWHERE } from '../../trustedPath.js';
@@ -54,8 +54,8 @@ export async function startDaemon(opts: DaemonOptions = {}): Promise<RunningDaem
     onWriteError: (err) => log.warn('could not save frecency.json', { error: String(err) }),
   });
   await frecency.load();
-  const containerEndpoint = new ContainerEndpoint(join(home, 'container-endpoint.json'), credentials, configs, log);
-  await containerEndpoint.restore();
+  forgetSavedTokens(home, log);
+  const containerEndpoint = new ContainerEndpoint({ forProfile: (profile, config) => credentials.forProfile(configs.get(config), profile) }, log);
   const startedAt = Date.now();
   let lastActivity = startedAt;
   let inFlight = 0;
@@ -73,13 +73,18 @@ export async function startDaemon(opts: DaemonOptions = {}): Promise<RunningDaem
       server.closeIdleConnections();
       // Streaming sign-ins must not hold shutdown hostage.
       setTimeout(() => server.closeAllConnections(), 2000).unref();
-    }).then(async () => {
-      await containerEndpoint.close();
-      await frecency.flush().catch((err: Error) => log.warn('could not save frecency', { error: err.message }));
-      rmSync(socket.path, { force: true });
-      releaseLock();
-      resolveClosed();
-    }));
+    })
+      .then(async () => {
+        await containerEndpoint.close();
+        await frecency.flush().catch((err: Error) => log.warn('could not save frecency', { error: err.message }));
+        rmSync(socket.path, { force: true });
+      })
+      // Shutdown is fire-and-forget (signals, idle timer): a failed step is logged, and the lock is released anyway.
+      .catch((err: Error) => log.warn('shutdown did not finish cleanly', { error: err?.message ?? String(err) }))
+      .finally(() => {
+        releaseLock();
+        resolveClosed();
+      }));
 
   const router = createRouter({
     credentials,

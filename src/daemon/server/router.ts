@@ -232,13 +232,13 @@ export function createRouter(ctx: DaemonContext) {
         if (!name) throw new BadRequest('"profile" is required');
         const file = config();
         const { profile } = await assume(file, name); // fails now (not signed in…) rather than in the SDK later
-        const answer: ContainerToken = { profile, ...(await ctx.containerEndpoint.issue(name, file.path)), daemonPid: process.pid };
+        const answer: ContainerToken = { profile, daemonPid: process.pid, ...(await ctx.containerEndpoint.issue(name, file.path)) };
         return sendJson(res, 200, answer);
       }
       case `POST ${ROUTES.revokeContainerToken}`: {
         const token = stringField((await readBody(req)) as Record<string, unknown>, 'token');
         if (!token) throw new BadRequest('"token" is required');
-        return sendJson(res, 200, { revoked: await ctx.containerEndpoint.revoke(token) });
+        return sendJson(res, 200, { revoked: ctx.containerEndpoint.revoke(token) });
       }
       case `POST ${ROUTES.login}`:
         return login(req, res, config());
