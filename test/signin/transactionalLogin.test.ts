@@ -44,12 +44,12 @@ describe('keyfob login writes the config only after the sign-in works', () => {
     const before = snapshot(home);
     await adminCall(emulator, 'reset-stats');
     const r = await runKeyfob(['login', '--sso-session', SESSION, '--start-url', TYPO, '--sso-region', emulator.region], home.env);
+    expect(snapshot(home)).toEqual(before);
     expect(r.code).toBe(1);
     expect(r.stderr).toBe(
       `keyfob: sso-session "${SESSION}" in ${home.configFile} signs in to ${emulator.startUrl} (eu-west-1), not ${TYPO} (eu-west-1); ` +
         'pass --force to change it, or choose another name with --sso-session NAME\n',
     );
-    expect(snapshot(home)).toEqual(before);
     expect((await calls(emulator)).RegisterClient ?? 0).toBe(0);
     // The same holds for another region.
     const region = await runKeyfob(['login', '--sso-session', SESSION, '--start-url', emulator.startUrl, '--sso-region', 'us-east-1'], home.env);
@@ -61,9 +61,9 @@ describe('keyfob login writes the config only after the sign-in works', () => {
   it('a failed --force sign-in to a mistyped URL leaves the config byte-identical and the working sign-in answering', async () => {
     const before = snapshot(home);
     const r = await runKeyfob(['login', '--sso-session', SESSION, '--start-url', TYPO, '--sso-region', emulator.region, '--force'], home.env);
+    expect(snapshot(home)).toEqual(before);
     expect(r.code).toBe(1);
     expect(r.stderr).toMatch(/^keyfob: .*not this Identity Center's start URL/m);
-    expect(snapshot(home)).toEqual(before);
     // A role not asked for before: its credentials need the session's token, which must still be there.
     await adminCall(emulator, 'reset-stats');
     const creds = await runKeyfob(['credential-process', '--profile', 'Production/ReadOnlyAccess'], home.env);
