@@ -171,3 +171,34 @@ describe('the login prompt, as the client prints it', () => {
     expect(JSON.stringify(received)).not.toMatch(/BROWSER|browserEnv|DISPLAY|SSH_/);
   });
 });
+
+describe("the daemon's own AWS SDK clients", () => {
+  let emulator: RunningEmulator;
+  let home: KeyfobHome;
+
+  beforeAll(async () => {
+    emulator = await startTestEmulator({ autoApprove: true });
+  });
+  afterAll(async () => {
+    await home?.cleanup();
+    await emulator?.close();
+  });
+
+  // The SDK clients bundle the default credential chain, which can run a profile's credential_process.
+  // IAM Identity Center's calls are unsigned or bearer-token calls, so it must never be consulted.
+  it('never run a credential_process, even with AWS_PROFILE naming one in the daemon environment', async () => {
+    home = keyfobHome(emulator, { AWS_PROFILE: 'trap', AWS_SDK_LOAD_CONFIG: '1' });
+    const marker = join(home.dir, 'credential-process-ran');
+    writeFileSync(
+      home.configFile,
+      `[profile trap]\ncredential_process = /bin/sh -c 'touch ${marker}; exit 1'\n\n` +
+        `[profile Experiments/AdministratorAccess]\nkeyfob_sso_session = ${SESSION}\nkeyfob_account_id = 765432109876\nkeyfob_role_name = AdministratorAccess\n`,
+    );
+    const login = await runKeyfob(['login', '--start-url', emulator.startUrl, '--sso-region', emulator.region], home.env);
+    expect(login.code).toBe(0);
+    const creds = await runKeyfob(['credential-process', '--profile', 'Experiments/AdministratorAccess'], home.env);
+    expect(creds.stderr).toBe('');
+    expect((await runKeyfob(['logout', '--sso-session', SESSION], home.env)).code).toBe(0);
+    expect(existsSync(marker)).toBe(false);
+  });
+});
