@@ -3,13 +3,12 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { listAssignments } from '../../credentials/assignments.js';
 import { assumedNote, assumeEnvironment, EXPORTED_LIST } from '../../assume/environment.js';
+import { isAwsRegion } from '../../config/region.js';
 import { KeyfobError, NotSignedInError, oneLine } from '../../errors.js';
 import { envScript, noteScript, SHELLS, type Shell } from '../../shell/quote.js';
 import type { SocketLocation } from '../../paths.js';
 import type { SessionManager } from '../../signin/sessions.js';
-import type { SignInPrompt } from '../../signin/types.js';
-import { isAwsRegion } from '../../config/region.js';
-import { DEFAULT_SCOPES, type SsoSessionConfig } from '../../signin/types.js';
+import { DEFAULT_SCOPES, type SignInPrompt, type SsoSessionConfig } from '../../signin/types.js';
 import { MAX_BODY_BYTES, ROUTES, type AccountsEvent, type AssumeAnswer, type ContainerToken, type ErrorBody, type LoginEvent } from '../protocol.js';
 import type { ContainerEndpoint } from './containerEndpoint.js';
 import type { CredentialService } from './credentialService.js';
