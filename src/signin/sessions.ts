@@ -252,10 +252,9 @@ export class SessionManager {
     const draft: StoredSignIn = current
       ? { ...current, registrations: { ...current.registrations } }
       : { startUrl: session.startUrl, region: session.region, registrations: {}, exportToAwsCli: previous?.exportToAwsCli };
-    // The keychain must take a write before a token is asked for (a locked one fails here, not
-    // after the user has signed in): rewrite what is there unchanged, or the empty draft.
-    await this.store.set(session.name, JSON.stringify(previous ?? draft));
-    if (!previous) state.stored = { ...draft, registrations: {} }; // what the store now holds
+    // The keychain must take a write before a token is asked for: a locked one fails here, not
+    // after the user has signed in. (The probe writes its own entry, not this session's.)
+    await this.store.probe();
     const signIn = method === 'pkce' ? pkceSignIn : deviceSignIn;
     let token: SsoToken;
     for (let attempt = 1; ; attempt++) {
