@@ -1,8 +1,11 @@
 // `keyfob login` is transactional (issue 11): the config changes only after the sign-in works, an
 // [sso-session] that signs in elsewhere changes only with --force, a configured portal keeps its
 // name, and a failed sign-in leaves the stored one (the keychain entry) exactly as it was.
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { planLogin } from '../../src/config/ssoSessions.js';
 import { NotSignedInError } from '../../src/errors.js';
 import { SessionManager, type Logger } from '../../src/signin/sessions.js';
 import type { SsoSessionConfig } from '../../src/signin/types.js';
@@ -216,5 +219,42 @@ describe('SessionManager: a sign-in is replaced only by a sign-in that worked', 
     } finally {
       sessions.close();
     }
+  });
+});
+
+describe('planLogin: what a login would sign in with and write, decided before anything is written', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'kf-plan-'));
+  const config = join(dir, 'config');
+  const portal = 'https://d-9067c0ffee.awsapps.com/start';
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('derives a name for a new portal, and would write the section with the default scopes', async () => {
+    writeFileSync(config, '');
+    expect(await planLogin({ startUrl: portal, region: 'eu-west-1' }, config)).toEqual({
+      session: { name: 'd-9067c0ffee', startUrl: portal, region: 'eu-west-1', scopes: ['sso:account:access'] },
+      section: { name: 'd-9067c0ffee', startUrl: portal, region: 'eu-west-1', scopes: ['sso:account:access'] },
+      save: true,
+      force: false,
+    });
+  });
+
+  it('reuses a configured portal as written (trailing slash, upper-case host), in its region first, and writes nothing', async () => {
+    writeFileSync(config, `[sso-session us]\nsso_start_url = ${portal}\nsso_region = us-east-1\n\n[sso-session eu]\nsso_start_url = https://D-9067C0FFEE.awsapps.com/start/\nsso_region = eu-west-1\nsso_registration_scopes = a,b\n`);
+    const plan = await planLogin({ startUrl: portal, region: 'eu-west-1' }, config);
+    expect(plan.session).toEqual({ name: 'eu', startUrl: 'https://D-9067C0FFEE.awsapps.com/start/', region: 'eu-west-1', scopes: ['a', 'b'] });
+    expect(plan.save).toBe(false);
+    // An explicit new name is a new section, even for a configured portal.
+    expect((await planLogin({ name: 'mine', startUrl: portal, region: 'eu-west-1' }, config)).save).toBe(true);
+    // --scopes on an existing section changes only that key, without --force.
+    const scoped = await planLogin({ name: 'eu', startUrl: portal, region: 'eu-west-1', scopes: 'sso:account:access' }, config);
+    expect([scoped.save, scoped.session.scopes]).toEqual([true, ['sso:account:access']]);
+  });
+
+  it('refuses, before any sign-in, what could only fail when writing', async () => {
+    writeFileSync(config, '');
+    await expect(planLogin({ name: 'a b', startUrl: portal, region: 'eu-west-1' }, config)).rejects.toThrow(/invalid section name "a b"/);
+    await expect(planLogin({ startUrl: 'ftp://x', region: 'eu-west-1' }, config)).rejects.toThrow(/not a valid start URL/);
+    await expect(planLogin({ startUrl: portal, region: 'moon-1' }, config)).rejects.toThrow(/is not an AWS region/);
+    await expect(planLogin({ force: true }, config)).rejects.toThrow('--sso-region, --scopes and --force go with --start-url');
   });
 });
