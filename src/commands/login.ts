@@ -8,6 +8,7 @@ interface LoginArgs {
   browser: boolean;
   'device-code'?: boolean;
   'export-to-aws-cli'?: boolean;
+  force?: boolean;
 }
 
 const command: CommandModule<object, LoginArgs> = {
@@ -20,27 +21,32 @@ const command: CommandModule<object, LoginArgs> = {
       .option('sso-region', { type: 'string', describe: 'region of IAM Identity Center' })
       .option('scopes', { type: 'string', describe: 'comma-separated registration scopes', default: undefined })
       .option('browser', { type: 'boolean', default: true, describe: 'open a browser (--no-browser prints the URL and uses the device code)' })
+      .option('force', { type: 'boolean', describe: 'change the start URL or region of an existing [sso-session] (once the sign-in works)' })
       .option('device-code', { type: 'boolean', describe: 'use the device code flow even when a browser is at hand' })
       .option('export-to-aws-cli', {
         type: 'boolean',
         describe: "also write the token to the AWS CLI's cache (~/.aws/sso/cache, a token on disk) and keep it current; --no-export-to-aws-cli removes it",
       }),
   handler: async (args) => {
-    const { resolveLoginSession } = await import('../config/ssoSessions.js');
+    const { planLogin, saveLoginSession } = await import('../config/ssoSessions.js');
     const { loginThroughDaemon } = await import('../daemon/client/login.js');
-    const session = await resolveLoginSession({
+    const { visible } = await import('../terminalText.js');
+    const plan = await planLogin({
       name: args['sso-session'],
       startUrl: args['start-url'],
       region: args['sso-region'],
       scopes: args.scopes,
+      force: args.force,
     });
     const { expiresAt } = await loginThroughDaemon({
-      ssoSession: session,
+      session: plan.session,
       noBrowser: !args.browser,
       deviceCode: args['device-code'],
       exportToAwsCli: args['export-to-aws-cli'],
     });
-    process.stdout.write(`Signed in to ${session} until ${new Date(expiresAt).toLocaleString()}\n`);
+    // Only now, with the sign-in known to work, does the config change.
+    await saveLoginSession(plan);
+    process.stdout.write(`Signed in to ${visible(plan.session.name)} until ${new Date(expiresAt).toLocaleString()}\n`);
   },
 };
 export default command;

@@ -25,15 +25,17 @@ export interface AwsConfig {
 
 /** Read and interpret a config file. A missing file is an empty config, not an error. */
 export async function readAwsConfig(path: string): Promise<AwsConfig> {
-  let text = '';
+  return interpretConfig(parseConfig(await readConfigText(path)));
+}
+
+/** The config file's text; a missing file is empty. */
+export async function readConfigText(path: string): Promise<string> {
   try {
-    text = await readFile(path, 'utf8');
+    return await readFile(path, 'utf8');
   } catch (err) {
-    if ((err as NodeJS.ErrnoException).code !== 'ENOENT') {
-      throw new ConfigError(`cannot read ${path}: ${(err as Error).message}`);
-    }
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return '';
+    throw new ConfigError(`cannot read ${path}: ${(err as Error).message}`);
   }
-  return interpretConfig(parseConfig(text));
 }
 
 export function interpretConfig(doc: ConfigDocument): AwsConfig {

@@ -5,7 +5,7 @@ import type { CredentialProcessOutput } from '../credentials/types.js';
 export const ROUTES = {
   ping: '/v1/ping',
   credentials: '/v1/credentials', // GET ?profile=NAME → credential_process JSON v1
-  login: '/v1/login', // POST {ssoSession, method, browserEnv, exportToAwsCli?: boolean} → NDJSON LoginEvent stream
+  login: '/v1/login', // POST LoginRequest → NDJSON LoginEvent stream
   logout: '/v1/logout', // POST {ssoSession} | {all: true}
   status: '/v1/status', // GET
   // GET ?ssoSession=NAME → {accounts: [{accountId, accountName, emailAddress, roles}]};
@@ -27,8 +27,23 @@ export interface ErrorBody {
   error: { code: string; message: string; ssoSession?: string };
 }
 
+/**
+ * The whole session definition the client resolved from its config (which the daemon signs in with
+ * as it is: it need not be in any config yet), and how. Nothing in it names a program: the client
+ * opens the browser itself.
+ */
+export interface LoginRequest {
+  ssoSession: string;
+  startUrl: string;
+  region: string;
+  scopes: string[];
+  method: 'device' | 'pkce';
+  exportToAwsCli?: boolean;
+}
+
 export type LoginEvent =
-  | { event: 'prompt'; method: 'device' | 'pkce'; url: string; verificationUri?: string; userCode?: string }
+  /** `joined`: this caller joined a sign-in someone else started, whose client shows the page. */
+  | { event: 'prompt'; method: 'device' | 'pkce'; url: string; verificationUri?: string; userCode?: string; joined?: boolean }
   | { event: 'signed-in'; ssoSession: string; expiresAt: string }
   | ({ event: 'error' } & ErrorBody);
 

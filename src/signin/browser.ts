@@ -1,9 +1,10 @@
-// Opening the sign-in page. KEYFOB_BROWSER is a command that receives the URL as its
-// argument, or `none` to only print it; the default is the `open` package.
+// Opening the sign-in page, always in a client (the CLI, as the user), never in the daemon.
+// KEYFOB_BROWSER is a command that receives the URL as its argument, or `none` to only print
+// it; the default is the `open` package.
 import { spawn } from 'node:child_process';
 import type { SignInMethod } from './types.js';
 
-/** The bits of the requesting shell's environment that decide how a browser is opened. */
+/** The bits of the user's environment that decide how a browser is opened. */
 export const BROWSER_ENV_KEYS = ['KEYFOB_BROWSER', 'BROWSER', 'DISPLAY', 'WAYLAND_DISPLAY', 'SSH_CONNECTION', 'SSH_TTY'] as const;
 export type BrowserEnv = Partial<Record<(typeof BROWSER_ENV_KEYS)[number], string>>;
 
@@ -26,7 +27,8 @@ export function defaultSignInMethod(env: BrowserEnv, opts: { deviceCode?: boolea
 }
 
 export async function openInBrowser(url: string, env: BrowserEnv): Promise<void> {
-  if (!browserAtHand(env)) return;
+  // Only a web page: the URL came from a server, and `open` hands other schemes to other programs.
+  if (!browserAtHand(env) || !URL.canParse(url) || !/^https?:$/.test(new URL(url).protocol)) return;
   if (env.KEYFOB_BROWSER) {
     // The user's own command line, so a shell runs it; the URL is passed as "$1", never spliced in.
     const child = spawn('/bin/sh', ['-c', `${env.KEYFOB_BROWSER} "$1"`, 'keyfob-browser', url], {

@@ -7,7 +7,6 @@ import { SingleFlight } from '../credentials/singleFlight.js';
 import { KeyfobError, NotSignedInError } from '../errors.js';
 import type { SecretStore } from '../store/index.js';
 import { defaultAwsCliCacheDir, readAwsCliToken, removeAwsCliToken, writeAwsCliToken } from './awsCliCache.js';
-import { openInBrowser, type BrowserEnv } from './browser.js';
 import { deviceSignIn } from './deviceFlow.js';
 import { pkceSignIn } from './pkceFlow.js';
 import { registerClient, registrationUsable } from './registration.js';
@@ -43,7 +42,7 @@ interface SessionState {
 interface PendingLogin {
   promise: Promise<SsoToken>;
   prompt?: SignInPrompt;
-  listeners: Set<(prompt: SignInPrompt) => void>;
+  listeners: Set<(prompt: SignInPrompt, joined: boolean) => void>;
 }
 
 export interface SessionStatus {
@@ -90,15 +89,17 @@ export class SessionManager {
       state.stored = raw ? (JSON.parse(raw) as StoredSignIn) : undefined;
       state.loaded = true;
     }
-    // A token for another start URL or region (the section was edited) does not count.
-    if (state.stored && (state.stored.startUrl !== session.startUrl || state.stored.region !== session.region)) {
-      const { exportToAwsCli } = state.stored;
-      await this.removeExportedToken(session, state.stored).catch((err) =>
-        this.log.warn('removing the AWS CLI token cache failed', { session: session.name, error: (err as Error).message }),
-      );
-      state.stored = { startUrl: session.startUrl, region: session.region, registrations: {}, exportToAwsCli };
-    }
     return state;
+  }
+
+  /**
+   * The stored sign-in, if it is one for this definition. A sign-in to another start URL or region
+   * (two configs naming one session differently, or a login in progress) is "not signed in" here,
+   * and is left as it is: only a successful login replaces it.
+   */
+  private async signInFor(session: SsoSessionConfig): Promise<{ state: SessionState; stored?: StoredSignIn }> {
+    const state = await this.load(session);
+    return { state, stored: state.stored && sameDefinition(state.stored, session) ? state.stored : undefined };
   }
 
   private async save(session: SsoSessionConfig, stored: StoredSignIn): Promise<void> {
@@ -108,15 +109,22 @@ export class SessionManager {
     await this.store.set(session.name, JSON.stringify(stored));
   }
 
+  /** Save `next` unless a login replaced `base` meanwhile (a refresh must not undo a new sign-in). */
+  private async saveOver(session: SsoSessionConfig, base: StoredSignIn, next: StoredSignIn): Promise<boolean> {
+    if (this.state(session.name).stored !== base) return false;
+    await this.save(session, next);
+    return true;
+  }
+
   /** A valid access token, refreshed first when it is close to expiry. Never waits for a human. */
   async accessToken(session: SsoSessionConfig): Promise<string> {
-    const state = await this.load(session);
-    const token = state.stored?.token;
+    const { state, stored } = await this.signInFor(session);
+    const token = stored?.token;
     if (!token) {
-      throw new NotSignedInError(session.name, state.signedOutReason ? 'the sign-in has ended for' : 'not signed in to');
+      throw new NotSignedInError(session.name, state.signedOutReason && stored ? 'the sign-in has ended for' : 'not signed in to');
     }
     const now = Date.now();
-    if (token.expiresAt - now > tokenRefreshWindow(state.stored!)) return token.accessToken;
+    if (token.expiresAt - now > tokenRefreshWindow(stored!)) return token.accessToken;
     if (token.refreshToken) {
       try {
         return (await this.refresh(session)).accessToken;
@@ -133,17 +141,18 @@ export class SessionManager {
 
   private refresh(session: SsoSessionConfig): Promise<SsoToken> {
     return this.refreshes.run(session.name, async () => {
-      const state = await this.load(session);
-      const stored = state.stored!;
+      const { stored } = await this.signInFor(session);
+      if (!stored?.token) throw new NotSignedInError(session.name, 'the sign-in has ended for'); // replaced meanwhile
       const reg = tokenRegistration(stored);
       if (!reg || reg.expiresAt <= Date.now()) {
         await this.signOut(session, 'client registration expired');
         throw new NotSignedInError(session.name, 'the sign-in has ended for');
       }
       const token = (await this.adoptAwsCliRefresh(session, stored, reg)) ?? stored.token!;
+      let base = stored;
       if (token !== stored.token) {
         const adopted: StoredSignIn = { ...stored, token, tokenIssuedAt: Date.now() };
-        await this.save(session, adopted);
+        if (await this.saveOver(session, stored, adopted)) base = adopted;
         if (token.expiresAt - Date.now() > tokenRefreshWindow(adopted)) {
           this.scheduleRefresh(session);
           this.log.info('adopted the token the AWS CLI refreshed', { session: session.name, expiresAt: new Date(token.expiresAt).toISOString() });
@@ -153,7 +162,7 @@ export class SessionManager {
       try {
         const refreshed = await refreshSsoToken(session, reg, token);
         const updated: StoredSignIn = { ...stored, token: refreshed, tokenIssuedAt: Date.now() };
-        await this.save(session, updated);
+        if (!(await this.saveOver(session, base, updated))) return refreshed;
         this.scheduleRefresh(session);
         this.log.info('refreshed sso token', { session: session.name, expiresAt: new Date(refreshed.expiresAt).toISOString() });
         await this.exportToAwsCli(session, updated).catch((err) =>
@@ -188,8 +197,7 @@ export class SessionManager {
 
   /** The portal said 401: this token is no good. Try one refresh, else the session is signed out. */
   async tokenRejected(session: SsoSessionConfig, rejectedToken: string): Promise<string> {
-    const state = await this.load(session);
-    const token = state.stored?.token;
+    const token = (await this.signInFor(session)).stored?.token;
     if (!token) throw new NotSignedInError(session.name, 'the sign-in has ended for');
     if (token.accessToken !== rejectedToken) return token.accessToken; // someone already replaced it
     if (token.refreshToken) return (await this.refresh(session)).accessToken;
@@ -198,53 +206,62 @@ export class SessionManager {
   }
 
   /**
-   * Run the browser or device sign-in. Concurrent callers for one session share a single
-   * sign-in; each is shown the same prompt.
+   * Run the browser or device sign-in for exactly this definition (which need not be in any
+   * config yet). Concurrent callers for one definition share a single sign-in, and each is shown
+   * its prompt; `joined` tells the later ones that someone else's sign-in is already showing it.
+   * The daemon never opens a browser: the client, running as the user, does.
    */
   async login(
     session: SsoSessionConfig,
     method: SignInMethod,
-    browserEnv: BrowserEnv,
-    onPrompt: (p: SignInPrompt) => void,
+    onPrompt: (p: SignInPrompt, joined: boolean) => void,
     options: LoginOptions = {},
   ): Promise<SsoToken> {
-    const token = await this.signIn(session, method, browserEnv, onPrompt);
+    const token = await this.signIn(session, method, onPrompt);
     // Each caller's own choice applies, also when it joined someone else's sign-in.
     if (options.exportToAwsCli !== undefined) await this.setAwsCliExport(session, options.exportToAwsCli);
     return token;
   }
 
-  private signIn(session: SsoSessionConfig, method: SignInMethod, browserEnv: BrowserEnv, onPrompt: (p: SignInPrompt) => void): Promise<SsoToken> {
-    const pending = this.logins.get(session.name);
+  private signIn(session: SsoSessionConfig, method: SignInMethod, onPrompt: (p: SignInPrompt, joined: boolean) => void): Promise<SsoToken> {
+    const key = loginKey(session);
+    const pending = this.logins.get(key);
     if (pending) {
-      if (pending.prompt) onPrompt(pending.prompt);
-      else pending.listeners.add(onPrompt);
+      if (pending.prompt) onPrompt(pending.prompt, true);
+      else pending.listeners.add((prompt) => onPrompt(prompt, true));
       return pending.promise;
     }
     const entry: PendingLogin = { promise: undefined as unknown as Promise<SsoToken>, listeners: new Set([onPrompt]) };
     const showPrompt = (prompt: SignInPrompt) => {
       entry.prompt = prompt;
-      for (const listener of entry.listeners) listener(prompt);
+      for (const listener of entry.listeners) listener(prompt, false);
       entry.listeners.clear();
-      // Fire and forget, but never an unhandled rejection: that would end the daemon.
-      openInBrowser(prompt.url, browserEnv).catch((err: Error) => this.log.warn('could not open the browser', { error: err?.message ?? String(err) }));
     };
-    entry.promise = this.runLogin(session, method, showPrompt).finally(() => this.logins.delete(session.name));
-    this.logins.set(session.name, entry);
+    entry.promise = this.runLogin(session, method, showPrompt).finally(() => this.logins.delete(key));
+    this.logins.set(key, entry);
     return entry.promise;
   }
 
+  /**
+   * The sign-in works on a record in memory and saves it only once it has a token, so a failed
+   * sign-in (a mistyped start URL, a denial) leaves the stored one exactly as it was.
+   */
   private async runLogin(session: SsoSessionConfig, method: SignInMethod, onPrompt: (p: SignInPrompt) => void): Promise<SsoToken> {
-    const state = await this.load(session);
-    const stored: StoredSignIn = state.stored ?? { startUrl: session.startUrl, region: session.region, registrations: {} };
+    const { state, stored: current } = await this.signInFor(session);
+    const previous = state.stored;
+    const draft: StoredSignIn = current
+      ? { ...current, registrations: { ...current.registrations } }
+      : { startUrl: session.startUrl, region: session.region, registrations: {}, exportToAwsCli: previous?.exportToAwsCli };
+    // The keychain must take a write before a token is asked for: a locked one fails here, not
+    // after the user has signed in. (The probe writes its own entry, not this session's.)
+    await this.store.probe();
     const signIn = method === 'pkce' ? pkceSignIn : deviceSignIn;
     let token: SsoToken;
     for (let attempt = 1; ; attempt++) {
-      let reg = stored.registrations[method];
+      let reg = draft.registrations[method];
       if (!registrationUsable(reg, session)) {
         reg = await registerClient(session, method);
-        stored.registrations[method] = reg;
-        await this.save(session, stored);
+        draft.registrations[method] = reg;
       }
       try {
         token = await signIn(session, reg, { onPrompt });
@@ -252,14 +269,20 @@ export class SessionManager {
       } catch (err) {
         // The server forgot our client (expired or revoked): register once more.
         if (!(err instanceof RegistrationRejectedError) || attempt > 1) throw err;
-        delete stored.registrations[method];
+        delete draft.registrations[method];
       }
     }
-    const signedIn: StoredSignIn = { ...stored, token, tokenMethod: method, tokenIssuedAt: Date.now() };
+    const signedIn: StoredSignIn = { ...draft, token, tokenMethod: method, tokenIssuedAt: Date.now() };
     await this.save(session, signedIn);
     state.signedOutReason = undefined;
     this.scheduleRefresh(session);
     this.log.info('signed in', { session: session.name, method, expiresAt: new Date(token.expiresAt).toISOString() });
+    if (previous && previous !== current) {
+      // This replaced a sign-in to another start URL: its AWS CLI token file goes with it.
+      await this.removeExportedToken(session, previous).catch((err) =>
+        this.log.warn('removing the AWS CLI token cache failed', { session: session.name, error: (err as Error).message }),
+      );
+    }
     await this.exportToAwsCli(session, signedIn).catch((err) => {
       throw new KeyfobError('AwsCliExportFailed', `signed in, but writing the AWS CLI token cache failed: ${(err as Error).message}`, 500);
     });
@@ -268,9 +291,10 @@ export class SessionManager {
 
   /** Turn the AWS CLI token cache on (write it now) or off (remove it); remembered with the sign-in. */
   private async setAwsCliExport(session: SsoSessionConfig, on: boolean): Promise<void> {
-    const state = await this.load(session);
-    if (state.stored?.exportToAwsCli === on) return; // the sign-in itself already wrote the file, or there is none
-    const stored: StoredSignIn = { ...(state.stored ?? { startUrl: session.startUrl, region: session.region, registrations: {} }), exportToAwsCli: on };
+    const { stored: current } = await this.signInFor(session);
+    // Already so (the sign-in itself wrote the file), or a concurrent login to another URL replaced this one.
+    if (!current || current.exportToAwsCli === on) return;
+    const stored: StoredSignIn = { ...current, exportToAwsCli: on };
     await this.save(session, stored);
     try {
       if (on) await this.exportToAwsCli(session, stored);
@@ -315,31 +339,33 @@ export class SessionManager {
 
   /** Forget the token (keeping the client registration), so the next request says "run keyfob login". */
   async signOut(session: SsoSessionConfig, reason: string): Promise<void> {
-    const state = await this.load(session);
+    const { state, stored } = await this.signInFor(session);
+    if (!stored) return; // a sign-in to another definition is not this one's to end
     clearTimeout(state.refreshTimer);
     state.signedOutReason = reason;
-    if (state.stored?.token) {
-      const { token: _dropped, tokenMethod: _method, tokenIssuedAt: _issued, ...rest } = state.stored;
+    if (stored.token) {
+      const { token: _dropped, tokenMethod: _method, tokenIssuedAt: _issued, ...rest } = stored;
       await this.save(session, rest);
     }
     // A dead token is no use to the AWS CLI either; the opt-in stays for the next sign-in.
-    await this.removeExportedToken(session, state.stored).catch((err) =>
+    await this.removeExportedToken(session, stored).catch((err) =>
       this.log.warn('removing the AWS CLI token cache failed', { session: session.name, error: (err as Error).message }),
     );
     this.log.warn('session signed out', { session: session.name, reason });
   }
 
-  /** Sign out upstream (best effort) and remove the token from the store. */
+  /** Sign out upstream (best effort) and remove the sign-in from the store; only one for this definition. */
   async logout(session: SsoSessionConfig): Promise<boolean> {
-    const state = await this.load(session);
-    const token = state.stored?.token;
+    const { state, stored } = await this.signInFor(session);
+    if (!stored) return false;
+    const token = stored.token;
     if (token && token.expiresAt > Date.now()) {
       await ssoClient(session.region)
         .send(new LogoutCommand({ accessToken: token.accessToken }))
         .catch((err) => this.log.warn('portal logout failed', { session: session.name, error: (err as Error).name }));
     }
     clearTimeout(state.refreshTimer);
-    await this.removeExportedToken(session, state.stored);
+    await this.removeExportedToken(session, stored);
     await this.store.delete(session.name);
     this.states.delete(session.name);
     this.log.info('logged out', { session: session.name });
@@ -347,9 +373,10 @@ export class SessionManager {
   }
 
   async status(session: SsoSessionConfig): Promise<SessionStatus> {
-    const state = await this.load(session).catch(() => this.state(session.name));
-    const token = state.stored?.token;
+    const { state, stored } = await this.signInFor(session).catch(() => ({ state: this.state(session.name), stored: undefined }));
+    const token = stored?.token;
     const signedIn = !!token && token.expiresAt > Date.now();
+    const other = state.stored?.token && !stored ? `signed in to another start URL or region (${state.stored.startUrl}, ${state.stored.region})` : undefined;
     return {
       name: session.name,
       startUrl: session.startUrl,
@@ -357,14 +384,23 @@ export class SessionManager {
       signedIn,
       expiresAt: token ? new Date(token.expiresAt).toISOString() : undefined,
       canRefresh: !!token?.refreshToken,
-      signInPending: this.logins.has(session.name),
-      reason: signedIn ? undefined : state.signedOutReason,
+      signInPending: this.logins.has(loginKey(session)),
+      reason: signedIn ? undefined : (other ?? state.signedOutReason),
     };
   }
 
   close(): void {
     for (const state of this.states.values()) clearTimeout(state.refreshTimer);
   }
+}
+
+function sameDefinition(stored: StoredSignIn, session: SsoSessionConfig): boolean {
+  return stored.startUrl === session.startUrl && stored.region === session.region;
+}
+
+/** Logins join only a sign-in to the same definition: a session name alone may mean two portals. */
+function loginKey(session: SsoSessionConfig): string {
+  return [session.name, session.startUrl, session.region, session.scopes.join(' ')].join('\u0000');
 }
 
 /** The client registration that issued the current token (records from before tokenMethod: any live one). */

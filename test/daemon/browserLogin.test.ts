@@ -1,4 +1,4 @@
-// keyfob login through a real browser: the daemon opens KEYFOB_BROWSER (here a script that
+// keyfob login through a real browser: the client opens KEYFOB_BROWSER (here a script that
 // records the URL), and headless Chromium signs in with MFA on the emulator's pages.
 import { chmodSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -48,7 +48,8 @@ describe('keyfob login in a real browser', () => {
     const args = ['login', '--start-url', emulator.startUrl, '--sso-region', emulator.region];
     const first = runKeyfob(args, home.env);
     await waitForLines(urlFile, 1);
-    const second = runKeyfob(['login'], home.env);
+    // The section is written only once the sign-in works, so the second login names the portal too.
+    const second = runKeyfob(args, home.env);
     const [url] = await waitForLines(urlFile, 1);
     expect(url).toMatch(new RegExp(`^${emulator.url}/authorize\\?response_type=code&client_id=.*&code_challenge_method=S256`));
     const page = await browser.newPage();
@@ -59,7 +60,8 @@ describe('keyfob login in a real browser', () => {
     const [a, b] = await Promise.all([first, second]);
     expect(a.stdout).toMatch(/^Signed in to d-9067c0ffee until /);
     expect(b.stdout).toMatch(/^Signed in to d-9067c0ffee until /);
-    // Both waited on the same sign-in: the browser was opened once.
+    // Both waited on the same sign-in, and only the first client opened the browser.
+    expect((await second).stderr).toContain('(joined a sign-in already under way)');
     expect(readFileSync(urlFile, 'utf8').split('\n').filter(Boolean)).toHaveLength(1);
     const stats = (await adminCall(emulator, 'stats')).body.calls;
     expect(stats.RegisterClient).toBe(1);

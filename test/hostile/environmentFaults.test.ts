@@ -82,9 +82,10 @@ describe('environment faults', () => {
     expect(stats.RegisterClient ?? 0).toBe(0);
     expect(stats.CreateToken ?? 0).toBe(0);
     expectNoSecretsUnder(home.dir);
-    // What is on disk: the config with its [sso-session] section (and the backup), and the daemon's own files.
+    // What is on disk: the config as it was (login writes it only after a sign-in works), and the daemon's own files.
+    expect(readFileSync(home.configFile, 'utf8')).toBe('');
     const files = filesUnder(home.dir).map((f) => f.slice(home.dir.length + 1)).sort();
-    expect(files).toEqual(['.aws/config', '.aws/config.keyfob-backup', 'kf/daemon.log', 'kf/daemon.pid'].sort());
+    expect(files).toEqual(['.aws/config', 'kf/daemon.log', 'kf/daemon.pid'].sort());
     // The fix the line names works.
     expect((await runKeyfob(['daemon', 'stop'], home.env)).code).toBe(0);
     home.env.KEYFOB_KEYRING = 'memory';

@@ -276,7 +276,7 @@ describe('the opt-in across a daemon restart (SessionManager over one secret sto
   it('a restarted daemon keeps the file current, and takes over a token the AWS CLI refreshed', async () => {
     const store = memoryStore(); // stands in for the keychain, which outlives the daemon
     const first = new SessionManager(store, quiet, cacheDir);
-    await first.login(session, 'device', { KEYFOB_BROWSER: 'none' }, () => undefined, { exportToAwsCli: true });
+    await first.login(session, 'device', () => undefined, { exportToAwsCli: true });
     const written = await readAwsCliToken(cacheDir, SESSION);
     first.close();
 

@@ -40,7 +40,8 @@ export async function main(argv: string[]): Promise<void> {
       const session = (err as { ssoSession?: string }).ssoSession;
       if (!args.login || !session) throw err;
       const { loginThroughDaemon } = await import('./login.js');
-      await loginThroughDaemon({ ssoSession: session });
+      const { configuredSession } = await import('../../config/ssoSessions.js');
+      await loginThroughDaemon({ session: await configuredSession(session) });
       body = await fetchCredentials(args.profile!);
     }
     process.stdout.write(body.endsWith('\n') ? body : `${body}\n`);

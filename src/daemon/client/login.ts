@@ -1,11 +1,15 @@
-// Client side of sign-in: ask the daemon to run it and show its prompt on stderr.
+// Client side of sign-in: ask the daemon to run it, show its prompt on stderr, and open the
+// browser here, as the user: the daemon never runs a program (see docs/security.md).
 import { KeyfobError } from '../../errors.js';
-import { defaultSignInMethod, pickBrowserEnv } from '../../signin/browser.js';
-import { ROUTES, type LoginEvent } from '../protocol.js';
+import { defaultSignInMethod, openInBrowser, pickBrowserEnv } from '../../signin/browser.js';
+import type { SsoSessionConfig } from '../../signin/types.js';
+import { visible } from '../../terminalText.js';
+import { ROUTES, type LoginEvent, type LoginRequest } from '../protocol.js';
 import { daemonEvents } from './connection.js';
 
 export interface LoginOptions {
-  ssoSession: string;
+  /** The definition to sign in with, as the caller resolved it (it need not be in the config yet). */
+  session: SsoSessionConfig;
   deviceCode?: boolean;
   noBrowser?: boolean;
   /** Write the AWS CLI's token cache (true), remove it (false); unset: KEYFOB_EXPORT_TO_AWS_CLI, else the session's last choice. */
@@ -20,25 +24,41 @@ export async function loginThroughDaemon(opts: LoginOptions): Promise<{ expiresA
   const print = opts.print ?? ((line: string) => process.stderr.write(`${line}\n`));
   const browserEnv = pickBrowserEnv(env);
   if (opts.noBrowser) browserEnv.KEYFOB_BROWSER = 'none';
-  const method = defaultSignInMethod(browserEnv, opts);
   const exportToAwsCli = opts.exportToAwsCli ?? exportSetting(env);
+  const { name, startUrl, region, scopes } = opts.session;
+  const request: LoginRequest = {
+    ssoSession: name,
+    startUrl,
+    region,
+    scopes,
+    method: defaultSignInMethod(browserEnv, opts),
+    ...(exportToAwsCli === undefined ? {} : { exportToAwsCli }),
+  };
   let result: LoginEvent | undefined;
+  let opening: Promise<void> | undefined;
   await daemonEvents<LoginEvent>(
     'POST',
     ROUTES.login,
-    { ssoSession: opts.ssoSession, method, browserEnv, ...(exportToAwsCli === undefined ? {} : { exportToAwsCli }) },
+    request,
     (event) => {
       if (event.event !== 'prompt') {
         result = event;
-      } else if (event.userCode) {
-        print(`To sign in, open ${event.verificationUri ?? event.url}`);
-        print(`and confirm the code ${event.userCode} (or open ${event.url})`);
-      } else {
-        print(`To sign in, open ${event.url}`);
+        return;
       }
+      // Everything here came over the socket: escaped before it reaches the terminal.
+      if (event.userCode) {
+        print(`To sign in, open ${visible(event.verificationUri ?? event.url)}`);
+        print(`and confirm the code ${visible(event.userCode)} (or open ${visible(event.url)})`);
+      } else {
+        print(`To sign in, open ${visible(event.url)}`);
+      }
+      // A sign-in someone else started is already showing its page; one tab is enough.
+      if (event.joined) print('(joined a sign-in already under way)');
+      else opening ??= openInBrowser(event.url, browserEnv).catch(() => undefined);
     },
     { env },
   );
+  await opening;
   if (!result) throw new KeyfobError('LoginFailed', 'the daemon ended the sign-in without an answer; see KEYFOB_HOME/daemon.log');
   if (result.event === 'error') throw new KeyfobError(result.error.code, result.error.message);
   if (result.event !== 'signed-in') throw new KeyfobError('LoginFailed', 'unexpected answer from the daemon');

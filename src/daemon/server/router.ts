@@ -3,12 +3,12 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { listAssignments } from '../../credentials/assignments.js';
 import { assumedNote, assumeEnvironment, EXPORTED_LIST } from '../../assume/environment.js';
+import { isAwsRegion } from '../../config/region.js';
 import { KeyfobError, NotSignedInError, oneLine } from '../../errors.js';
 import { envScript, noteScript, SHELLS, type Shell } from '../../shell/quote.js';
 import type { SocketLocation } from '../../paths.js';
-import type { BrowserEnv } from '../../signin/browser.js';
 import type { SessionManager } from '../../signin/sessions.js';
-import type { SignInMethod } from '../../signin/types.js';
+import { DEFAULT_SCOPES, type SignInPrompt, type SsoSessionConfig } from '../../signin/types.js';
 import { MAX_BODY_BYTES, ROUTES, type AccountsEvent, type AssumeAnswer, type ContainerToken, type ErrorBody, type LoginEvent } from '../protocol.js';
 import type { ConfigCache, ConfigFiles } from './configCache.js';
 import type { ContainerEndpoint } from './containerEndpoint.js';
@@ -90,21 +90,39 @@ function stringField(body: Record<string, unknown>, name: string): string | unde
   return value;
 }
 
+/**
+ * The session a login request names, checked: the region picks the endpoint host the daemon
+ * calls, so it must be a region and nothing else.
+ */
+function loginDefinition(body: Record<string, unknown>): SsoSessionConfig {
+  const name = stringField(body, 'ssoSession');
+  const startUrl = stringField(body, 'startUrl');
+  const region = stringField(body, 'region');
+  if (!name || !startUrl || !region) throw new BadRequest('"ssoSession", "startUrl" and "region" are required');
+  if (!URL.canParse(startUrl) || !/^https?:$/.test(new URL(startUrl).protocol)) throw new BadRequest('"startUrl" must be an http(s) URL');
+  if (!isAwsRegion(region)) throw new BadRequest('"region" must be an AWS region, e.g. eu-west-1');
+  const scopes = body.scopes ?? DEFAULT_SCOPES;
+  if (!Array.isArray(scopes) || scopes.length === 0 || !scopes.every((s) => typeof s === 'string' && /^[^\s,]+$/.test(s))) {
+    throw new BadRequest('"scopes" must be a non-empty list of scope names');
+  }
+  return { name, startUrl, region, scopes };
+}
+
 export function createRouter(ctx: DaemonContext) {
-  async function login(req: IncomingMessage, res: ServerResponse, config: ConfigCache): Promise<void> {
+  async function login(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    // The request carries the whole session definition: login comes before the config has it.
     const body = (await readBody(req)) as Record<string, unknown>;
-    const name = stringField(body, 'ssoSession');
-    if (!name) throw new BadRequest('"ssoSession" is required');
-    const method: SignInMethod = body.method === 'pkce' ? 'pkce' : 'device';
-    const browserEnv = (typeof body.browserEnv === 'object' && body.browserEnv ? body.browserEnv : {}) as BrowserEnv;
+    const session = loginDefinition(body);
+    const name = session.name;
+    const method = body.method === 'pkce' ? 'pkce' : 'device';
     const exportToAwsCli = typeof body.exportToAwsCli === 'boolean' ? body.exportToAwsCli : undefined;
-    const session = ctx.credentials.ssoSession(config, name);
     // Streamed without chunked framing: one NDJSON event per line, then the connection closes.
     res.useChunkedEncodingByDefault = false;
     res.writeHead(200, { 'content-type': 'application/x-ndjson', connection: 'close' });
     const send = (event: LoginEvent) => res.write(`${JSON.stringify(event)}\n`);
     try {
-      const token = await ctx.sessions.login(session, method, browserEnv, (prompt) => send({ event: 'prompt', ...prompt }), { exportToAwsCli });
+      const onPrompt = (prompt: SignInPrompt, joined: boolean) => send({ event: 'prompt', ...prompt, ...(joined ? { joined } : {}) });
+      const token = await ctx.sessions.login(session, method, onPrompt, { exportToAwsCli });
       ctx.credentials.dropSession(name); // credentials of a previous sign-in may belong to another user
       send({ event: 'signed-in', ssoSession: name, expiresAt: new Date(token.expiresAt).toISOString() });
     } catch (err) {
@@ -241,7 +259,7 @@ export function createRouter(ctx: DaemonContext) {
         return sendJson(res, 200, { revoked: ctx.containerEndpoint.revoke(token) });
       }
       case `POST ${ROUTES.login}`:
-        return login(req, res, config());
+        return login(req, res);
       case `POST ${ROUTES.logout}`:
         return logout(req, res, config());
       case `GET ${ROUTES.status}`:
