@@ -99,9 +99,15 @@ export function applyProfiles(doc: ConfigDocument, opts: ApplyOptions): Populate
 
   for (const profile of opts.profiles) {
     const { name } = profile;
-    const unwritable = [profile.accountId, profile.roleName].find((v) => !isWritableValue(v));
+    const unwritable = ([['account id', profile.accountId], ['role name', profile.roleName]] as const).find(([, v]) => !isWritableValue(v));
     if (unwritable !== undefined) {
-      report.skipped.push({ name, reason: `the server sent ${JSON.stringify(unwritable)}, which a config file cannot hold` });
+      // Raw here; whoever prints the reason escapes it.
+      report.skipped.push({
+        name,
+        reason:
+          `the server sent the ${unwritable[0]} "${unwritable[1]}" for account ${profile.accountId} ("${profile.accountName}"), ` +
+          'which a config file cannot hold as is; ask your AWS administrator to rename it',
+      });
       continue;
     }
     const occupant = doc.findSection('profile', name);
@@ -146,12 +152,14 @@ export function applyProfiles(doc: ConfigDocument, opts: ApplyOptions): Populate
 }
 
 /**
- * A value populate will write: one line without surrounding spaces (botocore trims them) and no
- * control character (no AWS name has one; in a config file it would act on the terminal of
- * whoever prints it).
+ * A value populate will write: one line without surrounding spaces (botocore trims them), and
+ * no control or format character: no AWS name has one, and each is read differently by some
+ * reader (U+2028 ends a line in JavaScript, not in botocore), hides or reorders text (bidi
+ * overrides, zero-width characters), or acts on the terminal of whoever prints the file.
+ * These values are sent back to AWS verbatim, so they are refused rather than changed.
  */
 function isWritableValue(value: string): boolean {
-  return value !== '' && !/\p{Cc}/u.test(value) && value === value.trim();
+  return value !== '' && !/[\p{Cc}\p{Cf}\p{Zl}\p{Zp}\p{Cs}]/u.test(value) && value === value.trim();
 }
 
 function entriesFor(profile: WantedProfile, opts: ApplyOptions, sectionName: string): [string, string][] {
