@@ -433,11 +433,19 @@ function validateKey(key: string): void {
   }
 }
 
-// One line to every reader: no control character but tab (\r, \v, \f, U+0085, U+001C–U+001F
-// end a line or a word somewhere), and no surrounding space, which botocore would strip.
+/**
+ * A value every reader sees alike, and that prints as it reads: no control character but tab
+ * (\r, \v, \f, U+0085, U+001C–U+001F end a line or a word for some reader), no format or
+ * separator character (U+2028, bidi overrides, zero-width characters), no surrounding space
+ * (botocore strips it).
+ */
+export function isWritableValue(value: string): boolean {
+  return !/[^\P{Cc}\t]|[\p{Cf}\p{Zl}\p{Zp}\p{Cs}]/u.test(value) && value === value.trim();
+}
+
 function validateValue(key: string, value: string): void {
-  if (/[^\P{Cc}\t]/u.test(value) || value !== value.trim()) {
-    throw new ConfigError(`invalid value for ${key}: it must be one line without leading or trailing spaces`);
+  if (!isWritableValue(value)) {
+    throw new ConfigError(`invalid value for ${key}: it must be one line without leading or trailing spaces, control or format characters`);
   }
 }
 
