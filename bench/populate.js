@@ -24,7 +24,7 @@ async function oneRun(emulator, expectedProfiles) {
   try {
     const login = await keyfob(['login', '--start-url', emulator.startUrl, '--sso-region', emulator.region], env);
     if (login.code !== 0) throw new Error(`keyfob login failed: ${login.stderr}`);
-    await fetch(`${emulator.url}/_emulator/reset-stats`, { method: 'POST', body: '{}' });
+    await fetch(`${emulator.url}/_emulator/reset-stats`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' });
     await sleep(1_100); // the emulator's buckets refill, so every run starts alike
 
     const populate = await keyfob(['populate', '--yes'], env);

@@ -1,6 +1,7 @@
 // The full CLI (yargs). Each command lives in its own thin file under src/commands/.
 import yargs from 'yargs';
 import { oneLine } from './errors.js';
+import { visible } from './terminalText.js';
 import type { CommandModule } from 'yargs';
 
 import assume from './commands/assume.js';
@@ -50,7 +51,7 @@ export async function main(argv: string[]): Promise<void> {
     .help()
     .version(false)
     .fail((msg, err) => {
-      process.stderr.write(`keyfob: ${err ? oneLine(err) : `${msg}; see: keyfob --help`}\n`);
+      process.stderr.write(`keyfob: ${err ? oneLine(err) : `${visible(msg)}; see: keyfob --help`}\n`);
       process.exit(1);
     });
   for (const command of commands) cli.command(command);

@@ -19,3 +19,13 @@ export function visible(text: string): string {
     return code < 0x100 ? `\\x${code.toString(16).padStart(2, '0')}` : `\\u{${code.toString(16)}}`;
   });
 }
+
+/**
+ * JSON to print: the same value, with the characters JSON.stringify leaves raw but a terminal
+ * would act on or hide (format characters, line and paragraph separators) as `\uXXXX` escapes.
+ */
+export function visibleJson(value: unknown, indent?: number): string {
+  return JSON.stringify(value, null, indent).replace(/[\p{Cf}\p{Zl}\p{Zp}]/gu, (ch) =>
+    ch.split('').map((unit) => `\\u${unit.charCodeAt(0).toString(16).padStart(4, '0')}`).join(''),
+  );
+}

@@ -2,6 +2,7 @@
 // set in KEYFOB_EXPORTED, so it only ever clears its own: an AWS_REGION the user set before any
 // assume stays when the next profile has no region.
 import type { AssumeAnswer, ContainerToken, ProfileSummary } from '../daemon/protocol.js';
+import { visible } from '../terminalText.js';
 
 export const EXPORTED_LIST = 'KEYFOB_EXPORTED';
 
@@ -65,7 +66,8 @@ export function assumedNote(answer: AssumeAnswer, region: string | undefined): s
   const expires = new Date(credentials.Expiration);
   const until = `${String(expires.getHours()).padStart(2, '0')}:${String(expires.getMinutes()).padStart(2, '0')}`;
   const where = region ?? profile.region;
-  return `keyfob: assumed ${profile.name} (${profile.accountId}, ${profile.roleName}${where ? `, ${where}` : ''}) until ${until}`;
+  // Names come from the config and the server: escaped for the terminal.
+  return visible(`keyfob: assumed ${profile.name} (${profile.accountId}, ${profile.roleName}${where ? `, ${where}` : ''}) until ${until}`);
 }
 
 export function unsetEnvironment(env: NodeJS.ProcessEnv): EnvChange {

@@ -3,6 +3,7 @@
 // assume is one socket round trip to the daemon, which answers from memory.
 import { closeSync, writeSync } from 'node:fs';
 import { KeyfobError, oneLine } from '../errors.js';
+import { visible } from '../terminalText.js';
 import { ROUTES, type AssumeAnswer, type ContainerToken, type ProfileSummary } from '../daemon/protocol.js';
 import { daemonRequest, parseAnswer } from '../daemon/client/connection.js';
 import { envScript } from '../shell/quote.js';
@@ -61,7 +62,7 @@ function writeScript(args: AssumeArgs, change: EnvChange): void {
 async function assume(args: AssumeArgs): Promise<void> {
   if (args.help) return void process.stdout.write(ASSUME_USAGE);
   if (args.listProfiles) {
-    for (const p of await listProfiles()) process.stdout.write(`${p.name}\n`);
+    for (const p of await listProfiles()) process.stdout.write(`${visible(p.name)}\n`);
     return;
   }
   if (args.unset) {
@@ -98,9 +99,9 @@ async function assumeAutoRefresh(name: string, args: AssumeArgs): Promise<void> 
   writeScript(args, change);
   const userProfile = process.env.AWS_PROFILE && !(process.env[EXPORTED_LIST] ?? '').split(',').includes('AWS_PROFILE');
   if (userProfile) {
-    process.stderr.write(`keyfob: AWS_PROFILE=${process.env.AWS_PROFILE} is set, and SDKs prefer a profile to the auto-refresh endpoint; run: unset AWS_PROFILE\n`);
+    process.stderr.write(`keyfob: AWS_PROFILE=${visible(process.env.AWS_PROFILE ?? '')} is set, and SDKs prefer a profile to the auto-refresh endpoint; run: unset AWS_PROFILE\n`);
   }
-  process.stderr.write(`keyfob: ${grant.profile.name} (${grant.profile.accountId}, ${grant.profile.roleName}) now refreshes itself through ${grant.uri}\n`);
+  process.stderr.write(`${visible(`keyfob: ${grant.profile.name} (${grant.profile.accountId}, ${grant.profile.roleName}) now refreshes itself through ${grant.uri}`)}\n`);
 }
 
 async function revoke(token: string): Promise<void> {

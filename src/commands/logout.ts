@@ -24,7 +24,8 @@ const command: CommandModule<object, LogoutArgs> = {
       body = { ssoSession: pickSsoSession(await readAwsConfig(configFile()), args['sso-session']).name };
     }
     const { loggedOut } = parseAnswer<{ loggedOut: string[] }>(await daemonRequest('POST', ROUTES.logout, body));
-    process.stdout.write(loggedOut.length ? `Signed out of ${loggedOut.join(', ')}\n` : 'Nothing to sign out of\n');
+    const { visible } = await import('../terminalText.js');
+    process.stdout.write(loggedOut.length ? `Signed out of ${visible(loggedOut.join(', '))}\n` : 'Nothing to sign out of\n');
   },
 };
 export default command;

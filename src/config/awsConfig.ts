@@ -43,9 +43,15 @@ export function interpretConfig(doc: ConfigDocument): AwsConfig {
   const ssoSessions = new Map<string, SsoSession>();
   const problems = [...doc.problems];
   const profileHeader = new Map<string, string>();
+  // configparser's [DEFAULT]: botocore gives its keys to every profile and sso-session that does
+  // not set them itself.
+  const defaults: Record<string, string> = {};
+  for (const section of doc.sections) {
+    if (section.kind === 'other' && section.header === 'DEFAULT') for (const entry of section.entries) defaults[entry.key] ??= entry.value;
+  }
 
   for (const section of doc.sections) {
-    const values: Record<string, string> = {};
+    const values: Record<string, string> = { ...defaults };
     for (const entry of section.entries) values[entry.key] = entry.value;
 
     if (section.kind === 'default' || section.kind === 'profile') {

@@ -6,6 +6,8 @@
 // the lines they mean to.
 //
 // Reading follows botocore (Python's RawConfigParser as botocore configures it):
+// - Lines end at `\n`, `\r\n` or a lone `\r` (a file read in text mode), never at U+2028,
+//   U+0085, `\v` or `\f`; "whitespace" is Python's (str.isspace), not JavaScript's `\s`.
 // - `#` and `;` start a comment only at the start of a line; `key = value # x` keeps `# x`.
 // - `=` or `:` separates key and value; keys are lower-cased (optionxform), values trimmed.
 // - A line indented deeper than the key line above it continues that value; blank and comment
@@ -15,6 +17,32 @@
 // - Section names are case-sensitive. Duplicate sections and duplicate keys make the AWS CLI
 //   refuse the whole file (strict mode); they are reported, and the first occurrence wins.
 import { ConfigError } from '../errors.js';
+
+// Python's str.isspace(), which configparser's strip() and `\s` use. JavaScript's `\s` and
+// trim() differ: they include U+FEFF and leave out U+001C–U+001F and U+0085.
+const PY_SPACE = '\\t-\\r\\x1c-\\x20\\x85\\xa0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000';
+// configparser's OPTCRE; Python's `.` matches every character but `\n` (JavaScript's `.` also stops at \r, U+2028, U+2029).
+const OPTION = new RegExp(`^([^]*?)[${PY_SPACE}]*[=:][${PY_SPACE}]*([^]*)$`);
+
+function isPySpace(c: number): boolean {
+  return (c >= 0x09 && c <= 0x0d) || (c >= 0x1c && c <= 0x20) || c === 0x85 || c === 0xa0 || c === 0x1680 ||
+    (c >= 0x2000 && c <= 0x200a) || c === 0x2028 || c === 0x2029 || c === 0x202f || c === 0x205f || c === 0x3000;
+}
+
+/** Python's str.strip() (trim() would also take U+FEFF, and leave U+0085). */
+function pyStrip(text: string): string {
+  let start = 0;
+  let end = text.length;
+  while (start < end && isPySpace(text.charCodeAt(start))) start++;
+  while (end > start && isPySpace(text.charCodeAt(end - 1))) end--;
+  return text.slice(start, end);
+}
+
+function pyRstrip(text: string): string {
+  let end = text.length;
+  while (end > 0 && isPySpace(text.charCodeAt(end - 1))) end--;
+  return text.slice(0, end);
+}
 
 export type SectionKind = 'default' | 'profile' | 'sso-session' | 'services' | 'other';
 
@@ -65,7 +93,7 @@ interface Line {
 
 /** A marker comment must look like a comment so every INI reader skips it. */
 function normaliseMarker(marker: string): string {
-  const trimmed = marker.trim();
+  const trimmed = pyStrip(marker);
   if (/[\r\n]/.test(trimmed)) throw new ConfigError('a section marker must be a single line');
   return trimmed.startsWith('#') || trimmed.startsWith(';') ? trimmed : `# ${trimmed}`;
 }
@@ -116,7 +144,7 @@ export class ConfigDocument {
   commentAbove(section: SectionRef): string | undefined {
     const found = this.resolve(section);
     if (!found || found.headerLine === 0) return undefined;
-    const above = this.lines[found.headerLine - 1].text.trim();
+    const above = pyStrip(this.lines[found.headerLine - 1].text);
     return above.startsWith('#') || above.startsWith(';') ? above : undefined;
   }
 
@@ -135,7 +163,7 @@ export class ConfigDocument {
       const old = this.lines[entry.line];
       let prefix = old.text.slice(0, valueStart(old.text));
       // `key=value` stays tight, but `key =` with no value gets `key = value`.
-      if (value !== '' && old.text.trim().length === prefix.trim().length && /[=:]$/.test(prefix)) prefix += ' ';
+      if (value !== '' && pyStrip(old.text).length === pyStrip(prefix).length && /[=:]$/.test(prefix)) prefix += ' ';
       const eol = this.lines[entry.endLine - 1].eol;
       this.lines.splice(entry.line, entry.endLine - entry.line, { text: prefix + value, eol });
       this.reindexSection(found, 1 - (entry.endLine - entry.line));
@@ -199,10 +227,10 @@ export class ConfigDocument {
     if (!found) return false;
     let start = found.headerLine;
     const prefix = normaliseMarker(opts.markerPrefix ?? '# keyfob');
-    if (start > 0 && this.lines[start - 1].text.trim().startsWith(prefix)) start -= 1;
+    if (start > 0 && pyStrip(this.lines[start - 1].text).startsWith(prefix)) start -= 1;
     // The blank separator above goes too, but only where it would leave two blank lines in a
     // row (or a blank last line): otherwise prunes would pile up blank lines.
-    const isBlank = (i: number) => i >= this.lines.length || this.lines[i].text.trim() === '';
+    const isBlank = (i: number) => i >= this.lines.length || pyStrip(this.lines[i].text) === '';
     if (start > 0 && isBlank(start - 1) && isBlank(found.contentEnd)) start -= 1;
     this.removeLines(start, found.contentEnd);
     this.reindexAfterRemoving(found, found.contentEnd - start);
@@ -247,7 +275,7 @@ export class ConfigDocument {
    */
   private indentBefore(at: number): string {
     for (let i = at; i < this.lines.length; i++) {
-      const trimmed = this.lines[i].text.trim();
+      const trimmed = pyStrip(this.lines[i].text);
       if (trimmed === '' || trimmed.startsWith('#') || trimmed.startsWith(';')) continue;
       return this.lines[i].text.slice(0, indentOf(this.lines[i].text));
     }
@@ -277,7 +305,7 @@ export class ConfigDocument {
     const at = this.lines.length - 1;
     const tail = this.lines[at - 1];
     const added = texts.map((text) => ({ text, eol: nl }));
-    if (tail && tail.text.trim() !== '') added.unshift({ text: '', eol: nl });
+    if (tail && pyStrip(tail.text) !== '') added.unshift({ text: '', eol: nl });
     this.lines.splice(at, 0, ...added);
     return at + added.length - texts.length;
   }
@@ -389,10 +417,10 @@ export function headerFor(kind: SectionKind, name: string): string {
 }
 
 // Names must survive botocore's shlex.split of the header as exactly one word, and stay
-// harmless on a shell command line: no whitespace, quotes, backslashes, brackets, comment
-// characters or control characters.
+// harmless on a shell command line and a terminal: no whitespace, quotes, backslashes,
+// brackets, comment characters, control or format characters (bidi, zero-width, U+2028).
 function validateSectionName(name: string): void {
-  if (name === '' || /[\s'"\\[\];#\x00-\x1f\x7f]/.test(name)) {
+  if (name === '' || /[\s'"\\[\];#\p{Cc}\p{Cf}\p{Zl}\p{Zp}\p{Cs}]/u.test(name)) {
     throw new ConfigError(
       `invalid section name ${JSON.stringify(name)}: use letters, digits and - _ . / @ + = , : only`,
     );
@@ -405,15 +433,25 @@ function validateKey(key: string): void {
   }
 }
 
+/**
+ * A value every reader sees alike, and that prints as it reads: no control character but tab
+ * (\r, \v, \f, U+0085, U+001C–U+001F end a line or a word for some reader), no format or
+ * separator character (U+2028, bidi overrides, zero-width characters), no surrounding space
+ * (botocore strips it).
+ */
+export function isWritableValue(value: string): boolean {
+  return !/[^\P{Cc}\t]|[\p{Cf}\p{Zl}\p{Zp}\p{Cs}]/u.test(value) && value === value.trim();
+}
+
 function validateValue(key: string, value: string): void {
-  if (/[\r\n\x00]/.test(value) || value !== value.trim()) {
-    throw new ConfigError(`invalid value for ${key}: it must be one line without leading or trailing spaces`);
+  if (!isWritableValue(value)) {
+    throw new ConfigError(`invalid value for ${key}: it must be one line without leading or trailing spaces, control or format characters`);
   }
 }
 
 function splitLines(text: string): Line[] {
   const lines: Line[] = [];
-  const re = /\r\n|\n/g;
+  const re = /\r\n|\n|\r/g; // Python's universal newlines
   let start = 0;
   for (let m = re.exec(text); m; m = re.exec(text)) {
     lines.push({ text: text.slice(start, m.index), eol: m[0] });
@@ -428,13 +466,15 @@ function splitLines(text: string): Line[] {
 function valueStart(text: string): number {
   const delim = text.search(/[=:]/);
   let i = delim + 1;
-  while (i < text.length && /\s/.test(text[i])) i++;
+  while (i < text.length && isPySpace(text.charCodeAt(i))) i++;
   return i;
 }
 
+/** Where the first non-space is (configparser's NONSPACECRE), 0 on a blank line. */
 function indentOf(text: string): number {
-  const m = /\S/.exec(text);
-  return m ? m.index : 0;
+  let i = 0;
+  while (i < text.length && isPySpace(text.charCodeAt(i))) i++;
+  return i < text.length ? i : 0;
 }
 
 /** shlex.split (POSIX mode, no comments), or undefined where Python would raise. */
@@ -453,7 +493,7 @@ export function shlexSplit(s: string): string[] | undefined {
     } else if (c === '"') {
       let j = i + 1;
       for (; j < s.length && s[j] !== '"'; j++) {
-        if (s[j] === '\\' && j + 1 < s.length && '\\"$`\n'.includes(s[j + 1])) j++;
+        if (s[j] === '\\' && j + 1 < s.length && '\\"'.includes(s[j + 1])) j++;
         word += s[j];
       }
       if (j >= s.length) return undefined;
@@ -463,7 +503,7 @@ export function shlexSplit(s: string): string[] | undefined {
       if (i + 1 >= s.length) return undefined;
       word += s[++i];
       inWord = true;
-    } else if (/\s/.test(c)) {
+    } else if (' \t\r\n'.includes(c)) { // shlex.whitespace
       if (inWord) words.push(word);
       word = '';
       inWord = false;
@@ -479,10 +519,11 @@ export function shlexSplit(s: string): string[] | undefined {
 function classifyHeader(header: string): { kind: SectionKind; name: string; problem?: string } {
   if (header === 'default') return { kind: 'default', name: 'default' };
   for (const kind of ['profile', 'sso-session', 'services'] as const) {
-    // botocore tests startswith(), then shlex.split into exactly two words.
+    // botocore tests startswith(), then shlex.split into exactly two words, and takes the
+    // second whatever the first is: `[profiles x]` is profile x to it.
     if (!header.startsWith(kind)) continue;
     const words = shlexSplit(header);
-    if (words && words.length === 2 && words[0] === kind) return { kind, name: words[1] };
+    if (words && words.length === 2) return { kind, name: words[1] };
     if (words && words.length > 0 && words[0] !== kind) return { kind: 'other', name: header }; // e.g. [profiles]
     return {
       kind: 'other',
@@ -525,13 +566,13 @@ function analyse(lines: Line[]): Analysis {
   let firstKeyAt = new Map<string, number>();
 
   const closeEntry = () => {
-    if (entry && continued.length > 0) entry.value = [entry.value, ...continued].join('\n').trimEnd();
+    if (entry && continued.length > 0) entry.value = pyRstrip([entry.value, ...continued].join('\n'));
     entry = undefined;
     continued = [];
   };
 
   lines.forEach(({ text }, index) => {
-    const trimmed = text.trim();
+    const trimmed = pyStrip(text);
     if (trimmed === '' || trimmed.startsWith('#') || trimmed.startsWith(';')) {
       // configparser keeps blank lines inside a continued value; they are trimmed at the end.
       if (entry && trimmed === '') continued.push('');
@@ -572,7 +613,7 @@ function analyse(lines: Line[]): Analysis {
       problems.push({ line: index + 1, message: `malformed section header ${JSON.stringify(trimmed)}; expected [NAME]` });
       return;
     }
-    const option = /^(.*?)\s*[=:]\s*(.*)$/.exec(trimmed);
+    const option = OPTION.exec(trimmed);
     if (!current) {
       problems.push({
         line: index + 1,

@@ -1,6 +1,7 @@
 // `keyfob doctor`: every check at once, each under its own time limit so that one hung part
 // (a keychain waiting for an unlock prompt, a daemon that accepts and never answers) cannot hang doctor.
 import { oneLine } from '../errors.js';
+import { visible } from '../terminalText.js';
 import { awsCliCheck } from './awsCli.js';
 import { clockSkewCheck } from './clockSkew.js';
 import { configChecks } from './config.js';
@@ -55,5 +56,6 @@ export function formatDoctor(report: DoctorReport): string {
   }
   const failed = report.checks.filter((c) => c.status === 'fail').length;
   lines.push('', failed ? `${failed} check(s) failed` : 'no problems found');
-  return `${lines.join('\n')}\n`;
+  // Details quote the config, the daemon and the server: nothing in them may act on the terminal.
+  return `${lines.map(visible).join('\n')}\n`;
 }

@@ -1,4 +1,7 @@
-// The admin API under /_emulator/, for tests and scripts. Loopback callers only.
+// The admin API under /_emulator/, for tests and scripts. Loopback callers only, and only
+// requests a web page cannot forge: a loopback Host (a DNS-rebound name is refused), no
+// foreign Origin, and a JSON Content-Type on POST (a cross-site form or simple fetch can send
+// text/plain without a CORS preflight, never application/json).
 import { invalidRequest, JsonApiError } from './awsErrors.js';
 import { type Ctx, jsonBody, optionalNumber, optionalString, requiredString, sendJson } from './http.js';
 import { approveDevice, denyDevice, firstUsername } from './oidc.js';
@@ -95,8 +98,34 @@ export function adminRoute(method: string, path: string): ((ctx: Ctx) => void) |
   return routes[`${method} ${path}`];
 }
 
+const LOOPBACK_HOSTS = ['127.0.0.1', 'localhost', '[::1]'];
+
+/** `Host` (or an Origin's host) names this server by a loopback name: 127.0.0.1, localhost or [::1], with its port. */
+function isLoopbackHost(host: string | undefined, port: number | undefined): boolean {
+  if (host === undefined || port === undefined) return false;
+  const h = host.toLowerCase();
+  return LOOPBACK_HOSTS.some((name) => h === `${name}:${port}` || (port === 80 && h === name));
+}
+
+function checkAdminRequest(ctx: Ctx): void {
+  const { req } = ctx;
+  if (!isLoopback(req.socket.remoteAddress)) throw new JsonApiError(403, 'AccessDeniedException', 'The admin API answers loopback callers only');
+  const port = req.socket.localPort;
+  if (!isLoopbackHost(req.headers.host, port)) {
+    throw new JsonApiError(403, 'AccessDeniedException', `The admin API needs Host: 127.0.0.1:${port}, localhost:${port} or [::1]:${port}`);
+  }
+  const origin = req.headers.origin;
+  if (origin !== undefined && !(origin.startsWith('http://') && isLoopbackHost(origin.slice('http://'.length), port))) {
+    throw new JsonApiError(403, 'AccessDeniedException', 'The admin API refuses requests from web pages (a foreign Origin)');
+  }
+  const type = (req.headers['content-type'] ?? '').split(';')[0].trim().toLowerCase();
+  if (req.method === 'POST' && type !== 'application/json') {
+    throw new JsonApiError(415, 'UnsupportedMediaTypeException', 'The admin API takes POST bodies as Content-Type: application/json only');
+  }
+}
+
 export function admin(ctx: Ctx): void {
-  if (!isLoopback(ctx.req.socket.remoteAddress)) throw new JsonApiError(403, 'AccessDeniedException', 'The admin API answers loopback callers only');
+  checkAdminRequest(ctx);
   const handler = adminRoute(ctx.req.method ?? 'GET', ctx.url.pathname);
   if (!handler) throw new JsonApiError(404, 'UnknownOperationException', `No admin route ${ctx.req.method} ${ctx.url.pathname}`);
   handler(ctx);

@@ -12,6 +12,7 @@ import { configFile } from '../paths.js';
 import { applyProfiles, type PopulateReport, type ProfileMode } from './applyProfiles.js';
 import { credentialProcessLine, keyfobExecutable } from '../shell/keyfobCommand.js';
 import { checkTemplate, DEFAULT_TEMPLATE, nameProfiles } from './profileNames.js';
+import { visible } from '../terminalText.js';
 import { ProgressLine } from './progress.js';
 import { confirm } from './prompt.js';
 import { loadRememberedSettings, rememberSettings, type PopulateSettings } from './settings.js';
@@ -117,7 +118,7 @@ async function populateSession(
     const preview = await editConfigFile(path, (doc) => void (report = apply(doc)), { dryRun: true });
     if (preview.changed && report.removed.length > 0) {
       const listed = report.removed.slice(0, 5).join(', ') + (report.removed.length > 5 ? `, and ${report.removed.length - 5} more` : '');
-      if (!(await confirm(io, `Remove ${report.removed.length} profile(s) no longer assigned to you (${listed})? [y/N] `))) {
+      if (!(await confirm(io, `Remove ${report.removed.length} profile(s) no longer assigned to you (${visible(listed)})? [y/N] `))) {
         throw new KeyfobError('Cancelled', 'cancelled; the config was not changed');
       }
       approvedRemovals = report.removed;
@@ -136,19 +137,25 @@ async function populateSession(
     { dryRun: req.dryRun },
   );
 
-  if (req.dryRun) {
-    io.stdout.write(result.changed ? createTwoFilesPatch(path, path, result.before, result.after, 'current', 'after populate') : '');
+  // Names come from the server and the config: every line is escaped before it is printed.
+  const say = (stream: NodeJS.WriteStream, line: string) => stream.write(`${visible(line)}\n`);
+  if (req.dryRun && result.changed) {
+    const patch = createTwoFilesPatch(path, path, result.before, result.after, 'current', 'after populate');
+    // Tabs (the patch's header has one) and a CRLF file's \r before \n are harmless and kept, so the patch still applies.
+    for (const line of patch.replace(/\n$/, '').split('\n')) {
+      io.stdout.write(`${line.replace(/\r$/, '').split('\t').map(visible).join('\t')}${line.endsWith('\r') ? '\r' : ''}\n`);
+    }
   }
   for (const collision of named.collisions) {
-    io.stderr.write(`note: ${collision.renamedTo.length} account roles map to "${collision.name}"; named them ${collision.renamedTo.join(', ')}\n`);
+    say(io.stderr, `note: ${collision.renamedTo.length} account roles map to "${collision.name}"; named them ${collision.renamedTo.join(', ')}`);
   }
-  for (const skip of report.skipped) io.stderr.write(`skipped "${skip.name}": ${skip.reason}\n`);
+  for (const skip of report.skipped) say(io.stderr, `skipped "${skip.name}": ${skip.reason}`);
   if (report.stale.length > 0) {
-    io.stderr.write(`kept ${report.stale.length} profile(s) whose account or role is gone (${report.stale.slice(0, 5).join(', ')}); --prune removes them\n`);
+    say(io.stderr, `kept ${report.stale.length} profile(s) whose account or role is gone (${report.stale.slice(0, 5).join(', ')}); --prune removes them`);
   }
   const summary =
     `${report.total} profiles (${report.added.length} added, ${report.updated.length} updated, ` +
     `${report.removed.length} removed, ${report.skipped.length} skipped) for sso-session ${session.name} in ${path}`;
-  if (req.dryRun) io.stderr.write(`${summary}; dry run, nothing was written\n`);
-  else io.stdout.write(`${summary}\n`);
+  if (req.dryRun) say(io.stderr, `${summary}; dry run, nothing was written`);
+  else say(io.stdout, summary);
 }

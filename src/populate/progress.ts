@@ -1,14 +1,19 @@
 // A one-line progress bar on stderr, drawn only on a terminal: logs and pipes get the summary alone.
+import { visible } from '../terminalText.js';
 
 const WIDTH = 30;
 
 export class ProgressLine {
   private drawn = false;
 
+  private readonly label: string;
+
   constructor(
     private readonly stream: NodeJS.WriteStream,
-    private readonly label: string,
-  ) {}
+    label: string,
+  ) {
+    this.label = visible(label); // it names a session from the config
+  }
 
   update(done: number, total?: number): void {
     if (!this.stream.isTTY) return;

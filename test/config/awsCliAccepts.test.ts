@@ -45,4 +45,18 @@ describeAws('AWS CLI v2 reads the edited file', () => {
     expect(config.problems).toEqual([]);
     expect([...config.profiles.keys()].sort()).toEqual(aws('configure', 'list-profiles').split(/\r?\n/).sort());
   });
+  it('reads a hand-written file with a lone \\r, U+2028 and U+0085 exactly as keyfob does', async () => {
+    const file = join(dir, 'odd');
+    // A lone \r ends a line for both; U+2028 and U+0085 end none (JavaScript's own splitters would).
+    await writeFile(file, '[profile mac]\rregion = eu-west-1\r[profile sep]\nkeyfob_role_name = Ro\u2028le\u0085X\nregion = us-east-2\n');
+    const env = { ...process.env, AWS_CONFIG_FILE: file, AWS_SHARED_CREDENTIALS_FILE: join(dir, 'none') };
+    const aws = (...args: string[]) => execFileSync(AWS, args, { env, encoding: 'utf8' }).replace(/\n$/, '');
+    const config = await readAwsConfig(file);
+    expect(config.problems).toEqual([]);
+    expect([...config.profiles.keys()].sort()).toEqual(aws('configure', 'list-profiles').split('\n').sort());
+    for (const [name, profile] of config.profiles) {
+      for (const [key, value] of Object.entries(profile.values)) expect(aws('configure', 'get', key, '--profile', name), `${name} ${key}`).toBe(value);
+    }
+    expect(config.profiles.get('sep')!.values).toEqual({ keyfob_role_name: 'Ro\u2028le\u0085X', region: 'us-east-2' });
+  });
 });

@@ -141,6 +141,34 @@ describe('editing', () => {
     }
   });
 
+  it('rejects values and names a reader would split, strip or show differently', () => {
+    const doc = parseConfig('[default]\n');
+    for (const value of ['x\ry', 'x\u2028y', 'x\u2029y', 'x\u0085y', 'x\vy', 'x\fy', 'x\x1cy', '\u202Eevil', 'zero\u200Bwidth', 'x\u00ADy', 'x\uFEFF', ' x', 'x\u00A0']) {
+      expect(() => doc.setKey(def, 'region', value), JSON.stringify(value)).toThrow(/control or format characters/);
+    }
+    for (const name of ['a\u2028b', 'a\u202Eb', 'a\u200Bb', 'a\u00A0b', 'a\x85b']) {
+      expect(() => doc.upsertSection('profile', name, []), JSON.stringify(name)).toThrow(ConfigError);
+    }
+    expect(doc.setKey(def, 'note', 'tab\tinside, Café/東京 ok')).toBe(true);
+  });
+
+  it('splits lines where botocore does: \\n, \\r\\n and a lone \\r, never U+2028 or U+0085', () => {
+    const text = '[profile a]\rk = x\u2028y\u0085z\r\n[profile b]\nk = v\r';
+    const doc = parseConfig(text);
+    expect(doc.toString()).toBe(text);
+    expect(doc.problems).toEqual([]);
+    expect(doc.sections.map((s) => s.name)).toEqual(['a', 'b']);
+    expect(doc.getValue({ kind: 'profile', name: 'a' }, 'k')).toBe('x\u2028y\u0085z');
+    // Python's whitespace, not JavaScript's: U+FEFF is kept, U+0085 and U+001C are stripped.
+    const odd = parseConfig('[default]\na = \uFEFFv\uFEFF\nb = \u0085v\x1c\n');
+    expect(odd.getValue(def, 'a')).toBe('\uFEFFv\uFEFF');
+    expect(odd.getValue(def, 'b')).toBe('v');
+    // A lone \r is a line break for new lines too: the editor keeps the file's own style.
+    const mac = parseConfig('[default]\rregion = x\r');
+    mac.setKey(def, 'output', 'json');
+    expect(mac.toString()).toBe('[default]\rregion = x\routput = json\r');
+  });
+
   it('upsertSection appends with the file newline style and a blank separator', () => {
     const doc = parseConfig('[default]\r\nregion = x');
     doc.upsertSection('profile', 'Dev/Admin', [['keyfob_role_name', 'Admin']], { marker: 'keyfob: generated' });

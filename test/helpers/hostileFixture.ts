@@ -14,9 +14,10 @@ export const HOSTILE_ACCOUNTS = (canaryDir: string) => [
   { id: '100000000008', name: 'Dup' },
   { id: '100000000009', name: 'Dup' },
   { id: '100000000010', name: 'Dup ' },
+  { id: '100000000011', name: 'line\u2028sep\u2029zero\u200Bwidth\u202Erev' }, // JavaScript's line breaks, Python's not
 ];
 
-export const HOSTILE_ROLES = (canaryDir: string) => ['AdministratorAccess', `$(touch ${canaryDir}/role)`, `Read Only'"|&`, 'split\nrole', 'esc\x1b]0;pwned\x07role'];
+export const HOSTILE_ROLES = (canaryDir: string) => ['AdministratorAccess', `$(touch ${canaryDir}/role)`, `Read Only'"|&`, 'split\nrole', 'esc\x1b]0;pwned\x07role', 'Zero\u200BWidth\u2028Line\u202ERole'];
 
 export function hostileFixture(canaryDir: string): Fixture {
   const fixture = defaultFixture();

@@ -3,7 +3,7 @@
 // through everything after populate: assume in bash and fish, exec, status and the console.
 // Nothing executes, every value round-trips, and nothing raw reaches the terminal.
 import { spawn } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { appendFileSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -11,7 +11,7 @@ import { parseConfig } from '../../src/config/iniDocument.js';
 import { generatedFor } from '../../src/populate/applyProfiles.js';
 import { startTestEmulator, type RunningEmulator } from '../helpers/emulator.js';
 import { hostileFixture } from '../helpers/hostileFixture.js';
-import { KEYFOB_BIN, runKeyfob, signedInHome, type KeyfobHome } from '../helpers/keyfob.js';
+import { KEYFOB_BIN, profileSection, runKeyfob, signedInHome, type KeyfobHome } from '../helpers/keyfob.js';
 import { requirePart } from '../helpers/requirePart.js';
 
 function runShell(file: string, args: string[], env: Record<string, string>): Promise<{ code: number | null; stdout: string; stderr: string }> {
@@ -82,5 +82,38 @@ describe('the hostile organisation after populate', () => {
     const page = await (await fetch(r.stdout.trim())).text();
     expect(page).toContain(`<dd id="role">$(touch ${canary}/role)</dd>`);
     expect(readdirSync(canary)).toEqual([]);
+  });
+
+  it('shows a hand-written profile with format characters as escapes in status, status --json, doctor and assume', async () => {
+    // populate refuses such a role, but a hand-written profile may name it, and the server answers for it.
+    const role = 'Zero\u200BWidth\u2028Line\u202ERole';
+    const profile = 'hand\u202Ewritten';
+    appendFileSync(
+      home.configFile,
+      `\n${profileSection(profile, 'd-9067c0ffee', '100000000011', role)}\n${profileSection('dangling\u200Bone', 'no\u2028such', '100000000011', role)}`,
+    );
+    const raw = /[\p{Cf}\p{Zl}\p{Zp}]|[^\P{Cc}\n]/u;
+    const cp = await runKeyfob(['credential-process', '--profile', profile], home.env);
+    expect([cp.code, cp.stderr]).toEqual([0, '']);
+
+    const assumed = await runKeyfob(['assume', '--shell', 'bash', profile], home.env);
+    expect(assumed.code).toBe(0);
+    expect(assumed.stderr).toContain('keyfob: assumed hand\\u{202e}written (100000000011, Zero\\u{200b}Width\\u{2028}Line\\u{202e}Role');
+    expect(assumed.stderr).not.toMatch(raw);
+
+    const status = await runKeyfob(['status'], home.env);
+    expect(status.stdout).toContain('100000000011/Zero\\u{200b}Width\\u{2028}Line\\u{202e}Role');
+    expect(status.stdout).not.toMatch(raw);
+
+    const json = await runKeyfob(['status', '--json'], home.env);
+    expect(json.stdout).not.toMatch(raw);
+    expect(JSON.parse(json.stdout).credentials.map((c: { roleName: string }) => c.roleName)).toContain(role); // same data, escaped as JSON
+
+    const doctor = await runKeyfob(['doctor'], home.env);
+    expect(doctor.stdout).toContain('dangling\\u{200b}one');
+    expect(doctor.stdout).not.toMatch(raw);
+    const doctorJson = await runKeyfob(['doctor', '--json'], home.env);
+    expect(doctorJson.stdout).not.toMatch(raw);
+    expect(JSON.stringify(JSON.parse(doctorJson.stdout))).toContain('dangling\u200Bone');
   });
 });

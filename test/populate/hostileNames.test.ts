@@ -1,14 +1,17 @@
 // Hostile account and role names through populate: the file stays valid INI that the AWS CLI
-// reads, nothing executes (not while writing, and not when the JS SDK runs credential_process
-// through /bin/sh), names are sanitised the documented way, and duplicates are disambiguated.
+// reads exactly as keyfob does, nothing executes (not while writing, and not when the JS SDK
+// runs credential_process through /bin/sh), names are sanitised the documented way, duplicates
+// are disambiguated, and a role name with a control or format character is refused by name.
 import { fromProcess } from '@aws-sdk/credential-providers';
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { interpretConfig } from '../../src/config/awsConfig.js';
 import { parseConfig } from '../../src/config/iniDocument.js';
 import { generatedFor } from '../../src/populate/applyProfiles.js';
 import { awsCliAvailable, awsJson, runAwsCli } from '../helpers/awscli.js';
+import { botocoreRead } from '../helpers/botocore.js';
 import { startTestEmulator, type RunningEmulator } from '../helpers/emulator.js';
 import { hostileFixture } from '../helpers/hostileFixture.js';
 import { KEYFOB_BIN, runKeyfob, signedInHome, type KeyfobHome } from '../helpers/keyfob.js';
@@ -37,15 +40,27 @@ describe('populate with hostile names from the server', () => {
     rmSync(canary, { recursive: true, force: true });
   });
 
-  it('writes every writable pair, skips the role whose name holds a newline, and says so', () => {
+  it('writes every writable pair, skips the roles whose names hold a control or format character, and says so', () => {
     expect(populated.code).toBe(0);
-    // 11 accounts × 5 roles; the 22 pairs of the roles with a newline or an escape sequence are refused.
-    expect(populated.stdout).toMatch(/^33 profiles \(33 added, 0 updated, 0 removed, 22 skipped\)/);
-    expect(populated.stderr).toContain('the server sent "split\\nrole", which a config file cannot hold');
-    expect(populated.stderr).toContain('the server sent "esc\\u001b]0;pwned\\u0007role", which a config file cannot hold');
-    expect(populated.stderr).not.toContain('\x1b'); // reported, never replayed to the terminal
-    expect(names).toHaveLength(33);
-    expect(new Set(names).size).toBe(33);
+    // 12 accounts × 6 roles; the 36 pairs of the roles with a newline, an escape sequence or
+    // format characters (zero-width, U+2028, bidi override) are refused.
+    expect(populated.stdout).toMatch(/^36 profiles \(36 added, 0 updated, 0 removed, 36 skipped\)/);
+    expect(populated.stderr).toContain('the server sent the role name "split\\nrole" for account 111122223333 ("Management"), which a config file cannot hold');
+    expect(populated.stderr).toContain('the server sent the role name "esc\\x1b]0;pwned\\x07role" for account 100000000005 ("tab\\there ]#;comment")');
+    expect(populated.stderr).toContain(
+      'skipped "line-sep-zero-width-rev/Zero-Width-Line-Role": the server sent the role name "Zero\\u{200b}Width\\u{2028}Line\\u{202e}Role" ' +
+        'for account 100000000011 ("line\\u{2028}sep\\u{2029}zero\\u{200b}width\\u{202e}rev"), which a config file cannot hold as is; ask your AWS administrator to rename it\n',
+    );
+    // Reported, never replayed to the terminal: no control but newline, no format character.
+    expect(populated.stderr).not.toMatch(/[^\P{Cc}\n]|[\p{Cf}\p{Zl}\p{Zp}]/u);
+    expect(populated.stdout).not.toMatch(/[^\P{Cc}\n]|[\p{Cf}\p{Zl}\p{Zp}]/u);
+    expect(names).toHaveLength(36);
+    expect(new Set(names).size).toBe(36);
+    expect(names).toContain('line-sep-zero-width-rev/AdministratorAccess');
+  });
+
+  it('writes no control or format character anywhere in the file', () => {
+    expect(readFileSync(home.configFile, 'utf8')).not.toMatch(/[^\P{Cc}\n]|[\p{Cf}\p{Zl}\p{Zp}]/u);
   });
 
   it('leaves a file with no problems, whose only sections are the ones expected', () => {
@@ -79,8 +94,17 @@ describe('populate with hostile names from the server', () => {
     );
   });
 
-  it('is read by the AWS CLI, which lists every name', async () => {
-    if (!awsCliAvailable()) return;
+  it.runIf(awsCliAvailable())('is read by botocore exactly as keyfob reads it: same profiles, same keys, same values', () => {
+    const [botocore] = botocoreRead([home.configFile]);
+    const config = interpretConfig(parseConfig(readFileSync(home.configFile, 'utf8')));
+    expect(config.problems).toEqual([]);
+    expect(botocore).toEqual({
+      profiles: Object.fromEntries([...config.profiles].map(([name, p]) => [name, p.values])),
+      ssoSessions: { 'd-9067c0ffee': expect.any(Object) },
+    });
+  });
+
+  it.runIf(awsCliAvailable())('is read by the AWS CLI, which lists every name', async () => {
     const listed = await runAwsCli(['configure', 'list-profiles'], home.env);
     expect(listed.code).toBe(0);
     expect(listed.stdout.trim().split('\n').sort()).toEqual([...names].sort());

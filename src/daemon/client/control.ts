@@ -1,6 +1,7 @@
 // `keyfob daemon start|stop|status|run`.
 import { KeyfobError } from '../../errors.js';
 import { socketLocation } from '../../paths.js';
+import { visible } from '../../terminalText.js';
 import { ROUTES } from '../protocol.js';
 import { daemonRequest, parseAnswer, startDaemonInBackground } from './connection.js';
 import { fetchStatus } from './status.js';
@@ -9,7 +10,7 @@ export interface ControlOptions {
   idleTimeoutSeconds?: number;
 }
 
-const say = (line: string): void => void process.stdout.write(`${line}\n`);
+const say = (line: string): void => void process.stdout.write(`${visible(line)}\n`); // socket paths come from the environment
 
 export async function daemonControl(action: 'start' | 'stop' | 'status' | 'run', opts: ControlOptions = {}): Promise<void> {
   const socket = socketLocation().path;

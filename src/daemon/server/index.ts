@@ -107,7 +107,8 @@ export async function startDaemon(opts: DaemonOptions = {}): Promise<RunningDaem
     });
     router(req, res);
   });
-  // Bounded waits for slow or broken clients (slow-loris): headers within 10 s.
+  // Bounded waits for slow or broken clients (slow-loris): headers within 10 s, a body the route
+  // reads within BODY_TIMEOUT_MS more (router.ts; then 408 and close), any request within 30 s.
   server.headersTimeout = 10_000;
   server.requestTimeout = 30_000;
   server.on('clientError', (_err, sock) => {

@@ -36,23 +36,35 @@ class BadRequest extends KeyfobError {
   }
 }
 
+/** A body refused before it ended (too large, too slow): answered, then the connection is closed, never read on. */
+class BodyRefused extends BadRequest {}
+
 /** How often a streamed listing reports progress. */
 const PROGRESS_INTERVAL_MS = 100;
+/** A request body must arrive within this long: a client that trickles it holds a connection and memory. */
+export const BODY_TIMEOUT_MS = 10_000;
 
 function readBody(req: IncomingMessage): Promise<unknown> {
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     let size = 0;
+    const refuse = (err: BodyRefused) => {
+      clearTimeout(timer);
+      req.removeAllListeners('data').pause(); // read no more: the connection closes after the answer
+      reject(err);
+    };
+    const timer = setTimeout(
+      () => refuse(new BodyRefused(`request body did not arrive within ${BODY_TIMEOUT_MS / 1000} s; send it whole, at once`, 408)),
+      BODY_TIMEOUT_MS,
+    );
     req.on('data', (chunk: Buffer) => {
       size += chunk.length;
-      if (size > MAX_BODY_BYTES) {
-        reject(new BadRequest(`request body is larger than ${MAX_BODY_BYTES} bytes`, 413));
-        req.removeAllListeners('data').resume(); // discard the rest, keeping nothing, so the 413 reaches the client
-        return;
-      }
+      if (size > MAX_BODY_BYTES) return refuse(new BodyRefused(`request body is larger than ${MAX_BODY_BYTES} bytes`, 413));
       chunks.push(chunk);
     });
+    req.on('close', () => clearTimeout(timer));
     req.on('end', () => {
+      clearTimeout(timer);
       if (size === 0) return resolve({});
       try {
         const parsed = JSON.parse(Buffer.concat(chunks).toString('utf8'));
@@ -279,6 +291,10 @@ export function createRouter(ctx: DaemonContext) {
       const known = knownError(err, ctx.log, `request failed: ${route}`);
       if (err instanceof KeyfobError) ctx.log.debug('request refused', { route, code: known.code });
       if (res.headersSent) return void res.end();
+      if (err instanceof BodyRefused) {
+        res.setHeader('connection', 'close');
+        res.once('finish', () => req.socket.destroy());
+      }
       sendJson(res, known.status, errorBody(known));
     });
   };
