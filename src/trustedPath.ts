@@ -25,7 +25,8 @@ export class UntrustedPathError extends KeyfobError {
   }
 }
 
-function lstatOrUndefined(path: string): Stats | undefined {
+/** lstat, or undefined when nothing is there. */
+export function lstatOrUndefined(path: string): Stats | undefined {
   try {
     return lstatSync(path);
   } catch (err) {

@@ -1,22 +1,13 @@
 // The daemon's socket and its directory, judged by the rule the daemon and every client apply
 // (src/trustedPath.ts). Doctor only looks: it never creates the dir or changes its mode.
-import { lstatSync, type Stats } from 'node:fs';
+import type { Stats } from 'node:fs';
 import { dirname } from 'node:path';
 import { socketLocation, type SocketLocation } from '../paths.js';
-import { privateDirProblem, SOCKET_ELSEWHERE, socketProblem, type PathProblem } from '../trustedPath.js';
+import { lstatOrUndefined, privateDirProblem, SOCKET_ELSEWHERE, socketProblem, type PathProblem } from '../trustedPath.js';
 import { oneLine } from '../errors.js';
 import type { CheckResult, DoctorCheck } from './types.js';
 
 const NAME = 'socket-dir';
-
-function statOrUndefined(path: string): Stats | undefined {
-  try {
-    return lstatSync(path);
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-    throw err;
-  }
-}
 
 const octal = (st: Stats) => (st.mode & 0o777).toString(8).padStart(3, '0');
 const failed = (problem: PathProblem, refuser: string): CheckResult => ({
@@ -36,7 +27,7 @@ export function inspectSocketDir(env: NodeJS.ProcessEnv): CheckResult {
   const dir = dirname(location.path);
   const where = `${dir}${location.fallbackFrom ? ` (short path: ${location.fallbackFrom} is too long for a socket)` : ''}`;
 
-  const st = statOrUndefined(dir);
+  const st = lstatOrUndefined(dir);
   if (!st) return { name: NAME, status: 'ok', detail: `${where} does not exist yet; the daemon creates it (mode 700) when it starts` };
   const dirProblem = privateDirProblem(dir, SOCKET_ELSEWHERE);
   if (dirProblem) return failed(dirProblem, 'the daemon and its clients refuse it');
@@ -47,7 +38,7 @@ export function inspectSocketDir(env: NodeJS.ProcessEnv): CheckResult {
   if (st.mode & 0o077) {
     return { name: NAME, status: 'warn', detail: `${where} is readable by others (mode ${octal(st)}); keyfob makes it 700`, fix: `chmod 700 ${dir}` };
   }
-  const socket = statOrUndefined(location.path);
+  const socket = lstatOrUndefined(location.path);
   if (socket && socket.mode & 0o077) {
     return { name: NAME, status: 'warn', detail: `${location.path} has mode ${octal(socket)}; the daemon makes it 600`, fix: `keyfob daemon stop (the next daemon recreates it)` };
   }

@@ -68,22 +68,28 @@ export interface RunResult {
   stderr: string;
 }
 
-export function runKeyfob(args: string[], env: Record<string, string>, timeoutMs = 30_000): Promise<RunResult> {
+/** Run a command to its end with exactly `env`, collecting its output; killed after `timeoutMs`. */
+export function runCommand(command: string, args: string[], env: Record<string, string>, opts: { cwd?: string; timeoutMs?: number } = {}): Promise<RunResult> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [KEYFOB_BIN, ...args], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(command, args, { env, cwd: opts.cwd, stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (d) => (stdout += d));
     child.stderr.on('data', (d) => (stderr += d));
+    child.on('error', reject);
     const timer = setTimeout(() => {
       child.kill('SIGKILL');
-      reject(new Error(`keyfob ${args.join(' ')} timed out; stderr: ${stderr}`));
-    }, timeoutMs);
+      reject(new Error(`${command} ${args.join(' ')} timed out; stderr: ${stderr}`));
+    }, opts.timeoutMs ?? 30_000);
     child.on('close', (code) => {
       clearTimeout(timer);
       resolve({ code, stdout, stderr });
     });
   });
+}
+
+export function runKeyfob(args: string[], env: Record<string, string>, timeoutMs = 30_000, cwd?: string): Promise<RunResult> {
+  return runCommand(process.execPath, [KEYFOB_BIN, ...args], env, { timeoutMs, cwd });
 }
 
 /** A keyfob-managed profile section, as populate writes it. */

@@ -1,10 +1,9 @@
 // Auto-refresh tokens end with the daemon that issued them; the shell gets a new one at its next
 // prompt without the user doing anything (bash PROMPT_COMMAND, zsh precmd, fish's fish_prompt
 // event), and says once what to run when it cannot.
-import { spawn } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestEmulator, type RunningEmulator } from '../helpers/emulator.js';
-import { KEYFOB_BIN, signedInHome, type KeyfobHome } from '../helpers/keyfob.js';
+import { KEYFOB_BIN, runCommand, signedInHome, type KeyfobHome } from '../helpers/keyfob.js';
 import { requirePart } from '../helpers/requirePart.js';
 
 const PROFILE = 'Experiments/AdministratorAccess';
@@ -16,17 +15,9 @@ const SHELLS = {
   fish: { init: `${KEYFOB_BIN} shell-init fish | source`, prompt: 'emit fish_prompt', show: (v: string) => `echo "${v}=$${v}"` },
 } as const;
 
-function runShell(shell: keyof typeof SHELLS, script: string, env: Record<string, string>): Promise<{ stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const noRc = { bash: ['--norc', '--noprofile'], zsh: ['-f'], fish: ['--no-config'] }[shell];
-    const child = spawn(shell, [...noRc, '-c', script], { env, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d) => (stdout += d));
-    child.stderr.on('data', (d) => (stderr += d));
-    child.on('error', reject);
-    child.on('close', () => resolve({ stdout, stderr }));
-  });
+function runShell(shell: keyof typeof SHELLS, script: string, env: Record<string, string>) {
+  const noRc = { bash: ['--norc', '--noprofile'], zsh: ['-f'], fish: ['--no-config'] }[shell];
+  return runCommand(shell, [...noRc, '-c', script], env, { timeoutMs: 60_000 });
 }
 
 describe('the shell gets a new auto-refresh token when its daemon is gone', () => {

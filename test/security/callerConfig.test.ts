@@ -2,29 +2,18 @@
 // configs (a project's own AWS_CONFIG_FILE, say, set by direnv) that give one profile name two
 // different accounts, one daemon, and each caller gets its own config's account — through the AWS
 // CLI, credential-process, and a shell whose AWS_CONFIG_FILE and KEYFOB_HOME change after shell-init.
-import { spawn } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { awsCliAvailable, runAwsCli } from '../helpers/awscli.js';
 import { startTestEmulator, type RunningEmulator } from '../helpers/emulator.js';
-import { KEYFOB_BIN, runKeyfob, signedInHome, type KeyfobHome } from '../helpers/keyfob.js';
+import { KEYFOB_BIN, runCommand, runKeyfob, signedInHome, type KeyfobHome } from '../helpers/keyfob.js';
 
 const PROFILE = 'QA/ReadOnlyAccess';
 const QA = '321098765432';
 const PRODUCTION = '432109876543';
 
-function bash(script: string, env: Record<string, string>): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn('bash', ['-c', script], { env, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d) => (stdout += d));
-    child.stderr.on('data', (d) => (stderr += d));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-  });
-}
+const bash = (script: string, env: Record<string, string>) => runCommand('bash', ['-c', script], env);
 
 describe('answers follow the caller’s config', () => {
   let emulator: RunningEmulator;

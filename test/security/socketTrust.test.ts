@@ -3,7 +3,6 @@
 // planted KEYFOB_SOCKET, the /tmp fallback path, a world-writable parent dir (and a swap inside
 // it), a KEYFOB_HOME with a symlinked log. Every client must refuse with one line and send the
 // fake daemon nothing: the Node client, the shims' curl fast path, and the credential_process lines.
-import { spawn } from 'node:child_process';
 import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -11,33 +10,13 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { socketLocation, SOCKET_PATH_LIMIT } from '../../src/paths.js';
 import { awsCliAvailable, runAwsCli } from '../helpers/awscli.js';
 import { startTestEmulator, type RunningEmulator } from '../helpers/emulator.js';
-import { KEYFOB_BIN, runKeyfob, signedInHome, type KeyfobHome } from '../helpers/keyfob.js';
+import { KEYFOB_BIN, runCommand, runKeyfob, signedInHome, type KeyfobHome } from '../helpers/keyfob.js';
 import { FAKE_DAEMON, otherUser, type OtherUser, type RunningAsOther } from '../helpers/otherUser.js';
 
 const PROFILE = 'Experiments/AdministratorAccess';
 const SHELL_DIR = join(dirname(dirname(KEYFOB_BIN)), 'shell');
 
-interface Shot {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
-function run(command: string, args: string[], env: Record<string, string>, cwd?: string): Promise<Shot> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(command, args, { env, cwd, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d) => (stdout += d));
-    child.stderr.on('data', (d) => (stderr += d));
-    const timer = setTimeout(() => child.kill('SIGKILL'), 30_000);
-    child.on('error', reject);
-    child.on('close', (code) => {
-      clearTimeout(timer);
-      resolve({ code, stdout, stderr });
-    });
-  });
-}
+const run = (command: string, args: string[], env: Record<string, string>, cwd?: string) => runCommand(command, args, env, { cwd });
 
 describe('only your own daemon answers', () => {
   let emulator: RunningEmulator;

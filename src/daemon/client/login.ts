@@ -31,7 +31,9 @@ export async function loginThroughDaemon(opts: LoginOptions): Promise<{ expiresA
     startUrl,
     region,
     scopes,
-    method: defaultSignInMethod(browserEnv, opts),
+    // Over a forwarded socket (KEYFOB_NO_START=1) the PKCE callback would listen on the daemon's
+    // machine, out of this browser's reach: the device code works from anywhere.
+    method: defaultSignInMethod(browserEnv, { ...opts, deviceCode: opts.deviceCode || env.KEYFOB_NO_START === '1' }),
     ...(exportToAwsCli === undefined ? {} : { exportToAwsCli }),
   };
   let result: LoginEvent | undefined;
