@@ -3,6 +3,7 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { NotSignedInError } from '../../src/errors.js';
 import { SessionManager, TOKEN_REFRESH_WINDOW_MS } from '../../src/signin/sessions.js';
+import { RegistrationRejectedError } from '../../src/signin/tokens.js';
 import type { SignInPrompt } from '../../src/signin/types.js';
 import { memoryStore } from '../../src/store/index.js';
 import type { SecretStore } from '../../src/store/index.js';
@@ -256,6 +257,37 @@ describe('SessionManager: logins', () => {
     expect(await store.get(corp.name)).toBe(before);
     await expect(m.accessToken(elsewhere)).rejects.toBeInstanceOf(NotSignedInError);
     expect(await m.accessToken(corp)).toBe(JSON.parse(before!).token.accessToken);
+  });
+
+  it('a refresh uses the client registration that issued the token (refresh tokens are bound to it)', async () => {
+    const m = await signedIn();
+    await m.login(corp, 'pkce', () => undefined);
+    expect(fake.calls.registerClient).toBe(2);
+    jumpTo((await stored()).token!.expiresAt - 60_000);
+    await m.accessToken(corp);
+    expect(fake.calls.refreshToken).toBe(1);
+    expect(fake.refused).toBe(0);
+  });
+
+  it('a client registration the server forgot is registered again, once', async () => {
+    const m = await signedIn();
+    const signIn = fake.signIn.bind(fake);
+    let rejections = 0;
+    fake.signIn = async (...args) => {
+      if (rejections++ === 0) throw new RegistrationRejectedError();
+      return signIn(...args);
+    };
+    await m.login(corp, 'device', () => undefined);
+    expect(fake.calls.registerClient).toBe(2);
+    expect((await m.status(corp)).signedIn).toBe(true);
+    // Twice in a row is not retried for ever.
+    rejections = -1;
+    fake.signIn = async () => {
+      rejections++;
+      throw new RegistrationRejectedError();
+    };
+    await expect(m.login(corp, 'device', () => undefined)).rejects.toBeInstanceOf(RegistrationRejectedError);
+    expect(rejections).toBe(1);
   });
 
   it('a new sign-in replaces a session that was signed out, and its client registration is reused', async () => {
