@@ -1,8 +1,7 @@
 // Fetches role credentials from the IAM Identity Center portal (GetRoleCredentials).
-import { GetRoleCredentialsCommand } from '@aws-sdk/client-sso';
-import { errorName, ssoClient, upstreamFailure } from '../aws/clients.js';
+import { errorName, upstreamFailure } from '../aws/clients.js';
+import { sdkIdentityCenter, type IdentityCenter } from '../aws/identityCenter.js';
 import { KeyfobError } from '../errors.js';
-import { withRetry } from './retry.js';
 import type { CredentialProvider, RoleCredentials } from './types.js';
 
 export interface SsoTokenSource {
@@ -26,6 +25,7 @@ export class SsoRoleProvider implements CredentialProvider {
     private readonly accountId: string,
     private readonly roleName: string,
     private readonly tokens: SsoTokenSource,
+    private readonly identityCenter: IdentityCenter = sdkIdentityCenter,
   ) {}
 
   async retrieve(): Promise<RoleCredentials> {
@@ -47,17 +47,7 @@ export class SsoRoleProvider implements CredentialProvider {
     }
   }
 
-  private async fetch(accessToken: string): Promise<RoleCredentials> {
-    const out = await withRetry(() =>
-      ssoClient(this.region).send(new GetRoleCredentialsCommand({ accessToken, accountId: this.accountId, roleName: this.roleName })),
-    );
-    const c = out.roleCredentials!;
-    return {
-      accessKeyId: c.accessKeyId!,
-      secretAccessKey: c.secretAccessKey!,
-      sessionToken: c.sessionToken!,
-      expiration: Number(c.expiration),
-      accountId: this.accountId,
-    };
+  private fetch(accessToken: string): Promise<RoleCredentials> {
+    return this.identityCenter.getRoleCredentials(this.region, accessToken, this.accountId, this.roleName);
   }
 }

@@ -162,8 +162,12 @@ export function createToken(ctx: Ctx): void {
     const refreshToken = requiredString(body, 'refreshToken');
     const entry = state.refreshTokens.get(refreshToken);
     if (!entry || entry.clientId !== client.clientId) throw oidcErrors.invalidGrant('Invalid refresh token provided');
+    // Rotation, as IAM Identity Center does: each refresh issues a new refresh token, and the one
+    // redeemed is refused from then on.
+    if (entry.used) throw oidcErrors.invalidGrant('Refresh token has already been used');
     const session = state.liveSession(entry.sessionId);
     if (!session) throw oidcErrors.invalidGrant('The session for this refresh token has ended; sign in again');
+    entry.used = true;
     issued = state.issueTokens(session.username, client.clientId, entry.scopes, session);
   } else if (grantType === 'authorization_code') {
     const code = requiredString(body, 'code');

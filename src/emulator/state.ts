@@ -68,6 +68,8 @@ export interface RefreshToken {
   sessionId: string;
   clientId: string;
   scopes: string[];
+  /** Refresh tokens rotate: once one has been redeemed it is refused (kept so tests can find every secret issued). */
+  used: boolean;
 }
 
 export interface IssuedCredential {
@@ -156,7 +158,7 @@ export class EmulatorState {
     let refreshToken: string | undefined;
     if (scopes.includes('sso:account:access')) {
       refreshToken = `aor${randomToken(48)}`;
-      this.refreshTokens.set(refreshToken, { sessionId: session.id, clientId, scopes });
+      this.refreshTokens.set(refreshToken, { sessionId: session.id, clientId, scopes, used: false });
     }
     return { accessToken, refreshToken, expiresIn: Math.max(1, Math.floor(lifetimeMs / 1000)) };
   }

@@ -1,40 +1,34 @@
-// Owns every SSO session's sign-in state: tokens and client registrations, kept in the
-// secret store (OS keychain) and in memory, refreshed ahead of expiry, signed in once at a time.
-import { LogoutCommand } from '@aws-sdk/client-sso';
-import { ssoClient } from '../aws/clients.js';
+// Owns every SSO session's sign-in state: the token, refreshed ahead of expiry (one refresh at a
+// time: refresh tokens rotate, so a second concurrent refresh would be refused), and the sign-in,
+// one at a time per definition. The records live in the secret store (signInStore.ts); the opt-in
+// AWS CLI token cache is awsCliExport.ts; the calls to IAM Identity Center go through IdentityCenter.
+import { sdkIdentityCenter, type IdentityCenter } from '../aws/identityCenter.js';
 import { refreshWindow } from '../credentials/cachingProvider.js';
 import { SingleFlight } from '../credentials/singleFlight.js';
 import { KeyfobError, NotSignedInError } from '../errors.js';
 import type { SecretStore } from '../store/index.js';
-import { defaultAwsCliCacheDir, readAwsCliToken, removeAwsCliToken, writeAwsCliToken } from './awsCliCache.js';
-import { deviceSignIn } from './deviceFlow.js';
-import { pkceSignIn } from './pkceFlow.js';
-import { registerClient, registrationUsable } from './registration.js';
-import { RefreshRejectedError, RegistrationRejectedError, refreshSsoToken } from './tokens.js';
-import type { ClientRegistration, SignInMethod, SignInPrompt, SsoSessionConfig, SsoToken } from './types.js';
+import { defaultAwsCliCacheDir } from './awsCliCache.js';
+import { AwsCliExport } from './awsCliExport.js';
+import { registrationUsable } from './registration.js';
+import { sameDefinition, SignInStore, tokenRegistration, type StoredSignIn } from './signInStore.js';
+import { RefreshRejectedError, RegistrationRejectedError } from './tokens.js';
+import type { Logger, SignInMethod, SignInPrompt, SsoSessionConfig, SsoToken } from './types.js';
 
-/** What the secret store holds per sso-session (one keychain entry each). */
-interface StoredSignIn {
-  startUrl: string;
-  region: string;
-  token?: SsoToken;
-  /** The method whose client registration issued `token`: refresh tokens are bound to that client. */
-  tokenMethod?: SignInMethod;
-  /** Epoch ms when `token` itself was issued (signedInAt is the first sign-in, kept across refreshes). */
-  tokenIssuedAt?: number;
-  registrations: Partial<Record<SignInMethod, ClientRegistration>>;
-  /** The user opted in to keeping the AWS CLI's token cache file current (`login --export-to-aws-cli`). */
-  exportToAwsCli?: boolean;
-}
+export type { Logger } from './types.js';
 
 export interface LoginOptions {
   /** true: write the AWS CLI's token cache and keep it current; false: stop and remove it; unset: keep the session's choice. */
   exportToAwsCli?: boolean;
 }
 
+export interface SessionManagerOptions {
+  /** Where the opt-in AWS CLI token cache goes: ~/.aws/sso/cache of the HOME the daemon sees. */
+  awsCliCacheDir?: string;
+  /** The IAM Identity Center calls; the AWS SDK unless a test injects a fake. */
+  identityCenter?: IdentityCenter;
+}
+
 interface SessionState {
-  stored?: StoredSignIn;
-  loaded: boolean;
   signedOutReason?: string;
   refreshTimer?: NodeJS.Timeout;
 }
@@ -56,39 +50,30 @@ export interface SessionStatus {
   reason?: string;
 }
 
-export interface Logger {
-  info(message: string, fields?: Record<string, unknown>): void;
-  warn(message: string, fields?: Record<string, unknown>): void;
-}
-
 /** Refresh an access token once it has less than this left (or half its life, if shorter). */
-const TOKEN_REFRESH_WINDOW_MS = 10 * 60_000;
+export const TOKEN_REFRESH_WINDOW_MS = 10 * 60_000;
 
 export class SessionManager {
   private readonly states = new Map<string, SessionState>();
   private readonly logins = new Map<string, PendingLogin>();
   private readonly refreshes = new SingleFlight<SsoToken>();
+  private readonly records: SignInStore;
+  private readonly awsCli: AwsCliExport;
+  private readonly identityCenter: IdentityCenter;
 
   constructor(
-    private readonly store: SecretStore,
+    store: SecretStore,
     private readonly log: Logger,
-    /** Where the opt-in AWS CLI token cache goes: ~/.aws/sso/cache of the HOME the daemon sees. */
-    private readonly awsCliCacheDir: string = defaultAwsCliCacheDir(),
-  ) {}
+    options: SessionManagerOptions = {},
+  ) {
+    this.records = new SignInStore(store);
+    this.awsCli = new AwsCliExport(options.awsCliCacheDir ?? defaultAwsCliCacheDir(), log);
+    this.identityCenter = options.identityCenter ?? sdkIdentityCenter;
+  }
 
   private state(name: string): SessionState {
     let state = this.states.get(name);
-    if (!state) this.states.set(name, (state = { loaded: false }));
-    return state;
-  }
-
-  private async load(session: SsoSessionConfig): Promise<SessionState> {
-    const state = this.state(session.name);
-    if (!state.loaded) {
-      const raw = await this.store.get(session.name);
-      state.stored = raw ? (JSON.parse(raw) as StoredSignIn) : undefined;
-      state.loaded = true;
-    }
+    if (!state) this.states.set(name, (state = {}));
     return state;
   }
 
@@ -98,22 +83,21 @@ export class SessionManager {
    * and is left as it is: only a successful login replaces it.
    */
   private async signInFor(session: SsoSessionConfig): Promise<{ state: SessionState; stored?: StoredSignIn }> {
-    const state = await this.load(session);
-    return { state, stored: state.stored && sameDefinition(state.stored, session) ? state.stored : undefined };
+    const stored = await this.records.load(session.name);
+    return { state: this.state(session.name), stored: stored && sameDefinition(stored, session) ? stored : undefined };
   }
 
-  private async save(session: SsoSessionConfig, stored: StoredSignIn): Promise<void> {
-    const state = this.state(session.name);
-    state.stored = stored;
-    state.loaded = true;
-    await this.store.set(session.name, JSON.stringify(stored));
-  }
-
-  /** Save `next` unless a login replaced `base` meanwhile (a refresh must not undo a new sign-in). */
-  private async saveOver(session: SsoSessionConfig, base: StoredSignIn, next: StoredSignIn): Promise<boolean> {
-    if (this.state(session.name).stored !== base) return false;
-    await this.save(session, next);
-    return true;
+  /**
+   * Save `token` as the current one, unless the token it replaces is no longer current (a login
+   * replaced it, or the session was signed out): a refresh must not undo a new sign-in. Other
+   * changes made meanwhile (the AWS CLI export switched) are kept.
+   */
+  private async saveToken(session: SsoSessionConfig, replaces: SsoToken, token: SsoToken): Promise<StoredSignIn | undefined> {
+    const current = this.records.current(session.name);
+    if (!current?.token || current.token.accessToken !== replaces.accessToken || !sameDefinition(current, session)) return undefined;
+    const updated: StoredSignIn = { ...current, token, tokenIssuedAt: Date.now() };
+    await this.records.save(session.name, updated);
+    return updated;
   }
 
   /** A valid access token, refreshed first when it is close to expiry. Never waits for a human. */
@@ -139,6 +123,10 @@ export class SessionManager {
     throw new NotSignedInError(session.name, 'the sign-in has ended for');
   }
 
+  /**
+   * One refresh per session at a time, and every concurrent caller shares it: the server rotates
+   * refresh tokens, so a second refresh with the same one would be refused and sign the user out.
+   */
   private refresh(session: SsoSessionConfig): Promise<SsoToken> {
     return this.refreshes.run(session.name, async () => {
       const { stored } = await this.signInFor(session);
@@ -148,27 +136,20 @@ export class SessionManager {
         await this.signOut(session, 'client registration expired');
         throw new NotSignedInError(session.name, 'the sign-in has ended for');
       }
-      const token = (await this.adoptAwsCliRefresh(session, stored, reg)) ?? stored.token!;
-      let base = stored;
-      if (token !== stored.token) {
-        const adopted: StoredSignIn = { ...stored, token, tokenIssuedAt: Date.now() };
-        if (await this.saveOver(session, stored, adopted)) base = adopted;
-        if (token.expiresAt - Date.now() > tokenRefreshWindow(adopted)) {
+      let token = stored.token;
+      const adopted = await this.awsCli.adoptRefresh(session, stored, reg);
+      if (adopted) {
+        if (await this.saveToken(session, token, adopted)) token = adopted;
+        else return adopted; // a login replaced the sign-in meanwhile
+        if (adopted.expiresAt - Date.now() > tokenRefreshWindow(this.records.current(session.name)!)) {
           this.scheduleRefresh(session);
-          this.log.info('adopted the token the AWS CLI refreshed', { session: session.name, expiresAt: new Date(token.expiresAt).toISOString() });
-          return token;
+          this.log.info('adopted the token the AWS CLI refreshed', { session: session.name, expiresAt: new Date(adopted.expiresAt).toISOString() });
+          return adopted;
         }
       }
+      let refreshed: SsoToken;
       try {
-        const refreshed = await refreshSsoToken(session, reg, token);
-        const updated: StoredSignIn = { ...stored, token: refreshed, tokenIssuedAt: Date.now() };
-        if (!(await this.saveOver(session, base, updated))) return refreshed;
-        this.scheduleRefresh(session);
-        this.log.info('refreshed sso token', { session: session.name, expiresAt: new Date(refreshed.expiresAt).toISOString() });
-        await this.exportToAwsCli(session, updated).catch((err) =>
-          this.log.warn('updating the AWS CLI token cache failed', { session: session.name, error: (err as Error).message }),
-        );
-        return refreshed;
+        refreshed = await this.identityCenter.refreshToken(session, reg, token);
       } catch (err) {
         if (err instanceof RefreshRejectedError) {
           await this.signOut(session, `refresh rejected (${err.message})`);
@@ -176,22 +157,30 @@ export class SessionManager {
         }
         throw err;
       }
+      const updated = await this.saveToken(session, token, refreshed);
+      if (!updated) return refreshed;
+      this.scheduleRefresh(session);
+      this.log.info('refreshed sso token', { session: session.name, expiresAt: new Date(refreshed.expiresAt).toISOString() });
+      await this.awsCli.write(session, updated).catch((err) =>
+        this.log.warn('updating the AWS CLI token cache failed', { session: session.name, error: (err as Error).message }),
+      );
+      return refreshed;
     });
   }
 
-  /** Refresh the token in the background shortly before it enters the refresh window. */
+  /** Refresh the token in the background when it enters the refresh window. */
   private scheduleRefresh(session: SsoSessionConfig): void {
     const state = this.state(session.name);
     clearTimeout(state.refreshTimer);
-    const token = state.stored?.token;
+    const stored = this.records.current(session.name);
+    const token = stored?.token;
     if (!token?.refreshToken) return;
-    const dueAt = token.expiresAt - tokenRefreshWindow(state.stored!);
-    // A timer may wake a little before Date.now() says it is due; accessToken() would then hand
-    // back the current token and nothing would refresh it: so wake a moment late, and re-arm if early.
+    const dueAt = token.expiresAt - tokenRefreshWindow(stored!);
     state.refreshTimer = setTimeout(() => {
-      if (this.state(session.name).stored?.token === token && Date.now() < dueAt) return this.scheduleRefresh(session);
-      this.accessToken(session).catch((err) => this.log.warn('background token refresh failed', { session: session.name, error: err.message }));
-    }, Math.max(0, dueAt - Date.now()) + 20);
+      // A new token (a login, another refresh) has its own timer.
+      if (this.records.current(session.name)?.token !== token) return;
+      this.refresh(session).catch((err) => this.log.warn('background token refresh failed', { session: session.name, error: err.message }));
+    }, Math.max(0, dueAt - Date.now()));
     state.refreshTimer.unref();
   }
 
@@ -248,23 +237,22 @@ export class SessionManager {
    */
   private async runLogin(session: SsoSessionConfig, method: SignInMethod, onPrompt: (p: SignInPrompt) => void): Promise<SsoToken> {
     const { state, stored: current } = await this.signInFor(session);
-    const previous = state.stored;
+    const previous = this.records.current(session.name);
     const draft: StoredSignIn = current
       ? { ...current, registrations: { ...current.registrations } }
       : { startUrl: session.startUrl, region: session.region, registrations: {}, exportToAwsCli: previous?.exportToAwsCli };
     // The keychain must take a write before a token is asked for: a locked one fails here, not
     // after the user has signed in. (The probe writes its own entry, not this session's.)
-    await this.store.probe();
-    const signIn = method === 'pkce' ? pkceSignIn : deviceSignIn;
+    await this.records.probe();
     let token: SsoToken;
     for (let attempt = 1; ; attempt++) {
       let reg = draft.registrations[method];
       if (!registrationUsable(reg, session)) {
-        reg = await registerClient(session, method);
+        reg = await this.identityCenter.registerClient(session, method);
         draft.registrations[method] = reg;
       }
       try {
-        token = await signIn(session, reg, { onPrompt });
+        token = await this.identityCenter.signIn(method, session, reg, { onPrompt });
         break;
       } catch (err) {
         // The server forgot our client (expired or revoked): register once more.
@@ -273,17 +261,17 @@ export class SessionManager {
       }
     }
     const signedIn: StoredSignIn = { ...draft, token, tokenMethod: method, tokenIssuedAt: Date.now() };
-    await this.save(session, signedIn);
+    await this.records.save(session.name, signedIn);
     state.signedOutReason = undefined;
     this.scheduleRefresh(session);
     this.log.info('signed in', { session: session.name, method, expiresAt: new Date(token.expiresAt).toISOString() });
     if (previous && previous !== current) {
       // This replaced a sign-in to another start URL: its AWS CLI token file goes with it.
-      await this.removeExportedToken(session, previous).catch((err) =>
+      await this.awsCli.remove(session, previous).catch((err) =>
         this.log.warn('removing the AWS CLI token cache failed', { session: session.name, error: (err as Error).message }),
       );
     }
-    await this.exportToAwsCli(session, signedIn).catch((err) => {
+    await this.awsCli.write(session, signedIn).catch((err) => {
       throw new KeyfobError('AwsCliExportFailed', `signed in, but writing the AWS CLI token cache failed: ${(err as Error).message}`, 500);
     });
     return token;
@@ -295,46 +283,13 @@ export class SessionManager {
     // Already so (the sign-in itself wrote the file), or a concurrent login to another URL replaced this one.
     if (!current || current.exportToAwsCli === on) return;
     const stored: StoredSignIn = { ...current, exportToAwsCli: on };
-    await this.save(session, stored);
+    await this.records.save(session.name, stored);
     try {
-      if (on) await this.exportToAwsCli(session, stored);
-      else if (await this.removeExportedToken(session, stored)) this.log.info('removed the AWS CLI token cache', { session: session.name });
+      if (on) await this.awsCli.write(session, stored);
+      else if (await this.awsCli.remove(session, stored)) this.log.info('removed the AWS CLI token cache', { session: session.name });
     } catch (err) {
       throw new KeyfobError('AwsCliExportFailed', `signed in, but ${on ? 'writing' : 'removing'} the AWS CLI token cache failed: ${(err as Error).message}`, 500);
     }
-  }
-
-  /** Writes the current token to the AWS CLI's cache when the user opted in. */
-  private async exportToAwsCli(session: SsoSessionConfig, stored: StoredSignIn): Promise<void> {
-    const reg = tokenRegistration(stored);
-    if (!stored.exportToAwsCli || !stored.token || !reg) return;
-    await writeAwsCliToken(this.awsCliCacheDir, session, stored.token, reg);
-    this.log.info('wrote the AWS CLI token cache', { session: session.name });
-  }
-
-  /**
-   * Removes the AWS CLI's cache file, but only one keyfob wrote (its client id is one of ours):
-   * a file from the user's own `aws sso login` is left alone.
-   */
-  private async removeExportedToken(session: SsoSessionConfig, stored: StoredSignIn | undefined): Promise<boolean> {
-    const cached = await readAwsCliToken(this.awsCliCacheDir, session.name);
-    if (!cached?.clientId || !Object.values(stored?.registrations ?? {}).some((r) => r?.clientId === cached.clientId)) return false;
-    return removeAwsCliToken(this.awsCliCacheDir, session.name);
-  }
-
-  /**
-   * The AWS CLI refreshes the exported token itself (it has the refresh token), and a server may
-   * rotate refresh tokens: before refreshing, take over a newer token it left in the file.
-   */
-  private async adoptAwsCliRefresh(session: SsoSessionConfig, stored: StoredSignIn, reg: ClientRegistration): Promise<SsoToken | undefined> {
-    const token = stored.token;
-    if (!stored.exportToAwsCli || !token) return undefined;
-    const cached = await readAwsCliToken(this.awsCliCacheDir, session.name);
-    if (!cached || cached.clientId !== reg.clientId || cached.startUrl !== session.startUrl || cached.accessToken === token.accessToken) return undefined;
-    const expiresAt = Date.parse(cached.expiresAt);
-    // Our own writes round down to the second, so only a strictly later expiry is the CLI's refresh.
-    if (!(expiresAt > token.expiresAt)) return undefined;
-    return { accessToken: cached.accessToken, expiresAt, refreshToken: cached.refreshToken ?? token.refreshToken, signedInAt: token.signedInAt };
   }
 
   /** Forget the token (keeping the client registration), so the next request says "run keyfob login". */
@@ -345,10 +300,10 @@ export class SessionManager {
     state.signedOutReason = reason;
     if (stored.token) {
       const { token: _dropped, tokenMethod: _method, tokenIssuedAt: _issued, ...rest } = stored;
-      await this.save(session, rest);
+      await this.records.save(session.name, rest);
     }
     // A dead token is no use to the AWS CLI either; the opt-in stays for the next sign-in.
-    await this.removeExportedToken(session, stored).catch((err) =>
+    await this.awsCli.remove(session, stored).catch((err) =>
       this.log.warn('removing the AWS CLI token cache failed', { session: session.name, error: (err as Error).message }),
     );
     this.log.warn('session signed out', { session: session.name, reason });
@@ -360,13 +315,13 @@ export class SessionManager {
     if (!stored) return false;
     const token = stored.token;
     if (token && token.expiresAt > Date.now()) {
-      await ssoClient(session.region)
-        .send(new LogoutCommand({ accessToken: token.accessToken }))
+      await this.identityCenter
+        .logout(session.region, token.accessToken)
         .catch((err) => this.log.warn('portal logout failed', { session: session.name, error: (err as Error).name }));
     }
     clearTimeout(state.refreshTimer);
-    await this.removeExportedToken(session, stored);
-    await this.store.delete(session.name);
+    await this.awsCli.remove(session, stored);
+    await this.records.delete(session.name);
     this.states.delete(session.name);
     this.log.info('logged out', { session: session.name });
     return !!token;
@@ -376,7 +331,8 @@ export class SessionManager {
     const { state, stored } = await this.signInFor(session).catch(() => ({ state: this.state(session.name), stored: undefined }));
     const token = stored?.token;
     const signedIn = !!token && token.expiresAt > Date.now();
-    const other = state.stored?.token && !stored ? `signed in to another start URL or region (${state.stored.startUrl}, ${state.stored.region})` : undefined;
+    const held = this.records.current(session.name);
+    const other = held?.token && !stored ? `signed in to another start URL or region (${held.startUrl}, ${held.region})` : undefined;
     return {
       name: session.name,
       startUrl: session.startUrl,
@@ -394,19 +350,9 @@ export class SessionManager {
   }
 }
 
-function sameDefinition(stored: StoredSignIn, session: SsoSessionConfig): boolean {
-  return stored.startUrl === session.startUrl && stored.region === session.region;
-}
-
 /** Logins join only a sign-in to the same definition: a session name alone may mean two portals. */
 function loginKey(session: SsoSessionConfig): string {
   return [session.name, session.startUrl, session.region, session.scopes.join(' ')].join('\u0000');
-}
-
-/** The client registration that issued the current token (records from before tokenMethod: any live one). */
-function tokenRegistration(stored: StoredSignIn): ClientRegistration | undefined {
-  if (stored.tokenMethod) return stored.registrations[stored.tokenMethod];
-  return Object.values(stored.registrations).find((r) => r && r.expiresAt > Date.now());
 }
 
 /**

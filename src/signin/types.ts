@@ -42,3 +42,8 @@ export interface SignInHooks {
 }
 
 export const DEFAULT_SCOPES = ['sso:account:access'];
+
+export interface Logger {
+  info(message: string, fields?: Record<string, unknown>): void;
+  warn(message: string, fields?: Record<string, unknown>): void;
+}

@@ -142,8 +142,8 @@ describe('refresh and revocation', () => {
     const emulator = await emulatorWith();
     const signIn = await signInWithDevice(emulator);
     const { oidc, sso } = sdkClients(emulator);
-    const refresh = () =>
-      oidc.send(new CreateTokenCommand({ clientId: signIn.clientId, clientSecret: signIn.clientSecret, grantType: 'refresh_token', refreshToken: signIn.refreshToken }));
+    const refresh = (refreshToken = signIn.refreshToken) =>
+      oidc.send(new CreateTokenCommand({ clientId: signIn.clientId, clientSecret: signIn.clientSecret, grantType: 'refresh_token', refreshToken }));
     const refreshed = await refresh();
     expect(refreshed.accessToken).toBeTruthy();
     expect(refreshed.accessToken).not.toBe(signIn.accessToken);
@@ -151,12 +151,35 @@ describe('refresh and revocation', () => {
     expect(page.accountList).toHaveLength(8);
 
     expect((await adminCall(emulator, 'revoke', { username: 'alice' })).body.revokedSessions).toBe(1);
-    const err = await refresh().catch((e) => e);
+    // The rotated refresh token, unused so far: refused only because the session has ended.
+    const err = await refresh(refreshed.refreshToken).catch((e) => e);
     expect(err.name).toBe('InvalidGrantException');
     for (const accessToken of [signIn.accessToken!, refreshed.accessToken!]) {
       const denied = await sso.send(new ListAccountsCommand({ accessToken })).catch((e) => e);
       expect(denied.name).toBe('UnauthorizedException');
       expect(denied.$metadata.httpStatusCode).toBe(401);
+    }
+  });
+
+  it('rotates refresh tokens: each refresh gives a new one, and a used one is refused with invalid_grant', async () => {
+    const emulator = await emulatorWith();
+    const signIn = await signInWithDevice(emulator);
+    const { oidc, sso } = sdkClients(emulator);
+    const refresh = (refreshToken: string | undefined) =>
+      oidc.send(new CreateTokenCommand({ clientId: signIn.clientId, clientSecret: signIn.clientSecret, grantType: 'refresh_token', refreshToken }));
+    const first = await refresh(signIn.refreshToken);
+    expect(first.refreshToken).toBeTruthy();
+    expect(first.refreshToken).not.toBe(signIn.refreshToken);
+    const reused = await refresh(signIn.refreshToken).catch((e) => e);
+    expect(reused.name).toBe('InvalidGrantException');
+    expect(reused.$metadata.httpStatusCode).toBe(400);
+    expect(reused.error).toBe('invalid_grant');
+    // The new one works once, and the access tokens stay good.
+    const second = await refresh(first.refreshToken);
+    expect(second.refreshToken).not.toBe(first.refreshToken);
+    expect((await refresh(first.refreshToken).catch((e) => e)).name).toBe('InvalidGrantException');
+    for (const accessToken of [signIn.accessToken!, first.accessToken!, second.accessToken!]) {
+      expect((await sso.send(new ListAccountsCommand({ accessToken, maxResults: 1 }))).accountList).toHaveLength(1);
     }
   });
 

@@ -275,12 +275,12 @@ describe('the opt-in across a daemon restart (SessionManager over one secret sto
 
   it('a restarted daemon keeps the file current, and takes over a token the AWS CLI refreshed', async () => {
     const store = memoryStore(); // stands in for the keychain, which outlives the daemon
-    const first = new SessionManager(store, quiet, cacheDir);
+    const first = new SessionManager(store, quiet, { awsCliCacheDir: cacheDir });
     await first.login(session, 'device', () => undefined, { exportToAwsCli: true });
     const written = await readAwsCliToken(cacheDir, SESSION);
     first.close();
 
-    const restarted = new SessionManager(store, quiet, cacheDir);
+    const restarted = new SessionManager(store, quiet, { awsCliCacheDir: cacheDir });
     // The portal refused the token: the restarted manager refreshes and, remembering the opt-in, rewrites the file.
     const refreshed = await restarted.tokenRejected(session, written!.accessToken);
     expect(refreshed).not.toBe(written!.accessToken);

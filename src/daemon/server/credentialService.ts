@@ -8,10 +8,11 @@ import { SsoRoleProvider } from '../../credentials/ssoRoleProvider.js';
 import { toCredentialProcessOutput, type CredentialProcessOutput } from '../../credentials/types.js';
 import { ConfigError, NotSignedInError, UnknownProfileError } from '../../errors.js';
 import { DEFAULT_SCOPES, type SsoSessionConfig } from '../../signin/types.js';
+import { sdkIdentityCenter, type IdentityCenter } from '../../aws/identityCenter.js';
+import type { Logger } from '../../signin/types.js';
 import type { SessionManager } from '../../signin/sessions.js';
 import type { AssumeAnswer, ProfileSummary } from '../protocol.js';
 import type { ConfigCache } from './configCache.js';
-import type { DaemonLog } from './log.js';
 
 interface CachedRole {
   provider: CachingProvider;
@@ -38,7 +39,9 @@ export class CredentialService {
 
   constructor(
     private readonly sessions: SessionManager,
-    private readonly log: DaemonLog,
+    private readonly log: Logger,
+    /** The IAM Identity Center calls (GetRoleCredentials); the AWS SDK unless a test injects a fake. */
+    private readonly identityCenter: IdentityCenter = sdkIdentityCenter,
   ) {}
 
   /** The `[sso-session NAME]` section of the caller's config, or an error that says how to create it. */
@@ -119,7 +122,7 @@ export class CredentialService {
           throw new NotSignedInError(session.name, 'the sign-in has ended for');
         },
       };
-      const upstream = new SsoRoleProvider(session.region, source.accountId, source.roleName, tokens);
+      const upstream = new SsoRoleProvider(session.region, source.accountId, source.roleName, tokens, this.identityCenter);
       const provider = new CachingProvider(upstream, (err) =>
         this.log.warn('background credential refresh failed', { profile: profileName, error: err.message }),
       );

@@ -1,0 +1,142 @@
+// CachingProvider on a fake clock: one upstream call for concurrent callers, credentials never
+// handed out inside the refresh window, and the background refresh of credentials in use.
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { CachingProvider, ROLE_REFRESH_WINDOW_MS } from '../../src/credentials/cachingProvider.js';
+import type { CredentialProvider, RoleCredentials } from '../../src/credentials/types.js';
+
+const HOUR = 60 * 60_000;
+
+/** An upstream that issues numbered credentials living `lifetimeMs`, after a round trip. */
+class Upstream implements CredentialProvider {
+  calls = 0;
+  lifetimeMs = HOUR;
+  fail?: Error;
+  private gate?: Promise<void>;
+  private open?: () => void;
+
+  /** Holds every call until release(): concurrent callers really overlap. */
+  hold(): void {
+    this.gate = new Promise((resolve) => (this.open = resolve));
+  }
+
+  release(): void {
+    this.open?.();
+    this.gate = undefined;
+  }
+
+  async retrieve(): Promise<RoleCredentials> {
+    const n = ++this.calls;
+    await this.gate;
+    await Promise.resolve();
+    if (this.fail) throw this.fail;
+    return { accessKeyId: `AKIA${n}`, secretAccessKey: `s${n}`, sessionToken: `t${n}`, expiration: Date.now() + this.lifetimeMs, accountId: '111122223333' };
+  }
+}
+
+let upstream: Upstream;
+let provider: CachingProvider;
+let backgroundErrors: Error[];
+
+beforeEach(() => {
+  vi.useFakeTimers({ now: Date.UTC(2026, 0, 1) });
+  upstream = new Upstream();
+  backgroundErrors = [];
+  provider = new CachingProvider(upstream, (err) => backgroundErrors.push(err));
+});
+afterEach(() => {
+  provider.clear();
+  vi.useRealTimers();
+});
+
+describe('CachingProvider', () => {
+  it('N concurrent callers share one upstream call', async () => {
+    upstream.hold();
+    const all = Array.from({ length: 25 }, () => provider.retrieve());
+    upstream.release();
+    const creds = await Promise.all(all);
+    expect(upstream.calls).toBe(1);
+    expect(new Set(creds.map((c) => c.accessKeyId))).toEqual(new Set(['AKIA1']));
+  });
+
+  it('a failed call is shared too, and the next caller tries again', async () => {
+    upstream.fail = new Error('upstream down');
+    const results = await Promise.allSettled([provider.retrieve(), provider.retrieve(), provider.retrieve()]);
+    expect(results.every((r) => r.status === 'rejected')).toBe(true);
+    expect(upstream.calls).toBe(1);
+    upstream.fail = undefined;
+    expect((await provider.retrieve()).accessKeyId).toBe('AKIA2');
+  });
+
+  it('fresh credentials come from the cache; inside the refresh window they are refreshed first', async () => {
+    const first = await provider.retrieve();
+    vi.setSystemTime(first.expiration - ROLE_REFRESH_WINDOW_MS - 1);
+    expect((await provider.retrieve()).accessKeyId).toBe(first.accessKeyId);
+    expect(upstream.calls).toBe(1);
+    vi.setSystemTime(first.expiration - ROLE_REFRESH_WINDOW_MS + 1);
+    upstream.hold();
+    const during = Array.from({ length: 5 }, () => provider.retrieve());
+    upstream.release();
+    const second = await Promise.all(during);
+    expect(upstream.calls).toBe(2);
+    for (const c of second) {
+      expect(c.accessKeyId).toBe('AKIA2');
+      expect(c.expiration - Date.now()).toBeGreaterThan(ROLE_REFRESH_WINDOW_MS);
+    }
+  });
+
+  it('never hands out credentials inside the refresh window, whenever it is asked', async () => {
+    for (let minutes = 0; minutes < 5 * 60; minutes += 11) {
+      vi.setSystemTime(Date.UTC(2026, 0, 1) + minutes * 60_000);
+      const c = await provider.retrieve();
+      expect(c.expiration - Date.now()).toBeGreaterThan(ROLE_REFRESH_WINDOW_MS);
+    }
+  });
+
+  it('short-lived credentials count as stale at half their life', async () => {
+    upstream.lifetimeMs = 10 * 60_000;
+    const first = await provider.retrieve();
+    vi.setSystemTime(Date.now() + 4 * 60_000);
+    expect((await provider.retrieve()).accessKeyId).toBe(first.accessKeyId);
+    vi.setSystemTime(Date.now() + 2 * 60_000);
+    expect((await provider.retrieve()).accessKeyId).not.toBe(first.accessKeyId);
+  });
+
+  it('refreshes credentials in use in the background, just before the window', async () => {
+    const first = await provider.retrieve();
+    await provider.retrieve(); // in use since the fetch
+    const dueIn = first.expiration - ROLE_REFRESH_WINDOW_MS - Date.now();
+    await vi.advanceTimersByTimeAsync(dueIn - 2000);
+    expect(upstream.calls).toBe(1);
+    await vi.advanceTimersByTimeAsync(2000);
+    expect(upstream.calls).toBe(2);
+    // The caller arriving in the window gets the new credentials from the cache.
+    const c = await provider.retrieve();
+    expect(c.accessKeyId).toBe('AKIA2');
+    expect(upstream.calls).toBe(2);
+  });
+
+  it('does not refresh in the background credentials nobody asked for since the last fetch', async () => {
+    await provider.retrieve();
+    await vi.advanceTimersByTimeAsync(2 * HOUR);
+    expect(upstream.calls).toBe(1);
+  });
+
+  it('reports a failed background refresh, and the next caller retries', async () => {
+    const first = await provider.retrieve();
+    await provider.retrieve();
+    upstream.fail = new Error('throttled');
+    await vi.advanceTimersByTimeAsync(first.expiration - ROLE_REFRESH_WINDOW_MS - Date.now());
+    expect(backgroundErrors.map((e) => e.message)).toEqual(['throttled']);
+    upstream.fail = undefined;
+    expect((await provider.retrieve()).accessKeyId).toBe('AKIA3');
+  });
+
+  it('clear() forgets the credentials and stops the timer', async () => {
+    await provider.retrieve();
+    await provider.retrieve();
+    provider.clear();
+    expect(provider.peek()).toBeUndefined();
+    await vi.advanceTimersByTimeAsync(2 * HOUR);
+    expect(upstream.calls).toBe(1);
+  });
+});

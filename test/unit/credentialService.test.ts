@@ -1,0 +1,135 @@
+// CredentialService over a real SessionManager, both on a fake IAM Identity Center and the memory
+// store: two config files answered side by side, one credential cache per (session, portal,
+// account, role), one token refresh for many roles, and a 401 handled with one refresh.
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { ROLE_REFRESH_WINDOW_MS } from '../../src/credentials/cachingProvider.js';
+import { ConfigCache } from '../../src/daemon/server/configCache.js';
+import { CredentialService } from '../../src/daemon/server/credentialService.js';
+import { NotSignedInError, UnknownProfileError } from '../../src/errors.js';
+import { SessionManager, TOKEN_REFRESH_WINDOW_MS } from '../../src/signin/sessions.js';
+import { memoryStore } from '../../src/store/index.js';
+import { FakeIdentityCenter, quietLog, session } from './fakeIdentityCenter.js';
+
+const corp = session();
+const ROLES = ['Admin', 'ReadOnly', 'Billing'];
+const ACCOUNTS = ['111111111111', '222222222222'];
+
+let dir: string;
+let fake: FakeIdentityCenter;
+let sessions: SessionManager;
+let service: CredentialService;
+
+function ssoSection(startUrl = corp.startUrl): string {
+  return `[sso-session ${corp.name}]\nsso_start_url = ${startUrl}\nsso_region = ${corp.region}\nsso_registration_scopes = sso:account:access\n\n`;
+}
+
+function profile(name: string, accountId: string, roleName: string): string {
+  return `[profile ${name}]\nkeyfob_sso_session = ${corp.name}\nkeyfob_account_id = ${accountId}\nkeyfob_role_name = ${roleName}\n\n`;
+}
+
+/** A config file with one profile per account and role, named `prefix/account/role`. */
+function configFile(name: string, prefix: string, startUrl = corp.startUrl): ConfigCache {
+  let text = ssoSection(startUrl);
+  for (const a of ACCOUNTS) for (const r of ROLES) text += profile(`${prefix}${a}/${r}`, a, r);
+  const path = join(dir, name);
+  writeFileSync(path, text, { mode: 0o600 });
+  return new ConfigCache(path);
+}
+
+beforeEach(async () => {
+  vi.useFakeTimers({ now: Date.UTC(2026, 0, 1) });
+  dir = mkdtempSync(join(tmpdir(), 'keyfob-unit-'));
+  fake = new FakeIdentityCenter();
+  sessions = new SessionManager(memoryStore(), quietLog, { identityCenter: fake, awsCliCacheDir: join(dir, 'no-cli-cache') });
+  service = new CredentialService(sessions, quietLog, fake);
+  await sessions.login(corp, 'device', () => undefined);
+});
+afterEach(() => {
+  service.close();
+  sessions.close();
+  vi.useRealTimers();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+describe('CredentialService', () => {
+  it('answers two config files, each from its own profiles, sharing one cache per role', async () => {
+    const work = configFile('work', 'work/');
+    const home = configFile('home', 'home/');
+    const a = await service.forProfile(work, `work/${ACCOUNTS[0]}/Admin`);
+    const b = await service.forProfile(home, `home/${ACCOUNTS[0]}/Admin`);
+    expect(b.AccessKeyId).toBe(a.AccessKeyId);
+    expect(fake.calls.getRoleCredentials).toBe(1);
+    // Another role, or another account, is another cache.
+    const c = await service.forProfile(home, `home/${ACCOUNTS[0]}/ReadOnly`);
+    const d = await service.forProfile(work, `work/${ACCOUNTS[1]}/Admin`);
+    expect(new Set([a.AccessKeyId, c.AccessKeyId, d.AccessKeyId]).size).toBe(3);
+    expect(fake.calls.getRoleCredentials).toBe(3);
+    expect(c.AccountId).toBe(ACCOUNTS[0]);
+    expect(d.AccountId).toBe(ACCOUNTS[1]);
+    // Each file knows only its own profile names.
+    await expect(service.forProfile(work, `home/${ACCOUNTS[0]}/Admin`)).rejects.toBeInstanceOf(UnknownProfileError);
+    expect(service.cached()).toHaveLength(3);
+  });
+
+  it('a same-named session on another portal is not served from this one\'s cache', async () => {
+    const work = configFile('work', 'p/');
+    const other = configFile('other', 'p/', 'https://d-9999999999.awsapps.com/start');
+    await service.forProfile(work, `p/${ACCOUNTS[0]}/Admin`);
+    await expect(service.forProfile(other, `p/${ACCOUNTS[0]}/Admin`)).rejects.toBeInstanceOf(NotSignedInError);
+    expect(fake.calls.getRoleCredentials).toBe(1);
+  });
+
+  it('many roles at once, with the token due for refresh: one CreateToken, one GetRoleCredentials per role', async () => {
+    const work = configFile('work', 'w/');
+    vi.setSystemTime(Date.now() + 60 * 60_000 - TOKEN_REFRESH_WINDOW_MS + 1000);
+    const names = ACCOUNTS.flatMap((a) => ROLES.map((r) => `w/${a}/${r}`));
+    const answers = await Promise.all([...names, ...names].map((n) => service.forProfile(work, n)));
+    expect(fake.calls.refreshToken).toBe(1);
+    expect(fake.refused).toBe(0);
+    expect(fake.calls.getRoleCredentials).toBe(names.length);
+    expect(new Set(answers.map((a) => a.AccessKeyId)).size).toBe(names.length);
+    expect((await sessions.status(corp)).signedIn).toBe(true);
+  });
+
+  it('credentials handed out always have more than the refresh window left', async () => {
+    const work = configFile('work', 'w/');
+    for (let minutes = 0; minutes < 4 * 60; minutes += 13) {
+      vi.setSystemTime(Date.UTC(2026, 0, 1) + minutes * 60_000);
+      const c = await service.forProfile(work, `w/${ACCOUNTS[0]}/Admin`);
+      expect(Date.parse(c.Expiration) - Date.now()).toBeGreaterThan(ROLE_REFRESH_WINDOW_MS);
+    }
+    expect(fake.refused).toBe(0);
+  });
+
+  it('a token the portal refuses (401) is refreshed once, and the call retried', async () => {
+    const work = configFile('work', 'w/');
+    const token = await sessions.accessToken(corp);
+    fake.forgetAccessToken(token);
+    const answers = await Promise.all(ROLES.map((r) => service.forProfile(work, `w/${ACCOUNTS[0]}/${r}`)));
+    expect(answers).toHaveLength(3);
+    expect(fake.calls.refreshToken).toBe(1);
+    expect(fake.refused).toBe(0);
+  });
+
+  it('a revoked portal session signs out: NotSignedIn for every role, and a sign-in brings them back', async () => {
+    const work = configFile('work', 'w/');
+    fake.revoke();
+    const results = await Promise.allSettled(ROLES.map((r) => service.forProfile(work, `w/${ACCOUNTS[0]}/${r}`)));
+    for (const r of results) expect(r.status === 'rejected' && r.reason).toBeInstanceOf(NotSignedInError);
+    expect((await sessions.status(corp)).signedIn).toBe(false);
+    await sessions.login(corp, 'device', () => undefined);
+    expect((await service.forProfile(work, `w/${ACCOUNTS[0]}/Admin`)).AccountId).toBe(ACCOUNTS[0]);
+  });
+
+  it('dropSession forgets the cached credentials of that session', async () => {
+    const work = configFile('work', 'w/');
+    await service.forProfile(work, `w/${ACCOUNTS[0]}/Admin`);
+    service.dropSession(corp.name);
+    expect(service.cached()).toEqual([]);
+    await service.forProfile(work, `w/${ACCOUNTS[0]}/Admin`);
+    expect(fake.calls.getRoleCredentials).toBe(2);
+  });
+});
