@@ -2,13 +2,49 @@
 // Lean on purpose: the credential-process client loads this file (and terminalText, which imports nothing).
 import { visible } from './terminalText.js';
 
+/** Every error's stable machine-readable code, also sent over the daemon socket. */
+export type ErrorCode =
+  | 'AlreadyRunning'
+  | 'AwsCliExportFailed'
+  | 'BadDuration'
+  | 'BadRegion'
+  | 'BadRequest'
+  | 'BadService'
+  | 'BadSetting'
+  | 'Cancelled'
+  | 'ConfigError'
+  | 'DaemonError'
+  | 'DaemonUnavailable'
+  | 'DemoFailed'
+  | 'EmulatorFixture'
+  | 'EndpointUnavailable'
+  | 'ExecFailed'
+  | 'Forbidden'
+  | 'Internal'
+  | 'KeychainUnavailable'
+  | 'ListingFailed'
+  | 'LoginFailed'
+  | 'NoBrowser'
+  | 'NoProfiles'
+  | 'NotSignedIn'
+  | 'RefreshRejected'
+  | 'RegistrationRejected'
+  | 'SignInFailed'
+  | 'SocketPathTaken'
+  | 'SocketPathTooLong'
+  | 'UnknownProfile'
+  | 'UnsupportedPartition'
+  | 'UntrustedPath'
+  | 'Upstream'
+  | 'Usage';
+
 export class KeyfobError extends Error {
   /** A stable machine-readable code, also sent over the daemon socket. */
-  readonly code: string;
+  readonly code: ErrorCode;
   /** HTTP status the daemon answers with when this error crosses the socket. */
   readonly status: number;
 
-  constructor(code: string, message: string, status = 400) {
+  constructor(code: ErrorCode, message: string, status = 400) {
     super(message);
     this.name = 'KeyfobError';
     this.code = code;

@@ -1,6 +1,7 @@
 // The daemon's HTTP/1.1 + JSON API over its Unix socket (try: curl --unix-socket SOCK http://keyfob/v1/status).
 // Shared by server and client; type imports only, so the lean client stays lean.
 import type { CredentialProcessOutput } from '../credentials/types.js';
+import type { ErrorCode } from '../errors.js';
 
 export const ROUTES = {
   ping: '/v1/ping',
@@ -8,8 +9,7 @@ export const ROUTES = {
   login: '/v1/login', // POST LoginRequest → NDJSON LoginEvent stream
   logout: '/v1/logout', // POST {ssoSession} | {all: true}
   status: '/v1/status', // GET
-  // GET ?ssoSession=NAME → {accounts: [{accountId, accountName, emailAddress, roles}]};
-  // with &stream=1 an NDJSON AccountsEvent stream: progress lines, then the accounts or an error.
+  // GET ?ssoSession=NAME → an NDJSON AccountsEvent stream: progress lines, then the accounts or an error.
   accounts: '/v1/accounts',
   profiles: '/v1/profiles', // GET → {profiles: ProfileSummary[]}, most used first (frecency)
   assume: '/v1/assume', // GET ?profile=NAME → AssumeAnswer; counts as a use for frecency
@@ -24,7 +24,7 @@ export const ROUTES = {
 /** Every error the daemon sends: a stable code and the one line to show the user. */
 export interface ErrorBody {
   /** `ssoSession` names the session to sign in to, when the fix is `keyfob login`. */
-  error: { code: string; message: string; ssoSession?: string };
+  error: { code: ErrorCode; message: string; ssoSession?: string };
 }
 
 /**

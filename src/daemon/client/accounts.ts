@@ -13,7 +13,7 @@ export async function listAccountsThroughDaemon(
   let result: Exclude<AccountsEvent, { event: 'progress' }> | undefined;
   await daemonEvents<AccountsEvent>(
     'GET',
-    `${ROUTES.accounts}?ssoSession=${encodeURIComponent(ssoSession)}&stream=1`,
+    `${ROUTES.accounts}?ssoSession=${encodeURIComponent(ssoSession)}`,
     undefined,
     (event) => {
       if (event.event === 'progress') opts.onProgress?.(event);

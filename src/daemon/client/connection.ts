@@ -6,7 +6,7 @@ import { DaemonUnavailableError, KeyfobError } from '../../errors.js';
 import { join } from 'node:path';
 import { configFile, installRoot, socketLocation } from '../../paths.js';
 import { SOCKET_ELSEWHERE, socketProblem, UntrustedPathError } from '../../trustedPath.js';
-import type { ErrorBody } from '../protocol.js';
+import { ROUTES, type ErrorBody } from '../protocol.js';
 
 export interface DaemonResponse {
   status: number;
@@ -178,7 +178,7 @@ export async function waitForSocket(socketPath: string): Promise<void> {
   const deadline = Date.now() + START_TIMEOUT_MS;
   for (let delay = 10; Date.now() < deadline; delay = Math.min(delay * 2, 200)) {
     try {
-      const res = await rawRequest(socketPath, 'GET', '/v1/ping');
+      const res = await rawRequest(socketPath, 'GET', ROUTES.ping);
       if (res.status === 200) return;
     } catch {
       // not up yet

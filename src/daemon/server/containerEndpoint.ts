@@ -20,6 +20,7 @@ import type { AddressInfo, Socket } from 'node:net';
 import { join } from 'node:path';
 import { KeyfobError } from '../../errors.js';
 import type { CredentialProcessOutput } from '../../credentials/types.js';
+import { knownError } from './answers.js';
 import type { DaemonLog } from './log.js';
 
 export const CONTAINER_PATH = '/v1/container-credentials';
@@ -189,8 +190,7 @@ export class ContainerEndpoint {
       const c = await this.credentials.forProfile(entry.profile, entry.config);
       send(res, 200, { AccessKeyId: c.AccessKeyId, SecretAccessKey: c.SecretAccessKey, Token: c.SessionToken, Expiration: c.Expiration, AccountId: c.AccountId });
     } catch (err) {
-      const known = err instanceof KeyfobError ? err : new KeyfobError('Internal', 'internal daemon error; see KEYFOB_HOME/daemon.log', 500);
-      if (!(err instanceof KeyfobError)) this.log.error('container credentials failed', { error: (err as Error)?.stack ?? String(err) });
+      const known = knownError(err, this.log, 'container credentials failed');
       send(res, known.status, { code: known.code, message: known.message });
     }
   }

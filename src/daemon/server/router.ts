@@ -10,6 +10,7 @@ import type { SocketLocation } from '../../paths.js';
 import type { SessionManager } from '../../signin/sessions.js';
 import { DEFAULT_SCOPES, type SignInPrompt, type SsoSessionConfig } from '../../signin/types.js';
 import { MAX_BODY_BYTES, ROUTES, type AccountsEvent, type AssumeAnswer, type ContainerToken, type ErrorBody, type LoginEvent } from '../protocol.js';
+import { knownError, ndjsonStream } from './answers.js';
 import type { ConfigCache, ConfigFiles } from './configCache.js';
 import type { ContainerEndpoint } from './containerEndpoint.js';
 import type { CredentialService } from './credentialService.js';
@@ -78,13 +79,6 @@ function readBody(req: IncomingMessage): Promise<unknown> {
   });
 }
 
-/** The error to send: a KeyfobError as it is; anything else is logged with its stack and sent as a generic 500. */
-function knownError(err: unknown, log: DaemonLog, what: string): KeyfobError {
-  if (err instanceof KeyfobError) return err;
-  log.error(what, { error: (err as Error)?.stack ?? String(err) });
-  return new KeyfobError('Internal', 'internal daemon error; see KEYFOB_HOME/daemon.log', 500);
-}
-
 function errorBody(err: KeyfobError): ErrorBody {
   return { error: { code: err.code, message: err.message, ...(err instanceof NotSignedInError ? { ssoSession: err.ssoSession } : {}) } };
 }
@@ -128,10 +122,7 @@ export function createRouter(ctx: DaemonContext) {
     const name = session.name;
     const method = body.method === 'pkce' ? 'pkce' : 'device';
     const exportToAwsCli = typeof body.exportToAwsCli === 'boolean' ? body.exportToAwsCli : undefined;
-    // Streamed without chunked framing: one NDJSON event per line, then the connection closes.
-    res.useChunkedEncodingByDefault = false;
-    res.writeHead(200, { 'content-type': 'application/x-ndjson', connection: 'close' });
-    const send = (event: LoginEvent) => res.write(`${JSON.stringify(event)}\n`);
+    const send = ndjsonStream<LoginEvent>(res);
     try {
       const onPrompt = (prompt: SignInPrompt, joined: boolean) => send({ event: 'prompt', ...prompt, ...(joined ? { joined } : {}) });
       const token = await ctx.sessions.login(session, method, onPrompt, { exportToAwsCli });
@@ -149,13 +140,8 @@ export function createRouter(ctx: DaemonContext) {
     if (!name) throw new BadRequest('the "ssoSession" query parameter is required');
     const session = ctx.credentials.ssoSession(config, name);
     const accessToken = await ctx.sessions.accessToken(session);
-    if (url.searchParams.get('stream') !== '1') {
-      return sendJson(res, 200, { accounts: await listAssignments(session.region, accessToken) });
-    }
     // A large organisation takes a while at the service's rate limit: stream progress meanwhile.
-    res.useChunkedEncodingByDefault = false;
-    res.writeHead(200, { 'content-type': 'application/x-ndjson', connection: 'close' });
-    const send = (event: AccountsEvent) => res.write(`${JSON.stringify(event)}\n`);
+    const send = ndjsonStream<AccountsEvent>(res);
     let lastProgress = 0;
     try {
       const listed = await listAssignments(session.region, accessToken, {

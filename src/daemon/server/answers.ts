@@ -1,0 +1,22 @@
+// How the daemon's servers (the socket API and the loopback auto-refresh endpoint) turn a failure
+// into what they send, and how they stream events: one place, so both answer alike.
+import type { ServerResponse } from 'node:http';
+import { KeyfobError } from '../../errors.js';
+import type { DaemonLog } from './log.js';
+
+/** The error to send: a KeyfobError as it is; anything else is logged with its stack and sent as a generic 500. */
+export function knownError(err: unknown, log: DaemonLog, what: string): KeyfobError {
+  if (err instanceof KeyfobError) return err;
+  log.error(what, { error: (err as Error)?.stack ?? String(err) });
+  return new KeyfobError('Internal', 'internal daemon error; see KEYFOB_HOME/daemon.log', 500);
+}
+
+/**
+ * An NDJSON answer (sign-in, account listing): one event per line, sent without chunked framing,
+ * and the connection closes at the end, so a plain client reads lines until EOF.
+ */
+export function ndjsonStream<E>(res: ServerResponse): (event: E) => void {
+  res.useChunkedEncodingByDefault = false;
+  res.writeHead(200, { 'content-type': 'application/x-ndjson', connection: 'close' });
+  return (event: E) => void res.write(`${JSON.stringify(event)}\n`);
+}
