@@ -6,6 +6,7 @@ import { KeyfobError, oneLine } from '../errors.js';
 import { visible } from '../terminalText.js';
 import { ROUTES, type AssumeAnswer, type ContainerToken, type ProfileSummary } from '../daemon/protocol.js';
 import { daemonRequest, parseAnswer } from '../daemon/client/connection.js';
+import { importFromDist } from '../paths.js';
 import { envScript } from '../shell/quote.js';
 import { ASSUME_USAGE, parseAssumeArgs, type AssumeArgs } from './args.js';
 import {
@@ -25,13 +26,6 @@ import { runWithEnvironment } from './runCommand.js';
  * full CLI for --console). A computed path keeps it out of the bundle, so a warm assume does
  * not pay to parse code it does not run.
  */
-async function fromDist<T>(file: string): Promise<T> {
-  const { join } = await import('node:path');
-  const { pathToFileURL } = await import('node:url');
-  const { installRoot } = await import('../paths.js');
-  return (await import(pathToFileURL(join(installRoot(), 'dist', file)).href)) as T;
-}
-
 async function ask<T>(path: string): Promise<T> {
   return parseAnswer<T>(await daemonRequest('GET', path));
 }
@@ -43,7 +37,7 @@ async function listProfiles(): Promise<ProfileSummary[]> {
 /** The profile named, or the one picked on the terminal; undefined when the user aborts. */
 async function chooseProfile(args: AssumeArgs): Promise<string | undefined> {
   if (args.profile !== undefined) return args.profile;
-  const { pickProfile } = await fromDist<typeof import('./picker.js')>('assume/picker.js');
+  const { pickProfile } = await importFromDist<typeof import('./picker.js')>('assume/picker.js');
   const profiles = await listProfiles();
   if (profiles.length === 0) throw new KeyfobError('NoProfiles', 'no IAM Identity Center profiles in the config; run: keyfob populate');
   return pickProfile(profiles, { prompt: 'assume> ' });
@@ -123,7 +117,7 @@ async function openConsole(args: AssumeArgs): Promise<void> {
   if (args.region) argv.push('--region', args.region);
   if (args.duration) argv.push('--duration', args.duration);
   if (args.url) argv.push('--url');
-  const cli = await fromDist<typeof import('../cli.js')>('cli.js');
+  const cli = await importFromDist<typeof import('../cli.js')>('cli.js');
   await cli.main(argv);
 }
 
@@ -153,7 +147,7 @@ export async function execMain(argv: string[]): Promise<void> {
 
 export async function shellInitMain(argv: string[]): Promise<void> {
   try {
-    const { shellInit } = await fromDist<typeof import('../shell/init.js')>('shell/init.js');
+    const { shellInit } = await importFromDist<typeof import('../shell/init.js')>('shell/init.js');
     process.stdout.write(shellInit(argv[0]));
   } catch (err) {
     fail(err);

@@ -2,6 +2,7 @@
 // One socket round trip to the daemon, which answers from memory; see
 // src/daemon/server/credentialService.ts for where the answer comes from.
 import { KeyfobError, oneLine } from '../../errors.js';
+import { importFromDist } from '../../paths.js';
 import { ROUTES } from '../protocol.js';
 import { daemonRequest, parseAnswer } from './connection.js';
 
@@ -39,8 +40,8 @@ export async function main(argv: string[]): Promise<void> {
       // Only with --login does credential_process wait for a human.
       const session = (err as { ssoSession?: string }).ssoSession;
       if (!args.login || !session) throw err;
-      const { loginThroughDaemon } = await import('./login.js');
-      const { configuredSession } = await import('../../config/ssoSessions.js');
+      const { loginThroughDaemon } = await importFromDist<typeof import('./login.js')>('daemon/client/login.js');
+      const { configuredSession } = await importFromDist<typeof import('../../config/ssoSessions.js')>('config/ssoSessions.js');
       await loginThroughDaemon({ session: await configuredSession(session) });
       body = await fetchCredentials(args.profile!);
     }
