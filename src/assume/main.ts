@@ -18,7 +18,7 @@ import {
   previousContainerToken,
   unsetEnvironment,
   type EnvChange,
-} from './environment.js';
+} from '../shell/environment.js';
 import { runWithEnvironment } from './runCommand.js';
 
 /**

@@ -2,7 +2,7 @@
 // response with a one-line message; nothing a client sends can take the daemon down.
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { listAssignments } from '../../credentials/assignments.js';
-import { assumedNote, assumeEnvironment, EXPORTED_LIST } from '../../assume/environment.js';
+import { assumedNote, assumeEnvironment, EXPORTED_LIST } from '../../shell/environment.js';
 import { isAwsRegion } from '../../config/region.js';
 import { KeyfobError, NotSignedInError, oneLine } from '../../errors.js';
 import { envScript, noteScript, SHELLS, type Shell } from '../../shell/quote.js';
