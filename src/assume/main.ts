@@ -108,17 +108,12 @@ async function revokePreviousToken(): Promise<void> {
   if (token) await revoke(token);
 }
 
-/** The console needs the AWS SDK's world (HTTPS, the browser opener): hand over to the full CLI. */
+/** The console needs the config reader and the browser opener: loaded from dist only now, off the warm path. */
 async function openConsole(args: AssumeArgs): Promise<void> {
   const name = await chooseProfile(args);
   if (name === undefined) throw new KeyfobError('Cancelled', 'no profile picked; nothing opened');
-  const argv = ['console', name];
-  if (args.service) argv.push('--service', args.service);
-  if (args.region) argv.push('--region', args.region);
-  if (args.duration) argv.push('--duration', args.duration);
-  if (args.url) argv.push('--url');
-  const cli = await importFromDist<typeof import('../cli.js')>('cli.js');
-  await cli.main(argv);
+  const { openProfileConsole } = await importFromDist<typeof import('../console/profileConsole.js')>('console/profileConsole.js');
+  await openProfileConsole({ profile: name, service: args.service, region: args.region, duration: args.duration, url: args.url });
 }
 
 function fail(err: unknown): void {

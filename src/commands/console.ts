@@ -19,16 +19,8 @@ const command: CommandModule<object, ConsoleArgs> = {
       .option('duration', { alias: 'd', type: 'string', describe: 'console session length, 15m to 12h (e.g. 3600, 90m, 12h)' })
       .option('url', { type: 'boolean', describe: 'print the sign-in URL (a secret: anyone with it is signed in) instead of opening it' }),
   handler: async (args) => {
-    const { consoleUrlForProfile, openConsoleUrl } = await import('../console/profileConsole.js');
-    const { parseConsoleDuration } = await import('../console/services.js');
-    const url = await consoleUrlForProfile({
-      profile: args.profile,
-      service: args.service,
-      region: args.region,
-      durationSeconds: args.duration === undefined ? undefined : parseConsoleDuration(args.duration),
-    });
-    if (args.url) process.stdout.write(`${url}\n`);
-    else await openConsoleUrl(url);
+    const { openProfileConsole } = await import('../console/profileConsole.js');
+    await openProfileConsole(args);
   },
 };
 export default command;

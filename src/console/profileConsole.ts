@@ -56,3 +56,16 @@ export async function openConsoleUrl(url: string, env: NodeJS.ProcessEnv = proce
   }
   await openInBrowser(url, browserEnv);
 }
+
+/** `keyfob console` and `assume -c`: open the console as the profile's role, or print the URL. */
+export async function openProfileConsole(opts: { profile: string; service?: string; region?: string; duration?: string; url?: boolean }): Promise<void> {
+  const { parseConsoleDuration } = await import('./services.js');
+  const url = await consoleUrlForProfile({
+    profile: opts.profile,
+    service: opts.service,
+    region: opts.region,
+    durationSeconds: opts.duration === undefined ? undefined : parseConsoleDuration(opts.duration),
+  });
+  if (opts.url) process.stdout.write(`${url}\n`);
+  else await openConsoleUrl(url);
+}
