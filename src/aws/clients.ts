@@ -4,7 +4,7 @@
 import { SSOClient } from '@aws-sdk/client-sso';
 import { SSOOIDCClient } from '@aws-sdk/client-sso-oidc';
 import { UpstreamError } from '../errors.js';
-import { httpStatusOf } from '../credentials/retry.js';
+import { httpStatusOf } from './retry.js';
 
 const REQUEST_TIMEOUT_MS = 15_000;
 const CONNECTION_TIMEOUT_MS = 5_000;

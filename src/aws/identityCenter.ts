@@ -3,7 +3,7 @@
 // inject a fake, so the sessions, the caching provider and the credential service run in memory.
 import { GetRoleCredentialsCommand, LogoutCommand } from '@aws-sdk/client-sso';
 import type { RoleCredentials } from '../credentials/types.js';
-import { withRetry } from '../credentials/retry.js';
+import { withRetry } from './retry.js';
 import { deviceSignIn } from '../signin/deviceFlow.js';
 import { pkceSignIn } from '../signin/pkceFlow.js';
 import { registerClient } from '../signin/registration.js';

@@ -5,11 +5,11 @@
 // whole buffer is written (FileHandle.writeFile loops and throws on ENOSPC/EFBIG), fsynced,
 // then renamed over the real file, and the directory is fsynced. A crash at any moment leaves
 // either the old file or the new one.
-import { randomBytes } from 'node:crypto';
-import { lstat, mkdir, open, readdir, readFile, readlink, realpath, rename, stat, unlink } from 'node:fs/promises';
+import { lstat, mkdir, readdir, readFile, readlink, realpath, stat, unlink } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
 import lockfile from 'proper-lockfile';
 import { ConfigError } from '../errors.js';
+import { tempPrefix, writeFileAtomically } from '../shared/atomicFile.js';
 import { parseConfig, type ConfigDocument } from './iniDocument.js';
 
 export interface EditResult {
@@ -127,48 +127,10 @@ export async function resolveRealFile(path: string): Promise<string> {
   throw new ConfigError(`too many symbolic links resolving ${path}`);
 }
 
-function tempPrefix(file: string): string {
-  return `.${basename(file)}.keyfob-tmp-`;
-}
-
 /** Temp files left by a killed writer. Only lock holders write them, and we hold the lock. */
 async function removeStaleTempFiles(file: string): Promise<void> {
   const prefixes = [tempPrefix(file), tempPrefix(file + BACKUP_SUFFIX)];
   const names = await readdir(dirname(file)).catch(() => [] as string[]);
   const stale = names.filter((n) => prefixes.some((p) => n.startsWith(p)));
   await Promise.all(stale.map((n) => unlink(join(dirname(file), n)).catch(() => undefined)));
-}
-
-/** Temp file in the same dir, full write, fsync, rename, fsync the dir: old or new, never half. */
-export async function writeFileAtomically(
-  file: string,
-  text: string,
-  mode: number,
-  owner?: { uid: number; gid: number },
-): Promise<void> {
-  const temp = join(dirname(file), `${tempPrefix(file)}${process.pid}-${randomBytes(4).toString('hex')}`);
-  const handle = await open(temp, 'wx', 0o600);
-  try {
-    try {
-      await handle.writeFile(text, 'utf8');
-      await handle.chmod(mode); // open()'s mode is masked by umask; keep the file's own mode
-      if (owner && process.getuid?.() === 0) await handle.chown(owner.uid, owner.gid).catch(() => undefined);
-      await handle.sync();
-    } finally {
-      await handle.close();
-    }
-    await rename(temp, file);
-  } catch (err) {
-    await unlink(temp).catch(() => undefined);
-    throw err;
-  }
-  await syncDirectory(dirname(file));
-}
-
-async function syncDirectory(dir: string): Promise<void> {
-  // Makes the rename durable across power loss; not supported everywhere, so best effort.
-  const handle = await open(dir, 'r').catch(() => undefined);
-  if (!handle) return;
-  await handle.sync().catch(() => undefined);
-  await handle.close();
 }

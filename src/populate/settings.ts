@@ -2,7 +2,7 @@
 // `keyfob populate` refreshes the profiles the way they were written. Nothing secret is kept.
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { writeFileAtomically } from '../config/configWriter.js';
+import { writeFileAtomically } from '../shared/atomicFile.js';
 import { ensurePrivateDir, HOME_ELSEWHERE } from '../trustedPath.js';
 import { keyfobHome } from '../paths.js';
 import type { ProfileMode } from './applyProfiles.js';

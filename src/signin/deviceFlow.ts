@@ -1,7 +1,7 @@
 // OAuth device authorization grant: show a URL and code, then poll CreateToken.
 import { CreateTokenCommand, StartDeviceAuthorizationCommand } from '@aws-sdk/client-sso-oidc';
 import { errorName, oidcClient, upstreamFailure } from '../aws/clients.js';
-import { isThrottleOrServerFault, sleep, withRetry } from '../credentials/retry.js';
+import { isThrottleOrServerFault, sleep, withRetry } from '../aws/retry.js';
 import { RegistrationRejectedError, SignInError, tokenFromResponse } from './tokens.js';
 import type { ClientRegistration, SignInHooks, SsoSessionConfig, SsoToken } from './types.js';
 

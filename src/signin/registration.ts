@@ -1,7 +1,7 @@
 import { hostname } from 'node:os';
 import { RegisterClientCommand } from '@aws-sdk/client-sso-oidc';
 import { oidcClient, upstreamFailure } from '../aws/clients.js';
-import { withRetry } from '../credentials/retry.js';
+import { withRetry } from '../aws/retry.js';
 import type { ClientRegistration, SignInMethod, SsoSessionConfig } from './types.js';
 
 /** Registered like the AWS CLI does: loopback redirect without a port (RFC 8252 lets the port vary). */

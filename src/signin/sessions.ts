@@ -4,7 +4,7 @@
 // AWS CLI token cache is awsCliExport.ts; the calls to IAM Identity Center go through IdentityCenter.
 import { sdkIdentityCenter, type IdentityCenter } from '../aws/identityCenter.js';
 import { refreshWindow } from '../credentials/cachingProvider.js';
-import { SingleFlight } from '../credentials/singleFlight.js';
+import { SingleFlight } from '../shared/singleFlight.js';
 import { KeyfobError, NotSignedInError } from '../errors.js';
 import type { SecretStore } from '../store/index.js';
 import { defaultAwsCliCacheDir } from './awsCliCache.js';

@@ -1,6 +1,6 @@
 import { CreateTokenCommand, type CreateTokenCommandInput, type CreateTokenCommandOutput } from '@aws-sdk/client-sso-oidc';
 import { errorName, oidcClient, upstreamFailure } from '../aws/clients.js';
-import { withRetry } from '../credentials/retry.js';
+import { withRetry } from '../aws/retry.js';
 import { KeyfobError } from '../errors.js';
 import type { ClientRegistration, SsoSessionConfig, SsoToken } from './types.js';
 

@@ -8,7 +8,7 @@ import { appendFileSync, readdirSync, readFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { parseConfig } from '../../src/config/iniDocument.js';
-import { DEFAULT_RETRY } from '../../src/credentials/retry.js';
+import { DEFAULT_RETRY } from '../../src/aws/retry.js';
 import { adminCall, defaultFixture, startTestEmulator, type EmulatorOptions, type RunningEmulator } from '../helpers/emulator.js';
 import { profileSection, runKeyfob, signedInHome, type KeyfobHome } from '../helpers/keyfob.js';
 
