@@ -89,4 +89,8 @@ function __keyfob_prompt --on-event fish_prompt
     end
 end
 
-complete -c assume -f -a '(__KEYFOB_BIN__ assume --list-profiles 2>/dev/null)'
+# A function, not the command inside -a '(…)': the quoted keyfob path cannot nest in those quotes.
+function __keyfob_profiles
+    __KEYFOB_BIN__ assume --list-profiles 2>/dev/null
+end
+complete -c assume -f -a '(__keyfob_profiles)'
