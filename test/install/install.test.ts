@@ -146,6 +146,25 @@ describe.skipIf(!present)('installed from npm pack, under a path with a space an
     expect(load.stdout).toBe('function\n');
   });
 
+  it('every package dist/ imports is installed with it (a dependency, not a devDependency)', async () => {
+    const installed = join(prefix, 'lib', 'node_modules', 'keyfob');
+    const packages = new Set<string>();
+    for (const file of readdirSync(join(installed, 'dist'), { recursive: true, encoding: 'utf8' }).filter((f) => f.endsWith('.js'))) {
+      const text = readFileSync(join(installed, 'dist', file), 'utf8');
+      // Static imports (a statement from the start of a line to its `from`) and dynamic ones.
+      for (const m of text.matchAll(/^(?:import|export)\b[^;'"]*?\bfrom\s*['"]([^'".][^'"]*)['"]|\bimport\(\s*['"]([^'".][^'"]*)['"]\s*\)/gm)) {
+        const name = m[1] ?? m[2]!;
+        if (!name.startsWith('node:')) packages.add(name);
+      }
+    }
+    expect([...packages]).toEqual(expect.arrayContaining(['yargs', '@aws-sdk/client-sso-oidc']));
+    // Resolved from inside the installed package, as its own imports are.
+    const script = 'for (const name of JSON.parse(process.argv[1])) import.meta.resolve(name);';
+    const resolved = await run(process.execPath, ['--input-type=module', '-e', script, JSON.stringify([...packages])], { cwd: installed, env });
+    expect(resolved.stderr).toBe('');
+    expect(resolved.code).toBe(0);
+  });
+
   it('the seed journey: login, populate, and the AWS CLI through the generated credential_process line', async () => {
     ok(await keyfob(['login', '--start-url', emulator.startUrl, '--sso-region', emulator.region]), 'keyfob login');
     // TODO(issue 12): drop --region once populate defaults it to the sso-session's sso_region.
