@@ -1,11 +1,12 @@
-// `keyfob completion`: flags and their values complete in real shells, typed and Tabbed in a
-// terminal for bash and zsh, through fish's own completion engine (complete -C) for fish.
+// `keyfob completion` and the shims: commands, flags, flag values and profile names (from the
+// daemon) complete in real shells, typed and Tabbed in a terminal for bash and zsh, and through
+// fish's own completion engine (complete -C) for fish.
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { KEYFOB_BIN } from '../helpers/keyfob.js';
+import { startTestEmulator, type RunningEmulator } from '../helpers/emulator.js';
+import { KEYFOB_BIN, signedInHome, type KeyfobHome } from '../helpers/keyfob.js';
 import { requirePart } from '../helpers/requirePart.js';
 import { startTerminal, TMUX_PATH } from '../helpers/tmux.js';
 
@@ -19,26 +20,36 @@ const CASES = [
   ['keyfob credential-process --lo', 'keyfob credential-process --login '],
   ['keyfob daemon sto', 'keyfob daemon stop '],
   ['keyfob doc', 'keyfob doctor '],
+  ['keyfob exec Marketplace/R', 'keyfob exec Marketplace/ReadOnlyAccess '],
+  ['keyfob credential-process --profile Marketplace/A', 'keyfob credential-process --profile Marketplace/AdministratorAccess '],
+  ['assume Marketplace/R', 'assume Marketplace/ReadOnlyAccess '],
 ] as const;
 
 describe('completion of commands, flags and flag values', () => {
+  let emulator: RunningEmulator;
+  let home: KeyfobHome;
   let dir: string;
   let env: Record<string, string>;
 
-  beforeAll(() => {
-    dir = mkdtempSync(join(tmpdir(), 'kf-compl-'));
+  beforeAll(async () => {
+    emulator = await startTestEmulator({ autoApprove: true });
+    home = await signedInHome(emulator, { populate: ['--region', 'eu-west-1'] });
+    dir = home.dir;
     mkdirSync(join(dir, 'bin'));
     symlinkSync(KEYFOB_BIN, join(dir, 'bin', 'keyfob'));
-    env = { PATH: `${join(dir, 'bin')}:${process.env.PATH ?? '/usr/bin:/bin'}`, HOME: dir, KEYFOB_HOME: join(dir, 'kf'), LANG: 'C.UTF-8' };
-    writeFileSync(join(dir, '.zshrc'), `autoload -U compinit && compinit -u\neval "$(keyfob completion zsh)"\nPS1='$ '\n`);
-    writeFileSync(join(dir, 'bashrc'), `eval "$(keyfob completion bash)"\nPS1='$ '\n`);
+    env = { ...home.env, PATH: `${join(dir, 'bin')}:${home.env.PATH}`, LANG: 'C.UTF-8' };
+    writeFileSync(join(dir, '.zshrc'), `autoload -U compinit && compinit -u\neval "$(keyfob completion zsh)"\neval "$(keyfob shell-init zsh)"\nPS1='$ '\n`);
+    writeFileSync(join(dir, 'bashrc'), `eval "$(keyfob completion bash)"\neval "$(keyfob shell-init bash)"\nPS1='$ '\n`);
   });
-  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+  afterAll(async () => {
+    await home?.cleanup();
+    await emulator?.close();
+  });
 
   it.each([
     { shell: 'bash', argv: ['/usr/bin/bash', '--noprofile', '--rcfile', 'RC', '-i'] },
     { shell: 'zsh', argv: ['/usr/bin/zsh', '-i'] },
-  ])('$shell: Tab completes commands, flags of populate and login, and flag values', async ({ shell, argv }) => {
+  ])('$shell: Tab completes commands, flags of populate and login, flag values and profile names', async ({ shell, argv }) => {
     if (!requirePart(`/usr/bin/${shell}`, shell) || !requirePart(TMUX_PATH, 'tmux')) return;
     const terminal = await startTerminal(
       argv.map((a) => (a === 'RC' ? join(dir, 'bashrc') : a)),
@@ -62,10 +73,11 @@ describe('completion of commands, flags and flag values', () => {
     }
   });
 
-  it('fish: complete -C gives the flags of populate and login, and flag values', () => {
+  it('fish: complete -C gives commands, flags of populate and login, flag values and profile names', () => {
     if (!requirePart('/usr/bin/fish', 'fish')) return;
     const script = [
       'keyfob completion fish | source',
+      'keyfob shell-init fish | source',
       ...CASES.map(([typed]) => `echo "== ${typed}"; complete -C'${typed}'`),
     ].join('\n');
     const r = spawnSync('/usr/bin/fish', ['--no-config', '-c', script], { encoding: 'utf8', env, timeout: 30_000 });
