@@ -19,8 +19,6 @@ export interface CommandCompletion {
   values: Record<string, string[]>;
   /** The first positional: profile names, a fixed list of words, or nothing. */
   positional: 'profile' | string[] | undefined;
-  /** Whether `--profile` takes a profile name. */
-  profileFlag: boolean;
 }
 
 /**
@@ -65,7 +63,7 @@ export function describeCommand(module: CommandModule<any, any>): CommandComplet
   );
   const first = positionals[0];
   const positional = first === 'profile' || name === 'assume' ? 'profile' : first ? options.choices[first]?.map(String) : undefined;
-  return { name: name!, flags: [...flags].sort(), values, positional, profileFlag: flags.has('--profile') };
+  return { name: name!, flags: [...flags].sort(), values, positional };
 }
 
 /** Words of our own (command and flag names, choices) go into the scripts bare: check they can. */
@@ -97,7 +95,7 @@ function fishScript(specs: CommandCompletion[], list: string): string {
     for (const flag of spec.flags) {
       const long = flag.slice(2);
       const values = spec.values[flag];
-      if (flag === '--profile' && spec.profileFlag) lines.push(`complete -c keyfob ${when} -l profile -x -a '(__keyfob_complete_profiles)'`);
+      if (flag === '--profile') lines.push(`complete -c keyfob ${when} -l profile -x -a '(__keyfob_complete_profiles)'`);
       else if (values) lines.push(`complete -c keyfob ${when} -l ${plain([long])} -x -a '${plain(values)}'`);
       else lines.push(`complete -c keyfob ${when} -l ${plain([long])}`);
     }
