@@ -100,8 +100,9 @@ describe.skipIf(!present)('installed from npm pack, under a path with a space an
     prefix = join(work, "it's a prefix");
     mkdirSync(prefix);
     started = Date.now();
-    // --ignore-scripts: npm 11 skips unapproved dependency install scripts anyway; keyfob must
-    // not need any (the keychain addon loads from @github/keytar's prebuilt binaries).
+    // --ignore-scripts: keyfob must need no dependency install script (npm 11 blocks unapproved
+    // ones); the keychain addon loads from @github/keytar's prebuilt binaries. --prefer-offline,
+    // not --offline: after `npm ci` the cache holds the tarballs but not the registry metadata.
     const install = await run(
       'npm',
       ['install', '--global', '--prefix', prefix, '--prefer-offline', '--ignore-scripts', '--no-audit', '--no-fund', join(work, info.filename)],
