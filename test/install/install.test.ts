@@ -3,7 +3,7 @@
 // then the seed journey from the installed `keyfob` on PATH: login, populate, the AWS CLI through
 // the generated credential_process line, and `assume` in bash, zsh and fish.
 import { spawn } from 'node:child_process';
-import { cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync } from 'node:fs';
+import { copyFileSync, cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -179,6 +179,25 @@ describe.skipIf(!present)('installed from npm pack, under a path with a space an
       'aws sts get-caller-identity',
     );
     expect(JSON.parse(identity.stdout).Account).toBe(EXPERIMENTS);
+  });
+
+  it('populate --fast-path: the AWS CLI through the installed shell/credential-process.sh, by curl and by its Node fallback', async () => {
+    // A second config, so the profiles above stay as the seed writes them.
+    const fastConfig = join(work, 'fast-config');
+    copyFileSync(home.configFile, fastConfig);
+    const fastEnv = { ...env, AWS_CONFIG_FILE: fastConfig };
+    ok(await run(bin, ['populate', '--fast-path', '--region', emulator.region], { env: fastEnv }), 'keyfob populate --fast-path');
+    const script = join(prefix, 'lib', 'node_modules', 'keyfob', 'shell', 'credential-process.sh');
+    expect(readFileSync(fastConfig, 'utf8')).toContain(`credential_process = /bin/sh ${singleQuoted(script)} Experiments/AdministratorAccess\n`);
+    // A curl that fails sends credential-process.sh to the installed bin/keyfob.cjs, run by its path.
+    const failingCurl = join(work, 'failing-curl');
+    mkdirSync(failingCurl);
+    writeFileSync(join(failingCurl, 'curl'), '#!/bin/sh\nexit 7\n', { mode: 0o755 });
+    for (const path of [env.PATH!, `${failingCurl}:${env.PATH}`]) {
+      const args = ['sts', 'get-caller-identity', '--profile', 'Experiments/AdministratorAccess', `--endpoint-url=${emulator.url}`, '--output', 'json'];
+      const identity = ok(await run(AWS_CLI_PATH, args, { env: { ...fastEnv, PATH: path } }), `aws sts get-caller-identity (PATH=${path})`);
+      expect(JSON.parse(identity.stdout).Account).toBe(EXPERIMENTS);
+    }
   });
 
   // Profile names through the installed keyfob, named by its quoted path inside the completions.
