@@ -46,11 +46,12 @@ describe('completion of commands, flags and flag values', () => {
     await emulator?.close();
   });
 
-  it.each([
+  // Under CI a missing shell or tmux throws (the file fails); elsewhere the test is skipped.
+  it.for([
     { shell: 'bash', argv: ['/usr/bin/bash', '--noprofile', '--rcfile', 'RC', '-i'] },
     { shell: 'zsh', argv: ['/usr/bin/zsh', '-i'] },
-  ])('$shell: Tab completes commands, flags of populate and login, flag values and profile names', async ({ shell, argv }) => {
-    if (!requirePart(`/usr/bin/${shell}`, shell) || !requirePart(TMUX_PATH, 'tmux')) return;
+  ])('$shell: Tab completes commands, flags of populate and login, flag values and profile names', async ({ shell, argv }, ctx) => {
+    if (!requirePart(`/usr/bin/${shell}`, shell) || !requirePart(TMUX_PATH, 'tmux')) return ctx.skip();
     const terminal = await startTerminal(
       argv.map((a) => (a === 'RC' ? join(dir, 'bashrc') : a)),
       { ...env, ZDOTDIR: dir },
@@ -73,8 +74,8 @@ describe('completion of commands, flags and flag values', () => {
     }
   });
 
-  it('fish: complete -C gives commands, flags of populate and login, flag values and profile names', () => {
-    if (!requirePart('/usr/bin/fish', 'fish')) return;
+  it('fish: complete -C gives commands, flags of populate and login, flag values and profile names', (ctx) => {
+    if (!requirePart('/usr/bin/fish', 'fish')) return ctx.skip();
     const script = [
       'keyfob completion fish | source',
       'keyfob shell-init fish | source',
