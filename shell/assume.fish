@@ -89,7 +89,7 @@ function __keyfob_prompt --on-event fish_prompt
     end
 end
 
-# A function, so the quoted keyfob path never sits inside complete's own quoted argument.
+# A function, not the command inside -a '(…)': the quoted keyfob path cannot nest in those quotes.
 function __keyfob_profiles
     __KEYFOB_BIN__ assume --list-profiles 2>/dev/null
 end

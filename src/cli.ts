@@ -1,11 +1,14 @@
 // The full CLI (yargs). Each command lives in its own thin file under src/commands/.
 import yargs from 'yargs';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { oneLine } from './errors.js';
 import { visible } from './terminalText.js';
+import { installRoot } from './paths.js';
 import type { CommandModule } from 'yargs';
 
 import assume from './commands/assume.js';
-import completion from './commands/completion.js';
+import completionCommand from './commands/completion.js';
 import consoleCommand from './commands/console.js';
 import credentialProcess from './commands/credential-process.js';
 import daemon from './commands/daemon.js';
@@ -27,7 +30,7 @@ const commands: CommandModule<any, any>[] = [
   exec,
   consoleCommand,
   shellInit,
-  completion,
+  completionCommand(() => commands),
   status,
   doctor,
   credentialProcess,
@@ -35,6 +38,10 @@ const commands: CommandModule<any, any>[] = [
   emulator,
   demo,
 ];
+
+function packageVersion(): string {
+  return (JSON.parse(readFileSync(join(installRoot(), 'package.json'), 'utf8')) as { version: string }).version;
+}
 
 export async function main(argv: string[]): Promise<void> {
   // The AWS SDK warns on every start that its releases from 2027 need Node 22. That is for
@@ -49,7 +56,7 @@ export async function main(argv: string[]): Promise<void> {
     .demandCommand(1, 'name a command')
     .recommendCommands()
     .help()
-    .version(false)
+    .version(packageVersion())
     .fail((msg, err) => {
       process.stderr.write(`keyfob: ${err ? oneLine(err) : `${visible(msg)}; see: keyfob --help`}\n`);
       process.exit(1);

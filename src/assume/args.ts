@@ -61,6 +61,11 @@ const FLAGS: Record<string, keyof AssumeArgs> = {
   '--help': 'help',
 };
 
+/** The flags a user types (not the shim's --shell and --eval-fd), for `keyfob completion`. */
+export const ASSUME_FLAGS = [...Object.keys(FLAGS), ...Object.keys(VALUE_OPTIONS), '--no-auto-refresh'].filter(
+  (flag) => flag.startsWith('--') && flag !== '--shell' && flag !== '--eval-fd',
+);
+
 export function parseAssumeArgs(argv: readonly string[], env: NodeJS.ProcessEnv = process.env): AssumeArgs {
   const args: AssumeArgs = {
     shell: 'bash',

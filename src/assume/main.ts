@@ -7,7 +7,8 @@ import { visible } from '../terminalText.js';
 import { ROUTES, type AssumeAnswer, type ContainerToken, type ProfileSummary } from '../daemon/protocol.js';
 import { daemonRequest, parseAnswer } from '../daemon/client/connection.js';
 import { importFromDist } from '../paths.js';
-import { envScript } from '../shell/quote.js';
+import { parseLeanArgs } from '../leanArgs.js';
+import { envScript, SHELLS } from '../shell/quote.js';
 import { ASSUME_USAGE, parseAssumeArgs, type AssumeArgs } from './args.js';
 import {
   applyEnvironment,
@@ -129,21 +130,40 @@ export async function main(argv: string[]): Promise<void> {
   }
 }
 
+const EXEC_SYNOPSIS = 'keyfob exec PROFILE [-r REGION] -- COMMAND [ARGS...]';
+const EXEC_USAGE = `usage: ${EXEC_SYNOPSIS}
+       keyfob exec PROFILE [-r REGION] --exec 'COMMAND ARGS'   (run by /bin/sh)
+Runs a command with a profile's credentials in its environment and passes its exit code through.
+  --auto-refresh  give it the daemon's auto-refresh endpoint instead of keys (lives as long as the command)
+`;
+
 /** `keyfob exec PROFILE [-r REGION] -- cmd args`: assume's --exec outside the shim. */
 export async function execMain(argv: string[]): Promise<void> {
   try {
     const args = parseAssumeArgs(argv);
-    if (!args.profile || !args.exec) throw new KeyfobError('Usage', 'usage: keyfob exec PROFILE [-r REGION] -- COMMAND [ARGS...]');
+    if (args.help) return void process.stdout.write(EXEC_USAGE);
+    if (!args.profile || !args.exec) throw new KeyfobError('Usage', `usage: ${EXEC_SYNOPSIS}`);
     await assume(args);
   } catch (err) {
     fail(err);
   }
 }
 
+const SHELL_INIT_SYNOPSIS = `keyfob shell-init ${SHELLS.join('|')}`;
+const SHELL_INIT_USAGE = `usage: ${SHELL_INIT_SYNOPSIS}
+Prints the \`assume\` shell function; add to your rc file: eval "$(keyfob shell-init bash)"
+(fish: keyfob shell-init fish | source; PowerShell: keyfob shell-init powershell | Out-String | Invoke-Expression)
+`;
+
 export async function shellInitMain(argv: string[]): Promise<void> {
   try {
+    const { values, positionals } = parseLeanArgs(
+      { args: argv, options: { help: { type: 'boolean', short: 'h' } }, allowPositionals: true, strict: true },
+      SHELL_INIT_SYNOPSIS,
+    );
+    if (values.help) return void process.stdout.write(SHELL_INIT_USAGE);
     const { shellInit } = await importFromDist<typeof import('../shell/init.js')>('shell/init.js');
-    process.stdout.write(shellInit(argv[0]));
+    process.stdout.write(shellInit(positionals.length === 1 ? positionals[0] : undefined));
   } catch (err) {
     fail(err);
   }

@@ -3,25 +3,24 @@
 // src/daemon/server/credentialService.ts for where the answer comes from.
 import { KeyfobError, oneLine } from '../../errors.js';
 import { importFromDist } from '../../paths.js';
+import { parseLeanArgs } from '../../leanArgs.js';
 import { ROUTES } from '../protocol.js';
 import { daemonRequest, parseAnswer } from './connection.js';
 
-interface Args {
-  profile?: string;
-  login: boolean;
-}
+const USAGE = 'keyfob credential-process --profile NAME [--login]';
+const HELP = `usage: ${USAGE}
+Prints credential_process JSON for a profile of AWS_CONFIG_FILE; the AWS CLI and SDKs run it.
+  --profile NAME  the profile to answer for
+  --login         if not signed in, open the browser and wait instead of failing
+`;
 
-function parseArgs(argv: string[]): Args {
-  const args: Args = { login: false };
-  for (let i = 0; i < argv.length; i++) {
-    const arg = argv[i];
-    if (arg === '--profile') args.profile = argv[++i];
-    else if (arg.startsWith('--profile=')) args.profile = arg.slice('--profile='.length);
-    else if (arg === '--login') args.login = true;
-    else throw new KeyfobError('Usage', `unknown argument "${arg}"; usage: keyfob credential-process --profile NAME [--login]`);
-  }
-  if (!args.profile) throw new KeyfobError('Usage', 'credential-process needs a profile; usage: keyfob credential-process --profile NAME [--login]');
-  return args;
+/** Also what `keyfob completion` offers after `keyfob credential-process`. */
+export const OPTIONS = { profile: { type: 'string' }, login: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } } as const;
+
+function parseArgs(argv: string[]): { profile?: string; login: boolean; help: boolean } {
+  const { values } = parseLeanArgs({ args: argv, options: OPTIONS, strict: true }, USAGE);
+  if (!values.help && !values.profile) throw new KeyfobError('Usage', `credential-process needs a profile; usage: ${USAGE}`);
+  return { profile: values.profile, login: values.login ?? false, help: values.help ?? false };
 }
 
 async function fetchCredentials(profile: string): Promise<string> {
@@ -33,6 +32,7 @@ async function fetchCredentials(profile: string): Promise<string> {
 export async function main(argv: string[]): Promise<void> {
   try {
     const args = parseArgs(argv);
+    if (args.help) return void process.stdout.write(HELP);
     let body: string;
     try {
       body = await fetchCredentials(args.profile!);
