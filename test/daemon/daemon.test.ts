@@ -4,9 +4,10 @@ import { appendFileSync, chmodSync, existsSync, mkdirSync, readFileSync, statSyn
 import { request } from 'node:http';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { AWS_CLI_PATH, awsCliAvailable, runAwsCli } from '../helpers/awscli.js';
+import { AWS_CLI_PATH, runAwsCli } from '../helpers/awscli.js';
 import { adminCall, startTestEmulator, type RunningEmulator } from '../helpers/emulator.js';
 import { filesUnder, keyfobHome, profileSection, runKeyfob, type KeyfobHome } from '../helpers/keyfob.js';
+import { requirePart } from '../helpers/requirePart.js';
 
 const SESSION = 'd-9067c0ffee';
 const EXPERIMENTS = '765432109876';
@@ -78,8 +79,8 @@ describe('keyfob daemon against the emulator', () => {
     expect((await stats(emulator)).GetRoleCredentials).toBe(before);
   });
 
-  it('serves the AWS CLI v2 through credential_process', async () => {
-    if (!awsCliAvailable()) return;
+  it('serves the AWS CLI v2 through credential_process', async (ctx) => {
+    requirePart(ctx, 'aws-cli-v2');
     const cliEnv = { ...home.env, AWS_CLI_AUTO_PROMPT: 'off' };
     const exported = await runAwsCli(['configure', 'export-credentials', '--profile', PROFILE], cliEnv);
     expect(exported.stderr).toBe('');

@@ -16,9 +16,6 @@ const QA = '321098765432';
 const PROFILE = 'QA/ReadOnlyAccess';
 const KEYCHAIN_FIX = 'unlock it, or set KEYFOB_KEYRING=memory to keep tokens in daemon memory only';
 
-const haveKeyring = ['/usr/bin/dbus-run-session', '/usr/bin/gnome-keyring-daemon'].every((bin) => requirePart(bin, 'gnome-keyring and dbus'));
-/** Tests that need a real Secret Service: skipped where it is missing, except in CI (requirePart throws there). */
-const keyringTest = haveKeyring ? it.concurrent : it.skip;
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -92,7 +89,8 @@ describe('environment faults', () => {
     expect((await login(emulator, home)).code).toBe(0);
   });
 
-  keyringTest('a locked keychain (gnome-keyring with no unlocked collection, no prompt possible): one line naming KEYFOB_KEYRING=memory', async () => {
+  it.concurrent('a locked keychain (gnome-keyring with no unlocked collection, no prompt possible): one line naming KEYFOB_KEYRING=memory', async (ctx) => {
+    requirePart(ctx, 'keychain');
     const { emulator, homes } = await newEmulator();
     const home = keyfobHome(emulator, { KEYFOB_KEYRING: 'keychain', KEYFOB_KEYCHAIN_TIMEOUT_MS: '5000' });
     homes.push(home);
@@ -118,7 +116,8 @@ describe('environment faults', () => {
     expectNoSecretsUnder(home.dir);
   });
 
-  keyringTest('the daemon SIGKILLed mid-request: the client starts a new one and retries once, and it succeeds', async () => {
+  it.concurrent('the daemon SIGKILLed mid-request: the client starts a new one and retries once, and it succeeds', async (ctx) => {
+    requirePart(ctx, 'keychain');
     const { emulator, homes } = await newEmulator();
     // A real keychain, so the restarted daemon still has the sign-in (with KEYFOB_KEYRING=memory it
     // would not; test/daemon/faults.test.ts covers that case).

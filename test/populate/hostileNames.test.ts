@@ -8,10 +8,11 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseConfig } from '../../src/config/iniDocument.js';
 import { generatedFor } from '../../src/populate/applyProfiles.js';
-import { awsCliAvailable, awsJson, runAwsCli } from '../helpers/awscli.js';
+import { awsJson, runAwsCli } from '../helpers/awscli.js';
 import { startTestEmulator, type RunningEmulator } from '../helpers/emulator.js';
 import { hostileFixture } from '../helpers/hostileFixture.js';
 import { KEYFOB_BIN, runKeyfob, signedInHome, type KeyfobHome } from '../helpers/keyfob.js';
+import { requirePart } from '../helpers/requirePart.js';
 
 /** The documented alphabet: what every AWS SDK reads in a profile name. */
 const SAFE_NAME = /^[A-Za-z0-9_\-@+.%:/]+$/;
@@ -79,8 +80,8 @@ describe('populate with hostile names from the server', () => {
     );
   });
 
-  it('is read by the AWS CLI, which lists every name', async () => {
-    if (!awsCliAvailable()) return;
+  it('is read by the AWS CLI, which lists every name', async (ctx) => {
+    requirePart(ctx, 'aws-cli-v2');
     const listed = await runAwsCli(['configure', 'list-profiles'], home.env);
     expect(listed.code).toBe(0);
     expect(listed.stdout.trim().split('\n').sort()).toEqual([...names].sort());

@@ -6,9 +6,10 @@ import { spawn } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { awsCliAvailable, runAwsCli } from '../helpers/awscli.js';
+import { runAwsCli } from '../helpers/awscli.js';
 import { startTestEmulator, type RunningEmulator } from '../helpers/emulator.js';
 import { KEYFOB_BIN, runKeyfob, signedInHome, type KeyfobHome } from '../helpers/keyfob.js';
+import { requirePart } from '../helpers/requirePart.js';
 
 const PROFILE = 'QA/ReadOnlyAccess';
 const QA = '321098765432';
@@ -65,8 +66,8 @@ describe('answers follow the caller’s config', () => {
     expect(status.daemon.configFile).toBe(projectConfig);
   });
 
-  it('gives the AWS CLI the account of the config it was given', async () => {
-    expect(awsCliAvailable()).toBe(true);
+  it('gives the AWS CLI the account of the config it was given', async (ctx) => {
+    requirePart(ctx, 'aws-cli-v2');
     const identity = async (configFile: string) => {
       const r = await runAwsCli(['sts', 'get-caller-identity', '--profile', PROFILE, `--endpoint-url=${emulator.url}`, '--output', 'json'], {
         ...home.env,
