@@ -98,10 +98,11 @@ describe('keyfob daemon against the emulator', () => {
   it('serves the AWS CLI v2 through credential_process', async (ctx) => {
     requirePart(ctx, 'aws-cli-v2');
     const cliEnv = { ...home.env, AWS_CLI_AUTO_PROMPT: 'off' };
+    const held = JSON.parse((await runKeyfob(['credential-process', '--profile', PROFILE], home.env)).stdout);
     const exported = await runAwsCli(['configure', 'export-credentials', '--profile', PROFILE], cliEnv);
     expect(exported.stderr).toBe('');
     // The CLI got them from keyfob's credential_process: the very credentials the daemon holds for the profile.
-    expect(JSON.parse(exported.stdout).SecretAccessKey).toBe(issuedSecrets[0]);
+    expect(JSON.parse(exported.stdout).SecretAccessKey).toBe(held.SecretAccessKey);
     const who = await runAwsCli(['sts', 'get-caller-identity', '--profile', PROFILE, '--endpoint-url', emulator.url, '--output', 'json'], cliEnv);
     expect(who.stderr).toBe('');
     const identity = JSON.parse(who.stdout);
