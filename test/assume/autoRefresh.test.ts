@@ -112,7 +112,7 @@ describe('auto-refreshing credentials (container endpoint)', () => {
         const viaSdk = await sts.send(new GetCallerIdentityCommand({}));
         expect(viaSdk.Account).toBe('765432109876');
         keys.add((await sts.config.credentials()).accessKeyId);
-        await new Promise((r) => setTimeout(r, 10_000));
+        await new Promise((r) => setTimeout(r, 10_000)); // the pace of calls across the credentials' 2-minute life: time passing is the subject
       }
     } finally {
       process.env = saved;

@@ -10,14 +10,13 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { adminCall, startTestEmulator, type RunningEmulator } from '../helpers/emulator.js';
 import { filesUnder, KEYFOB_BIN, keyfobHome, profileSection, runKeyfob, signedInHome, type KeyfobHome } from '../helpers/keyfob.js';
 import { requirePart } from '../helpers/requirePart.js';
+import { waitFor } from '../helpers/waitFor.js';
 
 const SESSION = 'd-9067c0ffee';
 const QA = '321098765432';
 const PROFILE = 'QA/ReadOnlyAccess';
 const KEYCHAIN_FIX = 'unlock it, or set KEYFOB_KEYRING=memory to keep tokens in daemon memory only';
 
-
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 const opened: { emulator: RunningEmulator; homes: KeyfobHome[] }[] = [];
 afterAll(async () => {
@@ -142,8 +141,7 @@ describe('environment faults', () => {
     // The first GetRoleCredentials takes 5 s: the daemon is killed while it waits.
     await adminCall(emulator, 'faults', { operation: 'GetRoleCredentials', latencyMs: 5_000, count: 1 });
     const finished = inDbusSession(script, home.env);
-    const deadline = Date.now() + 30_000;
-    while (!emulator.state.calls.get('GetRoleCredentials') && Date.now() < deadline) await sleep(20);
+    await waitFor(() => emulator.state.calls.get('GetRoleCredentials'), { timeoutMs: 30_000, what: 'the daemon to call GetRoleCredentials' });
     expect(emulator.state.calls.get('GetRoleCredentials')).toBe(1);
     const killed = Number(readFileSync(pidFile, 'utf8'));
     process.kill(killed, 'SIGKILL');
