@@ -7,7 +7,7 @@ import { networkInterfaces } from 'node:os';
 import { spawnSync } from 'node:child_process';
 import { delimiter, join } from 'node:path';
 
-export type Part = 'aws-cli-v2' | 'chromium' | 'tmux' | 'bash' | 'zsh' | 'fish' | 'keychain' | 'non-loopback-ipv4';
+export type Part = 'aws-cli-v2' | 'chromium' | 'tmux' | 'bash' | 'zsh' | 'fish' | 'keychain' | 'non-loopback-ipv4' | 'root';
 
 export const AWS_CLI_PATH = '/usr/bin/aws';
 
@@ -49,6 +49,11 @@ const checks: Record<Part, () => string | undefined> = {
   },
   // A test that calls from outside loopback needs an address to call from; any networked machine (CI) has one.
   'non-loopback-ipv4': () => (nonLoopbackIpv4() ? undefined : 'this machine has no non-loopback IPv4 address to call from'),
+  // The security tests attack as a second user: root makes one (useradd) and acts as it (runuser).
+  root: () =>
+    process.getuid?.() !== 0
+      ? 'the test acts as a second user, which needs root (useradd, runuser); CI runs as root'
+      : missingExecutable('/usr/sbin/useradd', 'apt-get install passwd') ?? missingExecutable('/usr/sbin/runuser', 'apt-get install util-linux'),
 };
 
 /** An IPv4 address of this machine that is not loopback, if it has one. */

@@ -13,7 +13,7 @@ import { AWS_CLI_PATH, runAwsCli } from '../helpers/awscli.js';
 import { startTestEmulator, type RunningEmulator } from '../helpers/emulator.js';
 import { KEYFOB_BIN, runKeyfob, signedInHome, type KeyfobHome } from '../helpers/keyfob.js';
 import { FAKE_DAEMON, otherUser, type OtherUser, type RunningAsOther } from '../helpers/otherUser.js';
-import { requirePart } from '../helpers/requirePart.js';
+import { partsPresent, requirePart } from '../helpers/requirePart.js';
 
 const PROFILE = 'Experiments/AdministratorAccess';
 const SHELL_DIR = join(dirname(dirname(KEYFOB_BIN)), 'shell');
@@ -40,7 +40,7 @@ function run(command: string, args: string[], env: Record<string, string>, cwd?:
   });
 }
 
-describe('only your own daemon answers', () => {
+describe.skipIf(!partsPresent('root'))('only your own daemon answers', () => {
   let emulator: RunningEmulator;
   let home: KeyfobHome;
   let attacker: OtherUser;
