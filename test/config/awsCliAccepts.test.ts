@@ -1,15 +1,16 @@
 // The AWS CLI v2 (botocore) must read what the editor writes, next to hand-written content.
 import { execFileSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readAwsConfig } from '../../src/config/awsConfig.js';
 import { editConfigFile } from '../../src/config/configWriter.js';
+import { AWS_CLI_PATH, awsCliAvailable } from '../helpers/awscli.js';
 
-const AWS = '/usr/bin/aws'; // AWS CLI v2 (the `aws` on PATH may be v1)
-const describeAws = existsSync(AWS) || process.env.CI ? describe : describe.skip;
+const AWS = AWS_CLI_PATH; // AWS CLI v2 (the `aws` on PATH may be v1)
+// Skipped where /usr/bin/aws is missing or not v2; under CI awsCliAvailable throws instead.
+const describeAws = describe.skipIf(!awsCliAvailable());
 
 let dir: string;
 beforeAll(async () => {

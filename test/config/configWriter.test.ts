@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { chmod, lstat, mkdir, mkdtemp, readdir, readFile, readlink, rm, stat, symlink, writeFile } from 'node:fs/promises';
+import { chmod, lstat, mkdir, mkdtemp, readdir, readFile, readlink, rm, stat, symlink, utimes, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -80,8 +80,10 @@ describe('editConfigFile', () => {
     expect((await stat(file + BACKUP_SUFFIX)).mode & 0o777).toBe(0o640);
     expect((await readdir(join(dir, 'mode'))).sort()).toEqual(['config', 'config.keyfob-backup']);
 
+    // An hour back, so that a write (which would set the mtime to now) cannot go unseen.
+    const anHourAgo = new Date(Date.now() - 3_600_000);
+    await utimes(file, anHourAgo, anHourAgo);
     const before = await stat(file);
-    await new Promise((r) => setTimeout(r, 20));
     const result = await editConfigFile(file, (doc) => void doc.setKey(def, 'region', 'c'));
     expect(result.changed).toBe(false);
     const after = await stat(file);

@@ -6,9 +6,10 @@ import { join } from 'node:path';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { consoleUrlForProfile } from '../../src/console/profileConsole.js';
-import { chromiumAvailable, launchChromium } from '../helpers/chromium.js';
+import { launchChromium } from '../helpers/chromium.js';
 import { startTestEmulator, type RunningEmulator } from '../helpers/emulator.js';
 import { filesUnder, keyfobHome, profileSection, runKeyfob, type KeyfobHome } from '../helpers/keyfob.js';
+import { missingPart, requirePart } from '../helpers/requirePart.js';
 
 const SESSION = 'd-9067c0ffee';
 
@@ -23,7 +24,6 @@ describe('keyfob console against the emulator', () => {
   let emulator: RunningEmulator;
   let home: KeyfobHome;
   let browser: Browser | undefined;
-  const available = chromiumAvailable();
 
   beforeAll(async () => {
     emulator = await startTestEmulator({ autoApprove: true });
@@ -37,7 +37,8 @@ describe('keyfob console against the emulator', () => {
         // No region: the console's global endpoints, unless -r gives one.
         profileSection('Production/ReadOnlyAccess', SESSION, '432109876543', 'ReadOnlyAccess').replace('region = eu-west-1\n', ''),
     );
-    if (available) browser = await launchChromium();
+    // The URL checks need no browser; each landing first calls requirePart(ctx, 'chromium').
+    if (missingPart('chromium') === undefined) browser = await launchChromium();
   });
   afterAll(async () => {
     await browser?.close();
@@ -57,14 +58,14 @@ describe('keyfob console against the emulator', () => {
     }
   }
 
-  it('lands on the console page as the profile’s account and role, for the service', async () => {
+  it('lands on the console page as the profile’s account and role, for the service', async (ctx) => {
     const url = await consoleUrlForProfile({ profile: 'Experiments/AdministratorAccess', service: 's3', durationSeconds: 3600, env: home.env });
     const parsed = new URL(url);
     expect(`${parsed.origin}${parsed.pathname}`).toBe(`${emulator.url}/federation`);
     expect(parsed.searchParams.get('Action')).toBe('login');
     expect(parsed.searchParams.get('Issuer')).toBe(emulator.startUrl);
     expect(parsed.searchParams.get('Destination')).toBe('https://eu-west-1.console.aws.amazon.com/s3/home?region=eu-west-1');
-    if (!available) return;
+    requirePart(ctx, 'chromium');
     expect(await landOn(url)).toEqual({
       accountId: '765432109876',
       role: 'AdministratorAccess',
@@ -73,22 +74,21 @@ describe('keyfob console against the emulator', () => {
     });
   });
 
-  it('prints the URL with --url; -r picks the region and its endpoints', async () => {
+  it('prints the URL with --url; -r picks the region and its endpoints', async (ctx) => {
     // Through assume's backend, as the shim runs `assume -c … --url`.
     const r = await runKeyfob(['assume', '-c', 'Production/ReadOnlyAccess', '-s', 'ec2', '-r', 'us-west-2', '--url'], home.env);
     expect(r.stderr).toBe('');
     expect(r.code).toBe(0);
     const url = r.stdout.trim();
     expect(new URL(url).searchParams.get('Destination')).toBe('https://us-west-2.console.aws.amazon.com/ec2/home?region=us-west-2');
-    if (available) {
-      expect(await landOn(url)).toMatchObject({ accountId: '432109876543', role: 'ReadOnlyAccess', region: 'us-west-2' });
-    }
     // The token is a bearer secret: it reaches stdout because --url asked, and no file under HOME.
     const token = new URL(url).searchParams.get('SigninToken')!;
     for (const file of filesUnder(home.dir)) expect(readFileSync(file, 'utf8').includes(token), file).toBe(false);
+    requirePart(ctx, 'chromium');
+    expect(await landOn(url)).toMatchObject({ accountId: '432109876543', role: 'ReadOnlyAccess', region: 'us-west-2' });
   });
 
-  it('opens the console home with KEYFOB_BROWSER, printing nothing', async () => {
+  it('opens the console home with KEYFOB_BROWSER, printing nothing', async (ctx) => {
     const opened = join(home.dir, 'opened-url');
     const recorder = join(home.dir, 'record-url.sh');
     writeFileSync(recorder, `#!/bin/sh\nprintf '%s\\n' "$1" > '${opened}'\n`);
@@ -97,7 +97,8 @@ describe('keyfob console against the emulator', () => {
     expect(r).toMatchObject({ code: 0, stdout: '', stderr: '' });
     const url = await waitForFile(opened);
     expect(new URL(url).searchParams.get('Destination')).toBe('https://console.aws.amazon.com/console/home');
-    if (available) expect(await landOn(url)).toMatchObject({ accountId: '432109876543', role: 'ReadOnlyAccess' });
+    requirePart(ctx, 'chromium');
+    expect(await landOn(url)).toMatchObject({ accountId: '432109876543', role: 'ReadOnlyAccess' });
   });
 
   it('refuses in one line: no browser, unknown profile, bad service, bad duration', async () => {

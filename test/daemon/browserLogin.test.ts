@@ -20,12 +20,11 @@ async function waitForLines(file: string, count: number, timeoutMs = 15_000): Pr
   throw new Error(`no browser was opened (${file})`);
 }
 
-describe('keyfob login in a real browser', () => {
+describe.skipIf(!chromiumAvailable())('keyfob login in a real browser', () => {
   let emulator: RunningEmulator;
   let home: KeyfobHome;
   let browser: Browser;
   let urlFile: string;
-  const available = chromiumAvailable();
 
   beforeAll(async () => {
     emulator = await startTestEmulator();
@@ -35,7 +34,7 @@ describe('keyfob login in a real browser', () => {
     writeFileSync(recorder, `#!/bin/sh\nprintf '%s\\n' "$1" >> '${urlFile}'\n`);
     chmodSync(recorder, 0o755);
     home.env.KEYFOB_BROWSER = recorder;
-    if (available) browser = await launchChromium();
+    browser = await launchChromium();
   });
   afterAll(async () => {
     await browser?.close();
@@ -44,7 +43,6 @@ describe('keyfob login in a real browser', () => {
   });
 
   it('signs in with PKCE: one browser sign-in for two concurrent logins', async () => {
-    if (!available) return;
     const args = ['login', '--start-url', emulator.startUrl, '--sso-region', emulator.region];
     const first = runKeyfob(args, home.env);
     await waitForLines(urlFile, 1);
@@ -68,7 +66,6 @@ describe('keyfob login in a real browser', () => {
   });
 
   it('signs in with the device code and stops cleanly when denied', async () => {
-    if (!available) return;
     writeFileSync(urlFile, '');
     const allowed = runKeyfob(['login', '--device-code'], home.env);
     const [url] = await waitForLines(urlFile, 1);

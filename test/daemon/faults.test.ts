@@ -4,6 +4,7 @@ import { appendFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { adminCall, startTestEmulator, type RunningEmulator } from '../helpers/emulator.js';
 import { keyfobHome, profileSection, runKeyfob, signedInHome, type KeyfobHome } from '../helpers/keyfob.js';
+import { waitFor } from '../helpers/waitFor.js';
 
 const SESSION = 'd-9067c0ffee';
 const ACCOUNTS: Record<string, string> = {
@@ -69,9 +70,12 @@ describe('faults', () => {
   });
 
   it('recovers when the daemon is killed mid-request', async () => {
+    const upstream = async () => (await adminCall(emulator, 'stats')).body.calls.GetRoleCredentials ?? 0;
+    const before = await upstream();
     await adminCall(emulator, 'faults', { operation: 'GetRoleCredentials', latencyMs: 3000, count: 1 });
     const pending = credentialProcess('Workshops/ReadOnlyAccess');
-    await new Promise((r) => setTimeout(r, 1000));
+    // Mid-request: the daemon's GetRoleCredentials call has reached the emulator, which holds it for 3 s.
+    await waitFor(async () => (await upstream()) > before, { timeoutMs: 2_500, what: 'the daemon to call GetRoleCredentials' });
     const pid = JSON.parse((await runKeyfob(['status', '--json'], home.env)).stdout).daemon.pid;
     process.kill(pid, 'SIGKILL');
     const r = await pending;

@@ -1,14 +1,13 @@
 // The daemon with the REAL keychain: gnome-keyring inside dbus-run-session. The token survives a
 // SIGKILLed daemon because it lives in the keychain, and nowhere in a file.
-import { spawn, spawnSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { appendFileSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { adminCall, startTestEmulator, type RunningEmulator } from '../helpers/emulator.js';
 import { filesUnder, KEYFOB_BIN, keyfobHome, profileSection, type KeyfobHome } from '../helpers/keyfob.js';
+import { requirePart } from '../helpers/requirePart.js';
 
-const needed = ['dbus-run-session', 'gnome-keyring-daemon', 'secret-tool'];
-const missing = needed.filter((bin) => spawnSync('sh', ['-c', `command -v ${bin}`]).status !== 0);
 const PROFILE = 'Experiments/AdministratorAccess';
 
 describe('daemon with gnome-keyring', () => {
@@ -24,9 +23,8 @@ describe('daemon with gnome-keyring', () => {
     await emulator?.close();
   });
 
-  it('keeps the token in the keychain across a killed daemon', async () => {
-    if (missing.length && !process.env.CI) return;
-    expect(missing, 'install gnome-keyring, dbus and libsecret-tools (see .ci/run)').toEqual([]);
+  it('keeps the token in the keychain across a killed daemon', async (ctx) => {
+    requirePart(ctx, 'keychain');
     const out = join(home.dir, 'out');
     const kf = `'${process.execPath}' '${KEYFOB_BIN}'`;
     const script = join(home.dir, 'journey.sh');

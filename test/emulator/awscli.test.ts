@@ -44,7 +44,7 @@ describe.skipIf(!available)('AWS CLI v2 against the emulator', () => {
     expect(pending.stderr).toContain('AuthorizationPendingException');
 
     expect((await adminCall(emulator, 'approve', { userCode: device.userCode })).status).toBe(200);
-    await new Promise((resolve) => setTimeout(resolve, device.interval * 1000));
+    await new Promise((resolve) => setTimeout(resolve, device.interval * 1000)); // the protocol's polling interval, which the emulator enforces (SlowDown)
     const token = await awsJson(createToken, env);
     expect(token.tokenType).toBe('Bearer');
     expect(token.refreshToken).toBeTruthy();

@@ -4,6 +4,7 @@ import { GetRoleCredentialsCommand, ListAccountRolesCommand, ListAccountsCommand
 import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { defaultFixture, type RunningEmulator, sdkClients, signInWithDevice, startTestEmulator } from '../helpers/emulator.js';
+import { waitFor } from '../helpers/waitFor.js';
 
 const fixture = defaultFixture();
 const allAccounts = [fixture.managementAccount!, ...fixture.organizationalUnits.flatMap((ou) => ou.accounts ?? [])];
@@ -113,7 +114,8 @@ describe('SDK against the emulator', () => {
         credentials: { accessKeyId: creds!.accessKeyId!, secretAccessKey: creds!.secretAccessKey!, sessionToken: creds!.sessionToken! },
       });
       await expect(client.send(new GetCallerIdentityCommand({}))).resolves.toHaveProperty('Account', allAccounts[0]!.id);
-      await new Promise((resolve) => setTimeout(resolve, 1100));
+      // Time passing is the subject: wait until the 1-s credentials have expired.
+      await waitFor(() => Date.now() > creds!.expiration! + 50, { timeoutMs: 3_000, what: 'the credentials to expire' });
       const err = await client.send(new GetCallerIdentityCommand({})).catch((e) => e);
       expect(err.name).toBe('ExpiredToken');
     } finally {

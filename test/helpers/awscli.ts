@@ -3,12 +3,15 @@ import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { requirePart } from './requirePart.js';
+import { AWS_CLI_PATH, partsPresent } from './requirePart.js';
 
-export const AWS_CLI_PATH = '/usr/bin/aws';
+export { AWS_CLI_PATH };
 
-/** True when AWS CLI v2 is installed; throws under CI when it is not. */
-export const awsCliAvailable = () => requirePart(AWS_CLI_PATH, 'AWS CLI v2');
+/**
+ * True when /usr/bin/aws is the AWS CLI v2 (its --version checked once per process); false (the caller
+ * skips) where it is missing or v1, and throws under CI. In a test body use requirePart(ctx, 'aws-cli-v2').
+ */
+export const awsCliAvailable = () => partsPresent('aws-cli-v2');
 
 /** A throwaway HOME with an empty AWS config, so nothing from the real user leaks in. */
 export function throwawayAwsHome(): { home: string; env: Record<string, string>; cleanup(): void } {

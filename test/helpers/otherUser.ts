@@ -1,9 +1,10 @@
 // Another local user, for attacks: CI runs as root, so a test can create an unprivileged user
-// (useradd) and act as it (runuser). Outside root the tests that need it fail under CI.
+// (useradd) and act as it (runuser). Without root the tests that need it skip, and fail under CI.
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { missingPart, partsPresent } from './requirePart.js';
 
 export const ATTACKER = 'keyfob-mallory';
 
@@ -62,12 +63,12 @@ function killGroup(child: ChildProcess): void {
 }
 
 /**
- * The attacker, or undefined where this process cannot make one (not root). Under CI that is a
- * failure, not a skip: the security tests must run there.
+ * The attacker, or undefined where this process cannot make one (not root). Callers skip first with
+ * describe.skipIf(!partsPresent('root')), which throws under CI: the security tests must run there.
  */
 export function otherUser(name = ATTACKER): OtherUser | undefined {
-  if (process.getuid?.() !== 0) {
-    if (process.env.CI) throw new Error('the security tests act as a second user and need root in CI (useradd, runuser)');
+  if (missingPart('root') !== undefined) {
+    partsPresent('root'); // throws under CI
     return undefined;
   }
   const { uid, gid } = ensureUser(name);

@@ -10,17 +10,13 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { adminCall, startTestEmulator, type RunningEmulator } from '../helpers/emulator.js';
 import { filesUnder, KEYFOB_BIN, keyfobHome, profileSection, runKeyfob, signedInHome, type KeyfobHome } from '../helpers/keyfob.js';
 import { requirePart } from '../helpers/requirePart.js';
+import { waitFor } from '../helpers/waitFor.js';
 
 const SESSION = 'd-9067c0ffee';
 const QA = '321098765432';
 const PROFILE = 'QA/ReadOnlyAccess';
 const KEYCHAIN_FIX = 'unlock it, or set KEYFOB_KEYRING=memory to keep tokens in daemon memory only';
 
-const haveKeyring = ['/usr/bin/dbus-run-session', '/usr/bin/gnome-keyring-daemon'].every((bin) => requirePart(bin, 'gnome-keyring and dbus'));
-/** Tests that need a real Secret Service: skipped where it is missing, except in CI (requirePart throws there). */
-const keyringTest = haveKeyring ? it.concurrent : it.skip;
-
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 const opened: { emulator: RunningEmulator; homes: KeyfobHome[] }[] = [];
 afterAll(async () => {
@@ -92,7 +88,8 @@ describe('environment faults', () => {
     expect((await login(emulator, home)).code).toBe(0);
   });
 
-  keyringTest('a locked keychain (gnome-keyring with no unlocked collection, no prompt possible): one line naming KEYFOB_KEYRING=memory', async () => {
+  it.concurrent('a locked keychain (gnome-keyring with no unlocked collection, no prompt possible): one line naming KEYFOB_KEYRING=memory', async (ctx) => {
+    requirePart(ctx, 'keychain');
     const { emulator, homes } = await newEmulator();
     const home = keyfobHome(emulator, { KEYFOB_KEYRING: 'keychain', KEYFOB_KEYCHAIN_TIMEOUT_MS: '5000' });
     homes.push(home);
@@ -118,7 +115,8 @@ describe('environment faults', () => {
     expectNoSecretsUnder(home.dir);
   });
 
-  keyringTest('the daemon SIGKILLed mid-request: the client starts a new one and retries once, and it succeeds', async () => {
+  it.concurrent('the daemon SIGKILLed mid-request: the client starts a new one and retries once, and it succeeds', async (ctx) => {
+    requirePart(ctx, 'keychain');
     const { emulator, homes } = await newEmulator();
     // A real keychain, so the restarted daemon still has the sign-in (with KEYFOB_KEYRING=memory it
     // would not; test/daemon/faults.test.ts covers that case).
@@ -143,8 +141,7 @@ describe('environment faults', () => {
     // The first GetRoleCredentials takes 5 s: the daemon is killed while it waits.
     await adminCall(emulator, 'faults', { operation: 'GetRoleCredentials', latencyMs: 5_000, count: 1 });
     const finished = inDbusSession(script, home.env);
-    const deadline = Date.now() + 30_000;
-    while (!emulator.state.calls.get('GetRoleCredentials') && Date.now() < deadline) await sleep(20);
+    await waitFor(() => emulator.state.calls.get('GetRoleCredentials'), { timeoutMs: 30_000, what: 'the daemon to call GetRoleCredentials' });
     expect(emulator.state.calls.get('GetRoleCredentials')).toBe(1);
     const killed = Number(readFileSync(pidFile, 'utf8'));
     process.kill(killed, 'SIGKILL');

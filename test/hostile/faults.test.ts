@@ -11,6 +11,7 @@ import { parseConfig } from '../../src/config/iniDocument.js';
 import { DEFAULT_RETRY } from '../../src/aws/retry.js';
 import { adminCall, defaultFixture, startTestEmulator, type EmulatorOptions, type RunningEmulator } from '../helpers/emulator.js';
 import { profileSection, runKeyfob, signedInHome, type KeyfobHome } from '../helpers/keyfob.js';
+import { waitFor } from '../helpers/waitFor.js';
 
 const SESSION = 'd-9067c0ffee';
 const QA = '321098765432';
@@ -96,9 +97,20 @@ describe('upstream faults', () => {
     expect(tempFiles(home)).toEqual([]);
     // Each account's listing retries on its own bound; the workers still backing off when the
     // listing failed stop at theirs.
-    await sleep(1_000);
-    expect((await calls(emulator)).ListAccountRoles).toBeLessThanOrEqual(ROLE_LISTING_CONCURRENCY * DEFAULT_RETRY.maxAttempts);
-  });
+    // Wait for them to stop: no new ListAccountRoles call for longer than the longest backoff, within
+    // the retry bound's deadline.
+    let last = -1;
+    let quietSince = Date.now();
+    await waitFor(
+      async () => {
+        const now = (await calls(emulator)).ListAccountRoles;
+        if (now !== last) [last, quietSince] = [now, Date.now()];
+        return Date.now() - quietSince > DEFAULT_RETRY.maxDelayMs;
+      },
+      { timeoutMs: DEFAULT_RETRY.maxElapsedMs + 10_000, intervalMs: 100, what: 'the role listings to stop' },
+    );
+    expect(last).toBeLessThanOrEqual(ROLE_LISTING_CONCURRENCY * DEFAULT_RETRY.maxAttempts);
+  }, 90_000);
 
   it.concurrent('30 s of latency on GetRoleCredentials: the request times out at 15 s with one line, not a hang', async () => {
     const { emulator, home } = await rig();
@@ -134,7 +146,7 @@ describe('upstream faults', () => {
     const cached = await credentialProcess(home);
     if (Date.now() - fetchedAt < 4_000) expect(JSON.parse(cached.stdout).AccessKeyId).toBe(JSON.parse(first.stdout).AccessKeyId);
     // Past half their life they must be refreshed, which needs the (revoked) sign-in.
-    await sleep(Math.max(0, fetchedAt + 6_000 - Date.now()));
+    await sleep(Math.max(0, fetchedAt + 6_000 - Date.now())); // time passing is the subject: past their half-life
     const refused = await credentialProcess(home);
     expect(refused.code).toBe(1);
     expect(refused.stdout).toBe('');

@@ -12,7 +12,7 @@ import { generatedFor } from '../../src/populate/applyProfiles.js';
 import { startTestEmulator, type RunningEmulator } from '../helpers/emulator.js';
 import { hostileFixture } from '../helpers/hostileFixture.js';
 import { KEYFOB_BIN, profileSection, runKeyfob, signedInHome, type KeyfobHome } from '../helpers/keyfob.js';
-import { requirePart } from '../helpers/requirePart.js';
+import { requirePart, type Part } from '../helpers/requirePart.js';
 
 function runShell(file: string, args: string[], env: Record<string, string>): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve, reject) => {
@@ -49,16 +49,16 @@ describe('the hostile organisation after populate', () => {
     rmSync(canary, { recursive: true, force: true });
   });
 
-  it.each([
+  it.for<[Part, string[]]>([
     ['bash', ['--norc', '--noprofile', '-c', 'eval "$("$KEYFOB" shell-init bash)"; while IFS= read -r n; do assume "$n" 2>/dev/null || echo "failed: $n" >&2; printf "%s\\0" "$AWS_PROFILE"; done < "$NAMES"']],
     ['fish', ['--no-config', '-c', '"$KEYFOB" shell-init fish | source; for n in (cat "$NAMES"); assume $n 2>/dev/null; or echo "failed: $n" >&2; printf "%s\\0" "$AWS_PROFILE"; end']],
-  ])('assumes every generated profile in %s, round-tripping the name', async (shell, args) => {
-    if (!requirePart(`/usr/bin/${shell}`, shell)) return;
+  ])('assumes every generated profile in %s, round-tripping the name', { timeout: 120_000 }, async ([shell, args], ctx) => {
+    requirePart(ctx, shell);
     const r = await runShell(`/usr/bin/${shell}`, args, { ...home.env, KEYFOB: KEYFOB_BIN, NAMES: namesFile, LANG: 'C.UTF-8' });
     expect(r.stderr).toBe('');
     expect(r.stdout.split('\0').slice(0, -1)).toEqual(names);
     expect(readdirSync(canary)).toEqual([]);
-  }, 120_000);
+  });
 
   it('exec runs a command with each hostile role, and nothing else runs', async () => {
     for (const name of names.filter((n) => n.includes('touch') || n.includes('Dup')).slice(0, 6)) {

@@ -13,7 +13,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BACKUP_SUFFIX } from '../../src/config/configWriter.js';
 import { startTestEmulator, type RunningEmulator } from '../helpers/emulator.js';
 import { filesUnder, KEYFOB_BIN, keyfobHome, runKeyfob, type KeyfobHome } from '../helpers/keyfob.js';
-import { startTerminal, tmuxAvailable } from '../helpers/tmux.js';
+import { requirePart } from '../helpers/requirePart.js';
+import { startTerminal } from '../helpers/tmux.js';
 
 const SESSION = 'd-9067c0ffee';
 const PROFILE = 'Experiments/AdministratorAccess';
@@ -119,7 +120,8 @@ describe('secrets sweep after every command', () => {
     await emulator?.close();
   });
 
-  it('finds no issued secret in any file under HOME, the daemon\'s argv and environment, or the shell history', async () => {
+  it('finds no issued secret in any file under HOME, the daemon\'s argv and environment, or the shell history', async (ctx) => {
+    requirePart(ctx, 'tmux'); // the shell history comes from an interactive bash in a real terminal
     await run(['login', '--start-url', emulator.startUrl, '--sso-region', emulator.region]);
     await run(['populate', '--region', 'eu-west-1']);
     await run(['status']);
@@ -158,22 +160,20 @@ describe('secrets sweep after every command', () => {
     await run(['doctor', '--json'], home.env, false);
 
     // An interactive bash in a real terminal: the shim, assume, history written out.
-    if (tmuxAvailable()) {
-      const term = await startTerminal(['/usr/bin/bash', '--norc', '--noprofile', '-i'], { ...home.env, HISTFILE: histfile, LANG: 'C.UTF-8' });
-      try {
-        await term.send(`source <(${KEYFOB_BIN} shell-init bash)`, 'Enter');
-        await term.send(`assume ${PROFILE}`, 'Enter');
-        await term.waitFor(/keyfob: assumed Experiments\/AdministratorAccess/);
-        await term.send('aws_key_length=${#AWS_SECRET_ACCESS_KEY}; echo "KEY-LEN=$aws_key_length"', 'Enter');
-        await term.waitFor(/KEY-LEN=40/);
-        await term.send('assume --unset; history -a; echo "HIST""DONE"', 'Enter');
-        await term.waitFor(/HISTDONE/);
-      } finally {
-        await term.close();
-      }
-      const history = readFileSync(histfile, 'utf8');
-      expect(history).toContain(`assume ${PROFILE}`);
+    const term = await startTerminal(['/usr/bin/bash', '--norc', '--noprofile', '-i'], { ...home.env, HISTFILE: histfile, LANG: 'C.UTF-8' });
+    try {
+      await term.send(`source <(${KEYFOB_BIN} shell-init bash)`, 'Enter');
+      await term.send(`assume ${PROFILE}`, 'Enter');
+      await term.waitFor(/keyfob: assumed Experiments\/AdministratorAccess/);
+      await term.send('aws_key_length=${#AWS_SECRET_ACCESS_KEY}; echo "KEY-LEN=$aws_key_length"', 'Enter');
+      await term.waitFor(/KEY-LEN=40/);
+      await term.send('assume --unset; history -a; echo "HIST""DONE"', 'Enter');
+      await term.waitFor(/HISTDONE/);
+    } finally {
+      await term.close();
     }
+    const history = readFileSync(histfile, 'utf8');
+    expect(history).toContain(`assume ${PROFILE}`);
 
     const pid = await daemonPid(home);
     const beforeLogout = issuedSecrets(emulator);
@@ -190,7 +190,7 @@ describe('secrets sweep after every command', () => {
     const names = places.map((p) => p.name);
     expect(names).toContain(join(home.env.KEYFOB_HOME, 'daemon.log'));
     expect(names).toContain(home.configFile);
-    if (tmuxAvailable()) expect(names).toContain(histfile);
+    expect(names).toContain(histfile);
     expect(readFileSync(join(home.env.KEYFOB_HOME, 'daemon.log'), 'utf8')).toMatch(/ DEBUG request /);
     console.log(`secrets sweep: ${secrets.size} secrets × ${places.length} places (${places.map((p) => p.name.replace(home.dir, '~')).join(', ')})`);
     expect(findings(places, secrets)).toEqual([]);

@@ -1,9 +1,10 @@
-// Socket fuzz (issue 7): 10,000 generated malformed requests against a real daemon on its Unix
-// socket (broken HTTP, bad request and header lines, invalid chunked encoding, wrong
-// Content-Length, bad JSON on the POST routes, huge headers and bodies, unknown routes, hostile
-// names in query strings), plus slow-loris clients, all at once from a pool of raw `node:net`
-// sockets. Throughout, the good request keeps getting credentials (over the socket and through a
-// real `keyfob credential-process`), the daemon keeps its pid, its memory stays flat, and no answer
+// Socket fuzz (issue 7): 10,000 generated malformed requests against one real daemon on its Unix
+// socket, one test per input class (garbage, broken request lines, bad headers, invalid chunked
+// encoding, wrong Content-Length, bad JSON on each POST route, huge headers, huge bodies, unknown
+// routes, hostile names in query strings, slow-loris clients), each from a pool of raw `node:net`
+// sockets. A warm-up of half of every class, mixed, runs first and sets the memory baseline.
+// Throughout, the good request keeps getting credentials (over the socket and through a real
+// `keyfob credential-process`), the daemon keeps its pid, its memory stays flat, and no answer
 // carries a stack trace or a secret. fast-check generates the cases from a fixed seed
 // (KEYFOB_FUZZ_SEED overrides it; the seed is printed).
 import fc from 'fast-check';
@@ -14,11 +15,11 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ROUTES } from '../../src/daemon/protocol.js';
 import { startTestEmulator, type RunningEmulator } from '../helpers/emulator.js';
 import { runKeyfob, signedInHome, type KeyfobHome } from '../helpers/keyfob.js';
+import { waitFor } from '../helpers/waitFor.js';
 
 const PROFILE = 'Experiments/AdministratorAccess';
 const SESSION = 'd-9067c0ffee';
 const TOTAL = 10_000;
-const WARM_UP = 5_000;
 const CONCURRENCY = 50;
 const SEED = Number(process.env.KEYFOB_FUZZ_SEED ?? 0x6b6579);
 const MAX_BODY = 64 * 1024;
@@ -89,6 +90,7 @@ function exchange(socketPath: string, bytes: Buffer | Buffer[], idleMs: number, 
       for (const part of parts) {
         if (done) return;
         sock.write(part);
+        // Dribbling bytes at a fixed pace is what a slow-loris client does: this sleep is the attack.
         if (gapMs) {
           arm();
           await new Promise((r) => setTimeout(r, gapMs));
@@ -247,9 +249,9 @@ const wrongContentLength: fc.Arbitrary<Case> = fc
   });
 
 const jsonAll = fc.jsonValue({ maxDepth: 3 });
-const badJson: fc.Arbitrary<Case> = fc
+const badJson = (postRoute: string): fc.Arbitrary<Case> => fc
   .record({
-    route: fc.constantFrom(...POST_ROUTES),
+    route: fc.constant(postRoute),
     body: fc.oneof(
       fc.string({ maxLength: 200 }).map(utf8),
       fc.string({ unit: 'binary', maxLength: 200 }).map(utf8),
@@ -277,7 +279,7 @@ const badJson: fc.Arbitrary<Case> = fc
     return true;
   })
   .map(({ route, body, contentType, connection }) => ({
-    kind: 'bad json',
+    kind: `bad json on ${route}`,
     bytes: requestBytes('POST', route, ['Host: keyfob', ...(contentType ? [`Content-Type: ${contentType}`] : []), `Content-Length: ${body.length}`, ...connection], body),
     expect: 'response' as Expect,
     // 200 only from revoke, whose answer to an unknown token is {revoked: false}.
@@ -367,35 +369,115 @@ const hostileQuery: fc.Arbitrary<Case> = fc
     }
   });
 
+/** The input classes, each its own test: [kind, generator, cases]. */
 const MIX: [string, fc.Arbitrary<Case>, number][] = [
   ['garbage', garbage, 1_000],
   ['bad request line', badRequestLine, 1_200],
   ['bad header', badHeaders, 1_400],
   ['bad chunked', badChunked, 800],
   ['wrong content-length', wrongContentLength, 800],
-  ['bad json', badJson, 2_000],
+  ...POST_ROUTES.map((route): [string, fc.Arbitrary<Case>, number] => [`bad json on ${route}`, badJson(route), 500]),
   ['huge headers', hugeHeaders, 100],
   ['huge body', hugeBody, 200],
   ['unknown route', unknownRoute, 1_200],
   ['hostile query', hostileQuery, 1_300],
 ];
 
-function generateCases(): Case[] {
-  const cases: Case[] = [];
-  MIX.forEach(([, arb, n], i) => cases.push(...fc.sample(arb, { numRuns: n, seed: SEED + i })));
-  // A seeded shuffle, so every batch (and the warm-up) is a mix of all kinds.
-  const order = fc.sample(fc.shuffledSubarray(cases.map((_, i) => i), { minLength: cases.length, maxLength: cases.length }), { numRuns: 1, seed: SEED })[0];
-  return order.map((i) => cases[i]);
+/** Every class's cases from its own seed; the first half of each goes to the warm-up, shuffled together. */
+function generateCases(): { warmUp: Case[]; rest: Map<string, Case[]> } {
+  const warmUp: Case[] = [];
+  const rest = new Map<string, Case[]>();
+  MIX.forEach(([kind, arb, n], i) => {
+    const cases = fc.sample(arb, { numRuns: n, seed: SEED + i });
+    warmUp.push(...cases.slice(0, n >> 1));
+    rest.set(kind, cases.slice(n >> 1));
+  });
+  // A seeded shuffle, so the warm-up is a mix of all kinds.
+  const order = fc.sample(fc.shuffledSubarray(warmUp.map((_, i) => i), { minLength: warmUp.length, maxLength: warmUp.length }), { numRuns: 1, seed: SEED })[0];
+  return { warmUp: order.map((i) => warmUp[i]), rest };
 }
 
 // What no answer may contain.
 const STACK_TRACE = /^\s*at .+:\d+:\d+\)?\s*$|\bat (?:async )?[\w.$<>]+ \([^)]*:\d+:\d+\)|node:internal|\/dist\/[\w/.-]+\.c?js|\.ts:\d+:\d+/m;
+
+
+interface Good {
+  status: number;
+  ms: number;
+  error?: string;
+}
 
 describe('socket fuzz: 10,000 malformed requests against a real daemon', () => {
   let emulator: RunningEmulator;
   let home: KeyfobHome;
   let socketPath: string;
   let pid: number;
+  let goodKey: string;
+  /** Secrets the emulator issued: no answer may carry one. */
+  let secrets: string[];
+  const generated = generateCases();
+  /** Each class's outcomes: its warm-up half (run in beforeAll), then its own half (its test). */
+  const outcomesOf = new Map<string, { c: Case; o: Outcome }[]>();
+
+  // Good traffic all along, in the background: a socket request every 100 ms. Each test checks
+  // the ones that ran during it.
+  const good: Good[] = [];
+  let probing = true;
+  let prober: Promise<void> | undefined;
+  // Memory: VmRSS sampled every 100 ms. Under load the heap breathes by tens of MiB (64 KiB bodies
+  // and 300 KiB uploads from 50 clients at once), so the steady state is the highest sample of the
+  // warm-up, which has every kind of case in it; a leak shows as a later peak, or the level after
+  // the load, standing above that by more than the allowed growth.
+  const samples: number[] = [];
+  let sampler: NodeJS.Timeout | undefined;
+  let rssStart = 0;
+  let rssWarm = 0;
+  let allowedKiB = 0;
+
+  /** A real `keyfob credential-process`, which must get the same credentials as the good request. */
+  const credentialProcess = async () => {
+    const t = Date.now();
+    const r = await runKeyfob(['credential-process', '--profile', PROFILE], home.env, 30_000);
+    let ok = false;
+    try {
+      ok = JSON.parse(r.stdout).SecretAccessKey === goodKey;
+    } catch {
+      // stays false
+    }
+    return { code: r.code, ok, stderr: r.stderr, ms: Date.now() - t };
+  };
+
+  /** Runs the cases through a pool of CONCURRENCY raw sockets, one fresh connection each. */
+  async function runPool(cases: Case[]): Promise<{ c: Case; o: Outcome }[]> {
+    const outcomes: { c: Case; o: Outcome }[] = new Array(cases.length);
+    let next = 0;
+    const worker = async () => {
+      for (let i = next++; i < cases.length; i = next++) {
+        const c = cases[i];
+        outcomes[i] = { c, o: await exchange(socketPath, c.bytes, c.expect === 'response' ? LONG_IDLE_MS : SHORT_IDLE_MS, c.head) };
+      }
+    };
+    await Promise.all(Array.from({ length: CONCURRENCY }, worker));
+    return outcomes;
+  }
+
+  const describeOutcome = (o: Outcome) => (o.status ? String(o.status) : o.timedOut ? 'no answer (client gave up)' : `closed${o.error ? ` ${o.error}` : ''}`);
+
+  /** The daemon is the same process, alive, and still answers. */
+  async function expectSameDaemonAnswering() {
+    expect(existsSync(`/proc/${pid}`)).toBe(true);
+    const ping = await exchange(socketPath, b(`GET ${ROUTES.ping} HTTP/1.1\r\nHost: keyfob\r\nConnection: close\r\n\r\n`), LONG_IDLE_MS);
+    expect(ping.status).toBe(200);
+    expect(JSON.parse(ping.raw.slice(ping.raw.indexOf('\r\n\r\n') + 4)).pid).toBe(pid);
+  }
+
+  /** No answer carries a stack trace or a secret the emulator issued. */
+  function expectNoLeaks(outcomes: { c: Case; o: Outcome }[]) {
+    for (const { c, o } of outcomes) {
+      expect(STACK_TRACE.test(o.raw), `${c.kind}: ${c.note}\n${o.raw.slice(0, 400)}`).toBe(false);
+      for (const secret of secrets) expect(o.raw.includes(secret), `${c.kind}: ${c.note}`).toBe(false);
+    }
+  }
 
   beforeAll(async () => {
     emulator = await startTestEmulator({ autoApprove: true });
@@ -403,151 +485,66 @@ describe('socket fuzz: 10,000 malformed requests against a real daemon', () => {
     const status = JSON.parse((await runKeyfob(['status', '--json'], home.env)).stdout);
     socketPath = status.daemon.socket;
     pid = status.daemon.pid;
-  });
-  afterAll(async () => {
-    await home?.cleanup();
-    await emulator?.close();
-  });
-
-  it('keeps answering good requests with flat memory and no leaks in its answers', async () => {
-    const started = Date.now();
     const first = await goodRequest(socketPath);
     expect(first.status, first.body).toBe(200);
-    const goodKey = JSON.parse(first.body).SecretAccessKey as string;
+    goodKey = JSON.parse(first.body).SecretAccessKey as string;
+    secrets = [
+      ...[...emulator.state.credentials.values()].flatMap((c) => [c.secretAccessKey, c.sessionToken]),
+      ...emulator.state.accessTokens.keys(),
+      ...emulator.state.refreshTokens.keys(),
+      ...[...emulator.state.clients.values()].map((c) => c.clientSecret),
+    ];
+    expect(secrets.length).toBeGreaterThanOrEqual(5);
+    const total = generated.warmUp.length + [...generated.rest.values()].reduce((n, cases) => n + cases.length, 0);
+    expect(total).toBe(TOTAL);
 
-    const cases = generateCases();
-    expect(cases.length).toBe(TOTAL);
-    console.log(`socket fuzz: seed ${SEED}, ${cases.length} cases generated in ${Date.now() - started} ms`);
-
-    // Good traffic all along: a socket request every 100 ms, and real credential-process runs.
-    const good: { status: number; ms: number; error?: string }[] = [];
-    let fuzzing = true;
-    const prober = (async () => {
-      while (fuzzing) {
+    prober = (async () => {
+      while (probing) {
         try {
           const r = await goodRequest(socketPath);
           good.push({ status: r.status, ms: r.ms, error: r.status === 200 && JSON.parse(r.body).SecretAccessKey === goodKey ? undefined : r.body.slice(0, 200) });
         } catch (err) {
           good.push({ status: 0, ms: 0, error: String(err) });
         }
+        // The pace of the good traffic, not a wait for anything.
         await new Promise((r) => setTimeout(r, 100));
       }
     })();
-    const processes: Promise<{ code: number | null; ok: boolean; stderr: string; ms: number }>[] = [];
-    const credentialProcess = () => {
-      const t = Date.now();
-      processes.push(
-        runKeyfob(['credential-process', '--profile', PROFILE], home.env, 30_000).then((r) => {
-          let ok = false;
-          try {
-            ok = JSON.parse(r.stdout).SecretAccessKey === goodKey;
-          } catch {
-            // stays false
-          }
-          return { code: r.code, ok, stderr: r.stderr, ms: Date.now() - t };
-        }),
-      );
-    };
 
-    // Slow-loris: a few connections that send one byte of a never-ending header each second,
-    // alongside the whole run, so the daemon's header timeout is waited for once.
-    const slowLoris = Array.from({ length: SLOW_LORIS }, (_, i) =>
-      exchange(socketPath, [b(`GET ${ROUTES.ping} HTTP/1.1\r\nHost: keyfob\r\nX-Slow-${i}: `), ...Array.from({ length: 45 }, () => b('a'))], 5_000, false, 1_000),
-    );
-
-    // The fuzz: a pool of CONCURRENCY raw sockets.
-    const outcomes: { c: Case; o: Outcome }[] = new Array(cases.length);
-    let next = 0;
-    const runRange = async (end: number) => {
-      const worker = async () => {
-        for (;;) {
-          const i = next++;
-          if (i >= end) return;
-          const c = cases[i];
-          if (i === 2_500 || i === 5_000 || i === 7_500) credentialProcess();
-          outcomes[i] = { c, o: await exchange(socketPath, c.bytes, c.expect === 'response' ? LONG_IDLE_MS : SHORT_IDLE_MS, c.head) };
-        }
-      };
-      await Promise.all(Array.from({ length: CONCURRENCY }, worker));
-      next = end;
-    };
-    // Memory: sampled every 100 ms. Under this load the heap breathes by tens of MiB (64 KiB
-    // bodies and 300 KiB uploads from 50 clients at once), so the steady state is the highest
-    // sample of the warm-up batch, which has every kind of case in it; a leak shows as the end
-    // (after the load, once settled) standing above that by more than the allowed growth.
-    const samples: { phase: 'warm-up' | 'run'; kib: number }[] = [];
-    let phase: 'warm-up' | 'run' = 'warm-up';
-    const sampler = setInterval(() => samples.push({ phase, kib: rssKiB(pid) }), 100);
-    const rssStart = rssKiB(pid);
-    const fuzzStart = Date.now();
-    try {
-      await runRange(WARM_UP);
-      await new Promise((r) => setTimeout(r, 500));
-      phase = 'run';
-      await runRange(TOTAL);
-    } finally {
-      clearInterval(sampler);
-    }
-    const warmMs = samples.filter((s) => s.phase === 'warm-up').length * 100;
-    const rssWarm = Math.max(...samples.filter((s) => s.phase === 'warm-up').map((s) => s.kib));
-    const rssRunPeak = Math.max(...samples.filter((s) => s.phase === 'run').map((s) => s.kib));
-    const fuzzMs = Date.now() - fuzzStart;
-    const trajectory = samples.filter((_, i) => i % 5 === 0).map((x) => `${x.phase === 'warm-up' ? 'w' : 'r'}${(x.kib / 1024).toFixed(0)}`);
-    const loris = await Promise.all(slowLoris);
-    fuzzing = false;
-    await prober;
-    credentialProcess();
-    const cp = await Promise.all(processes);
-    // The end: the lowest of five samples over two seconds after the load. Garbage may still be
-    // waiting for a collection at any one instant; leaked memory is there in all of them.
-    const endSamples: number[] = [];
-    for (let i = 0; i < 5; i++) {
-      await new Promise((r) => setTimeout(r, 400));
-      endSamples.push(rssKiB(pid));
-    }
-    const rssEnd = Math.min(...endSamples);
-
-    // --- report
-    const byKind = new Map<string, Map<string, number>>();
-    for (const { c, o } of outcomes) {
-      const key = o.status ? String(o.status) : o.timedOut ? 'no answer (client gave up)' : `closed${o.error ? ` ${o.error}` : ''}`;
-      const m = byKind.get(c.kind) ?? new Map<string, number>();
-      m.set(key, (m.get(key) ?? 0) + 1);
-      byKind.set(c.kind, m);
-    }
-    const growthKiB = rssEnd - rssWarm;
-    const allowedKiB = Math.max(rssWarm * 0.2, 15 * 1024);
-    const goodMs = good.map((g) => g.ms).sort((x, y) => x - y);
+    rssStart = rssKiB(pid);
+    sampler = setInterval(() => samples.push(rssKiB(pid)), 100);
+    const started = Date.now();
+    const warm = await runPool(generated.warmUp);
+    for (const outcome of warm) outcomesOf.set(outcome.c.kind, [...(outcomesOf.get(outcome.c.kind) ?? []), outcome]);
+    samples.push(rssKiB(pid));
+    rssWarm = Math.max(...samples);
+    allowedKiB = Math.max(rssWarm * 0.2, 15 * 1024);
     console.log(
-      [
-        `socket fuzz: ${outcomes.length} requests in ${fuzzMs} ms (warm-up ${WARM_UP} in ~${warmMs} ms), ${CONCURRENCY} at a time`,
-        ...[...byKind].map(([kind, m]) => `  ${kind}: ${[...m].map(([k, n]) => `${k} ×${n}`).join(', ')}`),
-        `  slow-loris: ${loris.map((l) => `${l.status ?? (l.timedOut ? 'open' : 'closed')} after ${(l.ms / 1000).toFixed(1)} s`).join('; ')}`,
-        `  good socket requests: ${good.length}, failed ${good.filter((g) => g.error).length}, median ${goodMs[goodMs.length >> 1]} ms, max ${goodMs.at(-1)} ms`,
-        `  credential-process runs: ${cp.map((r) => `${r.ok ? 'ok' : `FAILED ${r.stderr.trim()}`} ${r.ms} ms`).join('; ')}`,
-        `  VmRSS every 0.5 s in MiB (w: warm-up, r: the rest): ${trajectory.join(' ')}`,
-        `  daemon pid ${pid}: VmRSS before ${mib(rssStart)}, warm-up peak ${mib(rssWarm)}, peak over the other ${TOTAL - WARM_UP} ${mib(rssRunPeak)}, at the end ${mib(rssEnd)} (growth ${mib(growthKiB)}, allowed ${mib(allowedKiB)})`,
-      ].join('\n'),
+      `socket fuzz: seed ${SEED}; warm-up of ${warm.length} mixed cases in ${Date.now() - started} ms; daemon pid ${pid}: VmRSS before ${mib(rssStart)}, warm-up peak ${mib(rssWarm)} (later growth allowed: ${mib(allowedKiB)})`,
     );
+  }, 180_000);
+  afterAll(async () => {
+    probing = false;
+    await prober;
+    clearInterval(sampler);
+    await home?.cleanup();
+    await emulator?.close();
+  });
 
-    // --- assertions
-    // The daemon is the same process, alive, and still answers.
-    expect(existsSync(`/proc/${pid}`)).toBe(true);
-    const ping = await exchange(socketPath, b(`GET ${ROUTES.ping} HTTP/1.1\r\nHost: keyfob\r\nConnection: close\r\n\r\n`), LONG_IDLE_MS);
-    expect(ping.status).toBe(200);
-    expect(JSON.parse(ping.raw.slice(ping.raw.indexOf('\r\n\r\n') + 4)).pid).toBe(pid);
-    expect(JSON.parse((await runKeyfob(['status', '--json'], home.env)).stdout).daemon.pid).toBe(pid);
+  it.each(MIX.map(([kind]) => kind))('%s: every answer well-formed, no stack trace or secret, good requests unharmed, memory flat', async (kind) => {
+    const goodMark = good.length;
+    const sampleMark = samples.length;
+    const real = credentialProcess();
+    const outcomes = [...(outcomesOf.get(kind) ?? []), ...(await runPool(generated.rest.get(kind)!))];
+    const cp = await real;
+    samples.push(rssKiB(pid));
+    const peak = Math.max(...samples.slice(sampleMark));
 
-    // Good requests never failed.
-    expect(good.filter((g) => g.error)).toEqual([]);
-    expect(good.length).toBeGreaterThan(10);
-    expect(cp.filter((r) => r.code !== 0 || !r.ok)).toEqual([]);
-    expect(cp.length).toBe(4);
+    const tally = new Map<string, number>();
+    for (const { o } of outcomes) tally.set(describeOutcome(o), (tally.get(describeOutcome(o)) ?? 0) + 1);
+    console.log(`socket fuzz, ${kind}: ${outcomes.length} cases: ${[...tally].map(([k, n]) => `${k} ×${n}`).join(', ')}; VmRSS peak ${mib(peak)}`);
 
-    // Memory stays flat: the peak under load and the level after it, against the warm-up's peak.
-    expect(rssRunPeak - rssWarm).toBeLessThanOrEqual(allowedKiB);
-    expect(growthKiB).toBeLessThanOrEqual(allowedKiB);
-
+    expect(outcomes.length).toBe(MIX.find(([k]) => k === kind)![2]);
     // Every answer is well-formed for its case: no 5xx, the expected statuses, 413 for big bodies.
     const wrong = outcomes.filter(({ c, o }) => {
       if (o.status !== undefined && o.status >= 500) return true;
@@ -555,29 +552,53 @@ describe('socket fuzz: 10,000 malformed requests against a real daemon', () => {
       return o.status !== undefined && c.statuses !== undefined && !c.statuses.includes(o.status);
     });
     expect(wrong.slice(0, 10).map(({ c, o }) => `${c.kind}: ${c.note} → ${o.status ?? (o.timedOut ? 'no answer' : `closed ${o.error ?? ''}`)} ${o.raw.slice(0, 160)}`)).toEqual([]);
+    expectNoLeaks(outcomes);
+    await expectSameDaemonAnswering();
+    // Good requests meanwhile never failed, over the socket or through a real client.
+    expect(good.slice(goodMark).filter((g) => g.error)).toEqual([]);
+    expect(cp, cp.stderr).toMatchObject({ code: 0, ok: true });
+    // Memory stays flat: this class's peak against the warm-up's.
+    expect(peak - rssWarm, `VmRSS peak ${mib(peak)} against the warm-up's ${mib(rssWarm)}`).toBeLessThanOrEqual(allowedKiB);
+  }, 120_000);
 
-    // No answer carries a stack trace or a secret the emulator issued.
-    const secrets = [
-      ...[...emulator.state.credentials.values()].flatMap((c) => [c.secretAccessKey, c.sessionToken]),
-      ...emulator.state.accessTokens.keys(),
-      ...emulator.state.refreshTokens.keys(),
-      ...[...emulator.state.clients.values()].map((c) => c.clientSecret),
-    ];
-    expect(secrets.length).toBeGreaterThanOrEqual(5);
-    for (const { c, o } of outcomes) {
-      expect(STACK_TRACE.test(o.raw), `${c.kind}: ${c.note}\n${o.raw.slice(0, 400)}`).toBe(false);
-      for (const secret of secrets) expect(o.raw.includes(secret), `${c.kind}: ${c.note}`).toBe(false);
-    }
-    for (const l of loris) expect(STACK_TRACE.test(l.raw)).toBe(false);
-
-    // Slow-loris connections are cut off by the daemon once its 10-s header deadline passes
-    // (checked every second), not kept for as long as the client cares to dribble.
+  it('slow loris: connections dribbling a header are cut off at the 10-s header deadline, while good requests go on', async () => {
+    const goodMark = good.length;
+    // One byte of a never-ending header each second.
+    const loris = await Promise.all(
+      Array.from({ length: SLOW_LORIS }, (_, i) =>
+        exchange(socketPath, [b(`GET ${ROUTES.ping} HTTP/1.1\r\nHost: keyfob\r\nX-Slow-${i}: `), ...Array.from({ length: 45 }, () => b('a'))], 5_000, false, 1_000),
+      ),
+    );
+    console.log(`socket fuzz, slow loris: ${loris.map((l) => `${l.status ?? (l.timedOut ? 'open' : 'closed')} after ${(l.ms / 1000).toFixed(1)} s`).join('; ')}`);
+    // Cut off by the daemon once its 10-s header deadline passes (checked every second), not kept
+    // for as long as the client cares to dribble.
     for (const l of loris) {
       expect(l.timedOut, 'a slow-loris connection is still open').toBe(false);
       expect([400, 408]).toContain(l.status);
       expect(l.ms).toBeGreaterThanOrEqual(9_000);
       expect(l.ms).toBeLessThan(15_000);
+      expect(STACK_TRACE.test(l.raw)).toBe(false);
+      for (const secret of secrets) expect(l.raw.includes(secret)).toBe(false);
     }
+    await expectSameDaemonAnswering();
+    expect(good.slice(goodMark).filter((g) => g.error)).toEqual([]);
+    expect(good.length - goodMark).toBeGreaterThan(10);
+  }, 60_000);
+
+  it('after all of it: the same daemon, memory back to flat, no internal error logged', async () => {
+    await expectSameDaemonAnswering();
+    expect(JSON.parse((await runKeyfob(['status', '--json'], home.env)).stdout).daemon.pid).toBe(pid);
+    expect(good.filter((g) => g.error)).toEqual([]);
+    expect(good.length).toBeGreaterThan(10);
+    const goodMs = good.map((g) => g.ms).sort((x, y) => x - y);
+    console.log(`socket fuzz: good socket requests ${good.length}, median ${goodMs[goodMs.length >> 1]} ms, max ${goodMs.at(-1)} ms`);
+
+    // The level after the load: garbage may wait for a collection at any one instant, leaked memory
+    // stays; so wait (with a deadline) for a sample within the allowed growth.
+    let last = 0;
+    await waitFor(() => (last = rssKiB(pid)) - rssWarm <= allowedKiB, { timeoutMs: 5_000, intervalMs: 200, what: 'VmRSS back within the allowed growth' }).catch((err) => {
+      throw new Error(`${err.message}: VmRSS ${mib(last)}, warm-up peak ${mib(rssWarm)}, allowed growth ${mib(allowedKiB)}`);
+    });
 
     // Nothing the fuzz sent made the daemon log an internal error. A client that hangs up in the
     // middle of a body ("aborted") is logged too, and is not one.
@@ -585,5 +606,5 @@ describe('socket fuzz: 10,000 malformed requests against a real daemon', () => {
     const aborted = errors.filter((line) => line.includes('"error":"Error: aborted'));
     console.log(`socket fuzz: daemon.log has ${errors.length} ERROR lines, ${aborted.length} of them a client hanging up mid-body`);
     expect(errors.filter((line) => !aborted.includes(line)).slice(0, 5)).toEqual([]);
-  }, 120_000);
+  });
 });

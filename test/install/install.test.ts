@@ -10,20 +10,14 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AWS_CLI_PATH } from '../helpers/awscli.js';
 import { startTestEmulator, type RunningEmulator } from '../helpers/emulator.js';
 import { keyfobHome, type KeyfobHome } from '../helpers/keyfob.js';
-import { requirePart } from '../helpers/requirePart.js';
+import { partsPresent } from '../helpers/requirePart.js';
 
 const REPO = new URL('../..', import.meta.url).pathname;
 const VERSION = (JSON.parse(readFileSync(join(REPO, 'package.json'), 'utf8')) as { version: string }).version;
 const EXPERIMENTS = '765432109876';
 
 // Under CI a missing part throws here and fails the file; elsewhere the file is skipped.
-const present = [
-  requirePart('/usr/bin/bash', 'bash'),
-  requirePart('/usr/bin/zsh', 'zsh'),
-  requirePart('/usr/bin/fish', 'fish'),
-  requirePart(AWS_CLI_PATH, 'AWS CLI v2'),
-  requirePart('/usr/bin/git', 'git'),
-].every(Boolean);
+const present = partsPresent('bash', 'zsh', 'fish', 'aws-cli-v2', 'git');
 
 interface Run {
   code: number | null;

@@ -65,7 +65,7 @@ describe('populate, killed and concurrent', () => {
       const exited = new Promise((resolve) => child.on('exit', resolve));
       // Kill once it is editing (it holds the lock), a little later each round.
       while (!existsSync(lock) && child.exitCode === null) await new Promise((r) => setTimeout(r, 2));
-      await new Promise((r) => setTimeout(r, round * 15));
+      await new Promise((r) => setTimeout(r, round * 15)); // when the kill lands is the subject, not a wait
       child.kill('SIGKILL');
       await exited;
 

@@ -6,9 +6,10 @@ import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'n
 import { dirname, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseConfig } from '../../src/config/iniDocument.js';
-import { awsCliAvailable, runAwsCli } from '../helpers/awscli.js';
+import { runAwsCli } from '../helpers/awscli.js';
 import { startTestEmulator, type RunningEmulator } from '../helpers/emulator.js';
 import { KEYFOB_BIN, runKeyfob, signedInHome, type KeyfobHome } from '../helpers/keyfob.js';
+import { requirePart } from '../helpers/requirePart.js';
 
 const PROFILE = 'Experiments/AdministratorAccess';
 
@@ -44,8 +45,8 @@ describe('populate --fast-path', () => {
     expect(line).toBe(`/bin/sh ${join(dirname(dirname(KEYFOB_BIN)), 'shell', 'credential-process.sh')} Experiments/AdministratorAccess`);
   });
 
-  it('answers the AWS CLI through curl, with the same JSON the Node client prints', async () => {
-    if (!awsCliAvailable()) return;
+  it('answers the AWS CLI through curl, with the same JSON the Node client prints', async (ctx) => {
+    requirePart(ctx, 'aws-cli-v2');
     const before = curlCalls();
     const exported = await runAwsCli(['configure', 'export-credentials', '--profile', PROFILE, '--format', 'process'], env);
     expect(exported.code).toBe(0);
@@ -67,8 +68,8 @@ describe('populate --fast-path', () => {
     }
   });
 
-  it('falls back to the Node client when no daemon runs: it starts one, and its error is the one users see', async () => {
-    if (!awsCliAvailable()) return;
+  it('falls back to the Node client when no daemon runs: it starts one, and its error is the one users see', async (ctx) => {
+    requirePart(ctx, 'aws-cli-v2');
     expect((await runKeyfob(['daemon', 'stop'], env)).code).toBe(0);
     // A fresh daemon with an in-memory keyring is not signed in: the Node client's one-line error.
     const r = await runAwsCli(['configure', 'export-credentials', '--profile', PROFILE, '--format', 'process'], env);

@@ -11,6 +11,7 @@ import { startTestEmulator, type RunningEmulator } from '../helpers/emulator.js'
 import { get, getRequest, rawExchange, waitFor } from '../helpers/endpoint.js';
 import { KEYFOB_BIN, runKeyfob, signedInHome, type KeyfobHome } from '../helpers/keyfob.js';
 import { otherUser, type OtherUser } from '../helpers/otherUser.js';
+import { partsPresent } from '../helpers/requirePart.js';
 
 const PROFILE = 'Experiments/AdministratorAccess';
 const DAEMON_FDS = 1024;
@@ -78,7 +79,7 @@ const alive = (pid: number) => {
   }
 };
 
-describe('the auto-refresh endpoint under another user\'s connection flood', () => {
+describe.skipIf(!partsPresent('root'))('the auto-refresh endpoint under another user\'s connection flood', () => {
   let emulator: RunningEmulator;
   let home: KeyfobHome;
   let mallory: OtherUser;

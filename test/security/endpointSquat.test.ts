@@ -13,6 +13,7 @@ import { startTestEmulator, type RunningEmulator } from '../helpers/emulator.js'
 import { get } from '../helpers/endpoint.js';
 import { filesUnder, runKeyfob, signedInHome, type KeyfobHome } from '../helpers/keyfob.js';
 import { otherUser, type OtherUser, type RunningAsOther } from '../helpers/otherUser.js';
+import { partsPresent } from '../helpers/requirePart.js';
 
 const PROFILE = 'Experiments/AdministratorAccess';
 
@@ -62,7 +63,7 @@ function socketPost(socketPath: string, path: string, body: unknown): Promise<{ 
   });
 }
 
-describe('a squatter on the auto-refresh port while the daemon is down', () => {
+describe.skipIf(!partsPresent('root'))('a squatter on the auto-refresh port while the daemon is down', () => {
   let emulator: RunningEmulator;
   let home: KeyfobHome;
   let mallory: OtherUser;

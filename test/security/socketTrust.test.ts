@@ -6,19 +6,20 @@
 import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, type TestContext } from 'vitest';
 import { socketLocation, SOCKET_PATH_LIMIT } from '../../src/paths.js';
-import { awsCliAvailable, runAwsCli } from '../helpers/awscli.js';
+import { AWS_CLI_PATH, runAwsCli } from '../helpers/awscli.js';
 import { startTestEmulator, type RunningEmulator } from '../helpers/emulator.js';
 import { KEYFOB_BIN, runCommand, runKeyfob, signedInHome, type KeyfobHome } from '../helpers/keyfob.js';
 import { FAKE_DAEMON, otherUser, type OtherUser, type RunningAsOther } from '../helpers/otherUser.js';
+import { partsPresent, requirePart } from '../helpers/requirePart.js';
 
 const PROFILE = 'Experiments/AdministratorAccess';
 const SHELL_DIR = join(dirname(dirname(KEYFOB_BIN)), 'shell');
 
 const run = (command: string, args: string[], env: Record<string, string>, cwd?: string) => runCommand(command, args, env, { cwd });
 
-describe('only your own daemon answers', () => {
+describe.skipIf(!partsPresent('root'))('only your own daemon answers', () => {
   let emulator: RunningEmulator;
   let home: KeyfobHome;
   let attacker: OtherUser;
@@ -50,7 +51,8 @@ describe('only your own daemon answers', () => {
   }
 
   /** Every client the victim has, pointed at `env`: each must refuse, none may reach the fake. */
-  async function expectEveryClientRefuses(env: Record<string, string>, fake: RunningAsOther, refusal: string): Promise<void> {
+  async function expectEveryClientRefuses(ctx: TestContext, env: Record<string, string>, fake: RunningAsOther, refusal: string): Promise<void> {
+    requirePart(ctx, 'aws-cli-v2'); // one of the clients
     const cp = await runKeyfob(['credential-process', '--profile', PROFILE], env);
     expect(cp.code).toBe(1);
     expect(cp.stdout).toBe('');
@@ -76,27 +78,26 @@ describe('only your own daemon answers', () => {
     expect(bash.stderr).toContain(refusal);
     expect(existsSync(join(canary, 'pwned'))).toBe(false);
 
-    if (awsCliAvailable()) {
-      const cli = await runAwsCli(['sts', 'get-caller-identity', '--profile', PROFILE, `--endpoint-url=${emulator.url}`], env);
-      expect(cli.code).not.toBe(0);
-      expect(cli.stderr).toContain(refusal);
-    }
+    const cli = await runAwsCli(['sts', 'get-caller-identity', '--profile', PROFILE, `--endpoint-url=${emulator.url}`], env);
+    expect(cli.code).not.toBe(0);
+    expect(cli.stderr).toContain(refusal);
     // Nothing at all reached the fake daemon: no request, so no token and no name.
     expect(fake.output()).not.toMatch(/REQUEST/);
   }
 
-  it('refuses a fake daemon at a KEYFOB_SOCKET another user planted', async () => {
+  it('refuses a fake daemon at a KEYFOB_SOCKET another user planted', async (ctx) => {
     const sock = join(attacker.scratch(), 'keyfob.sock');
     const fake = await plantFakeDaemon(sock);
     const env = { ...home.env, KEYFOB_SOCKET: sock };
     await expectEveryClientRefuses(
+      ctx,
       env,
       fake,
       `refusing the keyfob socket ${sock}: it is owned by uid ${attacker.uid}, not by you (uid 0); remove it (as its owner or root), or set KEYFOB_SOCKET to a path in a directory only you can write`,
     );
   });
 
-  it('refuses a fake daemon at the /tmp fallback path, made by another user before the daemon', async () => {
+  it('refuses a fake daemon at the /tmp fallback path, made by another user before the daemon', async (ctx) => {
     // A home too deep for a socket path: the socket falls back to /tmp/keyfob-UID-HASH.
     const deep = join(home.dir, 'd'.repeat(60), 'e'.repeat(60));
     mkdirSync(deep, { recursive: true, mode: 0o700 });
@@ -109,6 +110,7 @@ describe('only your own daemon answers', () => {
     try {
       const fake = await plantFakeDaemon(location.path);
       await expectEveryClientRefuses(
+        ctx,
         env,
         fake,
         `refusing the keyfob socket ${location.path}: it is owned by uid ${attacker.uid}, not by you (uid 0); remove it (as its owner or root), or set KEYFOB_SOCKET to a path in a directory only you can write`,
@@ -124,7 +126,7 @@ describe('only your own daemon answers', () => {
     }
   });
 
-  it('refuses a world-writable parent, before start and after a swap inside it', async () => {
+  it('refuses a world-writable parent, before start and after a swap inside it', async (ctx) => {
     const open = mkdtempSync(join(tmpdir(), 'kf-open-'));
     chmodSync(open, 0o777); // root's, but not sticky: anyone may rename what is inside
     try {
@@ -139,6 +141,7 @@ describe('only your own daemon answers', () => {
       await attacker.runNode(`(await import('node:fs')).mkdirSync(${JSON.stringify(join(open, 'mine'))}, { mode: 0o700 });`);
       const fake = await plantFakeDaemon(join(open, 'mine', 'daemon.sock'));
       await expectEveryClientRefuses(
+        ctx,
         env,
         fake,
         `refusing the keyfob socket ${join(open, 'mine', 'daemon.sock')}: it is owned by uid ${attacker.uid}, not by you (uid 0); remove it (as its owner or root), or set KEYFOB_SOCKET to a path in a directory only you can write`,
@@ -219,7 +222,7 @@ describe('paths', () => {
     }
   });
 
-  it('expands ~ in AWS_CONFIG_FILE as botocore does, wherever it is run from', async () => {
+  it('expands ~ in AWS_CONFIG_FILE as botocore does, wherever it is run from', async (ctx) => {
     const elsewhere = mkdtempSync(join(tmpdir(), 'kf-cwd-'));
     try {
       const env = { ...home.env, AWS_CONFIG_FILE: '~/.aws/config' };
@@ -230,11 +233,10 @@ describe('paths', () => {
       const cp = await run(process.execPath, [KEYFOB_BIN, 'credential-process', '--profile', PROFILE], env, elsewhere);
       expect(cp.code, cp.stderr).toBe(0);
       expect(JSON.parse(cp.stdout).AccessKeyId).toMatch(/^ASIA/);
-      if (awsCliAvailable()) {
-        const id = await run('/usr/bin/aws', ['sts', 'get-caller-identity', '--profile', PROFILE, `--endpoint-url=${emulator.url}`, '--output', 'json'], env, elsewhere);
-        expect(id.code, id.stderr).toBe(0);
-        expect(JSON.parse(id.stdout).Account).toBe('765432109876');
-      }
+      requirePart(ctx, 'aws-cli-v2');
+      const id = await run(AWS_CLI_PATH, ['sts', 'get-caller-identity', '--profile', PROFILE, `--endpoint-url=${emulator.url}`, '--output', 'json'], env, elsewhere);
+      expect(id.code, id.stderr).toBe(0);
+      expect(JSON.parse(id.stdout).Account).toBe('765432109876');
     } finally {
       rmSync(elsewhere, { recursive: true, force: true });
     }

@@ -42,8 +42,8 @@ describe('completion', () => {
     await emulator?.close();
   });
 
-  it('bash: commands, then profile names for assume and exec, quoted, never expanded', async () => {
-    if (!requirePart('/usr/bin/bash', 'bash')) return;
+  it('bash: commands, then profile names for assume and exec, quoted, never expanded', async (ctx) => {
+    requirePart(ctx, 'bash');
     const complete = (words: string) => `COMP_WORDS=(${words}); COMP_CWORD=$((\${#COMP_WORDS[@]}-1)); _keyfob_complete; printf '%s\\n' "\${COMPREPLY[@]}"`;
     const script = `eval "$("$KEYFOB" completion bash)"
 ${complete('keyfob po')}
@@ -60,15 +60,15 @@ COMP_WORDS=(assume Dev); COMP_CWORD=1; _keyfob_assume_complete; printf '%s\\n' "
     expect(readdirSync(canary)).toEqual([]);
   });
 
-  it('fish: the assume completion lists every profile', async () => {
-    if (!requirePart('/usr/bin/fish', 'fish')) return;
+  it('fish: the assume completion lists every profile', async (ctx) => {
+    requirePart(ctx, 'fish');
     const script = `"$KEYFOB" shell-init fish | source; complete -C'assume Mar'`;
     const out = await shell('/usr/bin/fish', ['--no-config', '-c', script], { ...home.env, KEYFOB: KEYFOB_BIN });
     expect(out.trim().split('\n')).toEqual(['Marketplace/AdministratorAccess', 'Marketplace/ReadOnlyAccess']);
   });
 
-  it('zsh: the completion script loads', async () => {
-    if (!requirePart('/usr/bin/zsh', 'zsh')) return;
+  it('zsh: the completion script loads', async (ctx) => {
+    requirePart(ctx, 'zsh');
     const script = `autoload -U compinit && compinit -u; eval "$("$KEYFOB" completion zsh)"; eval "$("$KEYFOB" shell-init zsh)"; print -r -- $+functions[_keyfob_complete] $+functions[_keyfob_assume] $_comps[assume]`;
     const out = await shell('/usr/bin/zsh', ['-f', '-c', script], { ...home.env, KEYFOB: KEYFOB_BIN });
     expect(out.trim()).toBe('1 1 _keyfob_assume');

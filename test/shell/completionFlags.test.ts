@@ -51,7 +51,7 @@ describe('completion of commands, flags and flag values', () => {
     { shell: 'bash', argv: ['/usr/bin/bash', '--noprofile', '--rcfile', 'RC', '-i'] },
     { shell: 'zsh', argv: ['/usr/bin/zsh', '-i'] },
   ])('$shell: Tab completes commands, flags of populate and login, flag values and profile names', async ({ shell, argv }, ctx) => {
-    if (!requirePart(`/usr/bin/${shell}`, shell) || !requirePart(TMUX_PATH, 'tmux')) return ctx.skip();
+    requirePart(ctx, shell as 'bash' | 'zsh', 'tmux');
     const terminal = await startTerminal(
       argv.map((a) => (a === 'RC' ? join(dir, 'bashrc') : a)),
       { ...env, ZDOTDIR: dir },
@@ -75,7 +75,7 @@ describe('completion of commands, flags and flag values', () => {
   });
 
   it('fish: complete -C gives commands, flags of populate and login, flag values and profile names', (ctx) => {
-    if (!requirePart('/usr/bin/fish', 'fish')) return ctx.skip();
+    requirePart(ctx, 'fish');
     const script = [
       'keyfob completion fish | source',
       'keyfob shell-init fish | source',

@@ -18,9 +18,10 @@ import { memoryStore } from '../../src/store/index.js';
 import { readAwsCliToken } from '../../src/signin/awsCliCache.js';
 import { SessionManager, type Logger } from '../../src/signin/sessions.js';
 import type { SsoSessionConfig } from '../../src/signin/types.js';
-import { awsCliAvailable, runAwsCli } from '../helpers/awscli.js';
+import { runAwsCli } from '../helpers/awscli.js';
 import { adminCall, sdkClients, startTestEmulator, type RunningEmulator } from '../helpers/emulator.js';
 import { filesUnder, keyfobHome, runKeyfob, type KeyfobHome } from '../helpers/keyfob.js';
+import { requirePart } from '../helpers/requirePart.js';
 
 const SESSION = 'd-9067c0ffee';
 const EXPERIMENTS = '765432109876';
@@ -105,8 +106,8 @@ describe('login --export-to-aws-cli', () => {
     expect(populated.code, populated.stderr).toBe(0);
   });
 
-  it('the AWS CLI finds no token for a native profile before the export', async () => {
-    if (!awsCliAvailable()) return;
+  it('the AWS CLI finds no token for a native profile before the export', async (ctx) => {
+    requirePart(ctx, 'aws-cli-v2');
     const r = await runAwsCli(['configure', 'export-credentials', '--profile', PROFILE], awsCliEnv(home, dataPath));
     expect(r.code).not.toBe(0);
     expect(r.stderr).toMatch(/Error loading SSO Token: Token for d-9067c0ffee does not exist/);
@@ -131,8 +132,8 @@ describe('login --export-to-aws-cli', () => {
     expect(role.roleCredentials?.accessKeyId).toBeTruthy();
   });
 
-  it('the AWS CLI v2 uses the file for a --mode native profile, with no keyfob in the path', async () => {
-    if (!awsCliAvailable()) return;
+  it('the AWS CLI v2 uses the file for a --mode native profile, with no keyfob in the path', async (ctx) => {
+    requirePart(ctx, 'aws-cli-v2');
     const config = readFileSync(home.configFile, 'utf8');
     expect(config).toContain(`[profile ${PROFILE}]\nsso_session = ${SESSION}\n`);
     expect(config).not.toContain('keyfob credential-process');
@@ -179,11 +180,11 @@ describe('login --export-to-aws-cli', () => {
     expect(bad.stderr).toContain('KEYFOB_EXPORT_TO_AWS_CLI="maybe" is not supported; use on or off');
   });
 
-  it('logout removes the file, and the AWS CLI has no token again', async () => {
+  it('logout removes the file, and the AWS CLI has no token again', async (ctx) => {
     const r = await runKeyfob(['logout', '--sso-session', SESSION], home.env);
     expect(r.code, r.stderr).toBe(0);
     expect(existsSync(cacheFileOf(home.dir))).toBe(false);
-    if (!awsCliAvailable()) return;
+    requirePart(ctx, 'aws-cli-v2');
     // A profile the AWS CLI has not used yet: role credentials it already fetched stay in its own
     // ~/.aws/cli/cache until they expire (docs/user-guide.md says so).
     const after = await runAwsCli(['configure', 'export-credentials', '--profile', SECOND_PROFILE], awsCliEnv(home, dataPath));
@@ -235,8 +236,8 @@ describe('keeping the exported token current', () => {
     expect(stats.StartDeviceAuthorization).toBe(1); // refreshed with the refresh token, not a new sign-in
   });
 
-  it('the AWS CLI refreshes the token itself from the file, with the daemon stopped', async () => {
-    if (!awsCliAvailable()) return;
+  it('the AWS CLI refreshes the token itself from the file, with the daemon stopped', async (ctx) => {
+    requirePart(ctx, 'aws-cli-v2');
     await runKeyfob(['populate', '--mode', 'native'], home.env);
     await runKeyfob(['daemon', 'stop'], home.env);
     const before = readCache(home.dir);

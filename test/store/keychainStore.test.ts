@@ -1,18 +1,17 @@
 // The keychain store against a REAL Secret Service: gnome-keyring inside dbus-run-session,
 // with a private HOME so no real keyring is touched. Runs in child processes because the
 // D-Bus session only exists inside dbus-run-session.
-import { spawn, spawnSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { cp, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { createServer, type Server, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { compileForChild, type CompiledModules } from '../config/compileForChild.js';
+import { missingPart, partsPresent } from '../helpers/requirePart.js';
 
-const needed = ['dbus-run-session', 'gnome-keyring-daemon', 'secret-tool'];
-const missing = needed.filter((bin) => spawnSync('sh', ['-c', `command -v ${bin}`]).status !== 0);
-// Never silently skip in CI: there, a missing part is a failure.
-const describeKeychain = missing.length > 0 && !process.env.CI ? describe.skip : describe;
+// Skipped where gnome-keyring, dbus or secret-tool is missing; under CI partsPresent throws instead.
+const describeKeychain = describe.skipIf(!partsPresent('keychain'));
 
 const CHILD = `
 import { execFileSync } from 'node:child_process';
@@ -86,10 +85,7 @@ let hungBus: Server | undefined;
 const hungSockets: Socket[] = [];
 
 beforeAll(async () => {
-  if (missing.length > 0) {
-    if (process.env.CI) throw new Error(`missing ${missing.join(', ')}: install dbus, gnome-keyring and libsecret-tools`);
-    return; // the suite is skipped outside CI
-  }
+  if (missingPart('keychain') !== undefined) return; // no set-up for tests that describeKeychain skips
   compiled = compileForChild(['src/store/index.ts', 'src/store/keychainHelper.ts']);
   script = join(compiled.outDir, 'keychain-child.mjs');
   await writeFile(script, CHILD);
