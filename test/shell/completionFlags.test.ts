@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestEmulator, type RunningEmulator } from '../helpers/emulator.js';
 import { KEYFOB_BIN, signedInHome, type KeyfobHome } from '../helpers/keyfob.js';
 import { requirePart } from '../helpers/requirePart.js';
-import { startTerminal, TMUX_PATH } from '../helpers/tmux.js';
+import { startTerminal } from '../helpers/tmux.js';
 
 // Typed text, and the line completion must turn it into (a unique flag or value each).
 const CASES = [
