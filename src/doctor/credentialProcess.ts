@@ -8,7 +8,7 @@ import { shlexSplit, type ConfigDocument } from '../config/iniDocument.js';
 import { loadConfig } from './config.js';
 import type { CheckResult, DoctorCheck } from './types.js';
 
-const NAME = 'credential-process';
+const NAME = 'cred-proc';
 const SHOWN = 3;
 
 function isExecutableFile(path: string): boolean {

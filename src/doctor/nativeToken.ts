@@ -7,7 +7,7 @@ import { awsCliCacheDirOf, readAwsCliToken } from '../signin/awsCliCache.js';
 import { loadConfig } from './config.js';
 import type { CheckResult, DoctorCheck } from './types.js';
 
-const NAME = 'native-token';
+const NAME = 'aws-token';
 
 export const nativeTokenCheck: DoctorCheck = {
   name: NAME,
