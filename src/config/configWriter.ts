@@ -139,7 +139,9 @@ export async function editConfigFile(
           },
         });
         // Who holds it, for anyone waiting; best effort (proper-lockfile's lock is an empty directory).
-        await writeFile(holderFile(file), `${process.pid}\n`, { mode: 0o644 }).catch(() => undefined);
+        // A fresh file (O_EXCL after the unlink): never written through a symlink planted there.
+        await unlink(holderFile(file)).catch(() => undefined);
+        await writeFile(holderFile(file), `${process.pid}\n`, { mode: 0o644, flag: 'wx' }).catch(() => undefined);
         return async () => {
           await unlink(holderFile(file)).catch(() => undefined);
           await release();
