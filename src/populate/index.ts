@@ -9,6 +9,7 @@ import { isAwsRegion } from '../config/region.js';
 import { pickSsoSession } from '../config/ssoSessions.js';
 import { ConfigError, KeyfobError } from '../errors.js';
 import { listAccountsThroughDaemon } from '../daemon/client/accounts.js';
+import { awsCliCacheDirOf, readAwsCliToken } from '../signin/awsCliCache.js';
 import { configFile } from '../paths.js';
 import { applyProfiles, type PopulateReport, type ProfileMode } from './applyProfiles.js';
 import { credentialProcessLine, keyfobExecutable } from '../shell/keyfobCommand.js';
@@ -17,7 +18,6 @@ import { visible } from '../terminalText.js';
 import { ProgressLine } from './progress.js';
 import { confirm } from './prompt.js';
 import { loadRememberedSettings, rememberSettings, type PopulateSettings } from './settings.js';
-import { awsCliCacheDirOf, readAwsCliToken } from '../signin/awsCliCache.js';
 
 export interface PopulateRequest {
   ssoSession?: string;
@@ -45,7 +45,7 @@ export async function runPopulate(req: PopulateRequest, io: PopulateIO): Promise
   if (req.region !== undefined && !isAwsRegion(req.region)) throw new ConfigError(`"${req.region}" is not an AWS region; e.g. --region eu-west-1`);
   const path = configFile(io.env);
   const config = await readAwsConfig(path);
-  refuseUnreadable(config.problems, path);
+  refuseUnparsable(config.problems, path);
   const remembered = await loadRememberedSettings(io.env);
 
   for (const session of chooseSessions(req, config.ssoSessions, remembered)) {
@@ -83,7 +83,7 @@ function chooseSessions(
 }
 
 /** A file the AWS CLI refuses stays as it is: writing profiles into it would not make them work. */
-function refuseUnreadable(problems: readonly ConfigProblem[], path: string): void {
+function refuseUnparsable(problems: readonly ConfigProblem[], path: string): void {
   const refused = problems.filter((p) => p.refused);
   if (refused.length === 0) return;
   const more = refused.length > 1 ? ` (and ${refused.length - 1} more: ${refused.slice(1, 4).map((p) => `line ${p.line}`).join(', ')})` : '';
@@ -133,7 +133,7 @@ async function populateSession(
     const preview = await editConfigFile(
       path,
       (doc) => {
-        refuseUnreadable(doc.problems, path);
+        refuseUnparsable(doc.problems, path);
         report = apply(doc);
       },
       { dryRun: true },
@@ -151,7 +151,7 @@ async function populateSession(
   const result = await editConfigFile(
     path,
     async (doc, { locked }) => {
-      refuseUnreadable(doc.problems, path);
+      refuseUnparsable(doc.problems, path);
       report = apply(doc);
       if (approvedRemovals && report.removed.some((name) => !approvedRemovals!.includes(name))) {
         throw new ConfigError('the config changed while you were answering; run keyfob populate again');
