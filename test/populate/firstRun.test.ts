@@ -2,8 +2,7 @@
 // region populate writes, a file the AWS CLI cannot parse, a read-only config directory, the
 // native mode's token, and a wait for the config lock.
 import { spawn } from 'node:child_process';
-import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { chmodSync, existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vitest';
 import { parseConfig } from '../../src/config/iniDocument.js';
@@ -45,7 +44,6 @@ describe('the seed journey, exactly as written', () => {
     awsCliAvailable();
     const h = keyfobHome(emulator);
     homes.push(h);
-    const out = mkdtempSync(join(tmpdir(), 'kf-seed-'));
     const script = [
       'set -u',
       'eval "$("$KEYFOB" shell-init bash)"',
@@ -63,7 +61,6 @@ describe('the seed journey, exactly as written', () => {
       EMU: emulator.url,
       LANG: 'C.UTF-8',
     }, { timeoutMs: 90_000 });
-    rmSync(out, { recursive: true, force: true });
     expect(r.code, r.stderr).toBe(0);
     const identity = JSON.parse(r.stdout.slice(r.stdout.indexOf('{')));
     expect(identity.Account).toBe('765432109876');
@@ -172,6 +169,7 @@ describe('a read-only config directory', () => {
     const run = (args: string[]) =>
       runCommand('/usr/sbin/runuser', ['-u', user.name, '--', process.execPath, KEYFOB_BIN, ...args], env, { timeoutMs: 60_000 });
     // Its own daemon, signed in with its own home.
+    onTestFinished(async () => void (await run(['daemon', 'stop'])));
     const login = await run(['login', '--start-url', emulator.startUrl, '--sso-region', emulator.region]);
     expect(login.code, login.stderr).toBe(0);
 
@@ -189,7 +187,6 @@ describe('a read-only config directory', () => {
     expect(real.stderr).toMatch(new RegExp(`^keyfob: could not write ${configFile}: .*make ${configFile} and its directory writable by you`));
     expect(readFileSync(configFile, 'utf8')).toBe(populated);
     expect(readdirSync(configDir)).toEqual(['config']);
-    await run(['daemon', 'stop']);
   }, 120_000);
 });
 
