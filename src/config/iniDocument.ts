@@ -644,8 +644,8 @@ function analyse(lines: Line[]): Analysis {
       return;
     }
     if (trimmed.startsWith('[')) {
-      // configparser reads `[a=b` as an option line, so only a line without = or : is refused.
-      problems.push({ line: index + 1, refused: !/[=:]/.test(trimmed), message: `malformed section header ${JSON.stringify(trimmed)}; expected [NAME]` });
+      // configparser reads `[a=b` as an option line: refused without = or :, or before any section.
+      problems.push({ line: index + 1, refused: !/[=:]/.test(trimmed) || !current, message: `malformed section header ${JSON.stringify(trimmed)}; expected [NAME]` });
       return;
     }
     const option = OPTION.exec(trimmed);

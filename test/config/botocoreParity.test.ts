@@ -88,6 +88,8 @@ describe.runIf(botocoreAvailable())('keyfob reads config files as botocore does'
       '[profile a]\nno equals sign here\n',
       'k = v\n[profile a]\n',
       '[profile a]\n[]\n',
+      '[a=b\n[profile a]\n', // an option line before any section
+      '[profile a]\n[a=b\n', // an option line in [profile a]: read, not refused
       '[profile a b]\nk = v\n', // ignored by botocore, not refused
       '[DEFAULT]\nregion = x\n[profile a]\nk = v\n[profile b]\nregion = y\n[sso-session s]\nsso_start_url = https://s.awsapps.com/start\nsso_region = eu-west-1\n', // configparser's defaults
     ]);
@@ -108,7 +110,7 @@ describe.runIf(botocoreAvailable())('keyfob reads config files as botocore does'
       pad,
     );
     const file = fc.tuple(
-      fc.constantFrom('[default]', '[profile p]'),
+      fc.constantFrom('[default]', '[profile p]', '# no header first'),
       fc.array(fc.tuple(line, fc.constantFrom(...EOL, ...EOL, '\u2028')), { maxLength: 10 }),
     ).map(([first, lines]) => `${first}\n${lines.map(([l, eol]) => l + eol).join('')}`);
     compare(fc.sample(file, { numRuns: 1500, seed: 11 }));
