@@ -8,7 +8,8 @@
 import { openSync } from 'node:fs';
 import { StringDecoder } from 'node:string_decoder';
 import { ReadStream, WriteStream } from 'node:tty';
-import fuzzy from 'fuzzy';
+import stringWidth from 'string-width';
+import { rankMatches } from '../fuzzyMatch.js';
 import { visible } from '../terminalText.js';
 
 export { visible };
@@ -358,20 +359,13 @@ class Picker {
   }
 }
 
-/** With no filter, the given (frecency) order; else by fuzzy score, ties in the given order. */
+/**
+ * With no filter, the given (frecency) order. Else the rows every space-separated term matches
+ * (in the name, account id or role), best match first (word starts, runs), ties in the given order.
+ */
 export function filterRows<T extends { name: string; accountId?: string; roleName?: string }>(rows: T[], filter: string): T[] {
-  if (filter === '') return rows;
-  // A row matches when its name, account id or role does; it ranks by its best field.
-  const bestScores = new Map<number, number>();
-  const fields: Array<(row: T) => string> = [(row) => row.name, (row) => row.accountId ?? '', (row) => row.roleName ?? ''];
-  for (const extract of fields) {
-    for (const { index, score } of fuzzy.filter(filter, rows, { extract })) {
-      if (score > (bestScores.get(index) ?? -1)) bestScores.set(index, score);
-    }
-  }
-  const scored = [...bestScores].map(([index, score]) => ({ row: rows[index]!, index, score }));
-  scored.sort((a, b) => b.score - a.score || a.index - b.index);
-  return scored.map((s) => s.row);
+  if (filter.trim() === '') return rows;
+  return rankMatches(filter, rows, (row) => [row.name, row.accountId ?? '', row.roleName ?? '']);
 }
 
 /**
@@ -479,38 +473,18 @@ function ss3Key(final: string): Key | undefined {
 
 const graphemes = new Intl.Segmenter(undefined, { granularity: 'grapheme' });
 
-/** Columns a string takes on a terminal (east Asian wide characters and emoji take two). */
+/**
+ * Columns a string takes on a terminal (east Asian wide characters and emoji such as 🚀 and ✅
+ * take two), from string-width, which follows Unicode's East Asian Width and emoji data.
+ * Only for text already made safe by visible(): it has no control characters.
+ */
 export function displayWidth(text: string): number {
   if (/^[\x20-\x7e]*$/.test(text)) return text.length;
-  let width = 0;
-  for (const { segment } of graphemes.segment(text)) width += graphemeWidth(segment);
-  return width;
+  return stringWidth(text, { countAnsiEscapeCodes: true });
 }
 
 function graphemeWidth(grapheme: string): number {
-  const code = grapheme.codePointAt(0)!;
-  if (/^\p{M}/u.test(grapheme)) return 0; // a mark with nothing to combine with
-  if (isWide(code) || /\p{Extended_Pictographic}\uFE0F|^\p{Regional_Indicator}/u.test(grapheme)) return 2;
-  return 1;
-}
-
-function isWide(code: number): boolean {
-  return (
-    (code >= 0x1100 && code <= 0x115f) ||
-    (code >= 0x2e80 && code <= 0x303e) ||
-    (code >= 0x3041 && code <= 0x33ff) ||
-    (code >= 0x3400 && code <= 0x4dbf) ||
-    (code >= 0x4e00 && code <= 0x9fff) ||
-    (code >= 0xa000 && code <= 0xa4cf) ||
-    (code >= 0xac00 && code <= 0xd7a3) ||
-    (code >= 0xf900 && code <= 0xfaff) ||
-    (code >= 0xfe30 && code <= 0xfe4f) ||
-    (code >= 0xff00 && code <= 0xff60) ||
-    (code >= 0xffe0 && code <= 0xffe6) ||
-    (code >= 0x1f300 && code <= 0x1f64f) ||
-    (code >= 0x1f900 && code <= 0x1f9ff) ||
-    (code >= 0x20000 && code <= 0x3fffd)
-  );
+  return displayWidth(grapheme);
 }
 
 /** The start of `text` that fits in `width` columns, with "…" when something was cut. */

@@ -28,7 +28,7 @@ const command: CommandModule<object, PopulateArgs> = {
         type: 'string',
         describe: 'profile name template; placeholders {account_name} {account_id} {role_name} {sso_session} {account_email}',
       })
-      .option('region', { type: 'string', describe: 'default region written into each profile' })
+      .option('region', { type: 'string', describe: "region written into each profile (default: the sso-session's sso_region)" })
       .option('mode', { choices: ['process', 'native'] as const, describe: 'process: credentials from keyfob (default); native: the AWS CLI signs in itself' })
       .option('fast-path', { type: 'boolean', describe: "credential_process asks the daemon's socket with curl first (no Node start-up); falls back to keyfob" })
       .option('prune', { type: 'boolean', describe: 'remove generated profiles whose account or role is gone' })

@@ -74,7 +74,7 @@ export function interpretConfig(doc: ConfigDocument): AwsConfig {
       };
       for (const [key, field] of [['sso_start_url', session.startUrl], ['sso_region', session.region]] as const) {
         if (field === '') {
-          problems.push({ line: section.headerLine + 1, message: `[sso-session ${section.name}] has no ${key}` });
+          problems.push({ line: section.headerLine + 1, refused: false, message: `[sso-session ${section.name}] has no ${key}` });
         }
       }
       ssoSessions.set(section.name, session);

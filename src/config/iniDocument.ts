@@ -11,7 +11,8 @@
 // - `#` and `;` start a comment only at the start of a line; `key = value # x` keeps `# x`.
 // - `=` or `:` separates key and value; keys are lower-cased (optionxform), values trimmed.
 // - A line indented deeper than the key line above it continues that value; blank and comment
-//   lines in between do not end it. `s3 =` followed by indented `k = v` lines is a sub-section.
+//   lines in between do not end it. `s3 =` followed by indented `k = v` lines is a sub-section;
+//   botocore refuses the file when one of those lines (split as str.splitlines does) has no `=`.
 // - `[profile NAME]` and `[sso-session NAME]`/`[services NAME]` are split like shlex.split;
 //   anything other than exactly two words is ignored by botocore, and reported here.
 // - Section names are case-sensitive. Duplicate sections and duplicate keys make the AWS CLI
@@ -50,6 +51,8 @@ export interface ConfigProblem {
   /** 1-based line number. */
   line: number;
   message: string;
+  /** botocore (so the AWS CLI and every SDK built on it) refuses the whole file because of it. */
+  refused: boolean;
 }
 
 export interface Entry {
@@ -123,7 +126,7 @@ export class ConfigDocument {
     const problems = this.parsed.problems.map(renderProblem);
     if (!this.bom) return problems;
     // keyfob reads past it, but the AWS CLI v2 fails with "Unable to parse config file".
-    return [{ line: 1, message: 'the file starts with a byte-order mark (BOM), which the AWS CLI cannot parse; save it as UTF-8 without BOM' }, ...problems];
+    return [{ line: 1, refused: true, message: 'the file starts with a byte-order mark (BOM), which the AWS CLI cannot parse; save it as UTF-8 without BOM' }, ...problems];
   }
 
   /** The line ending new lines get: the file's first one, or "\n". */
@@ -544,9 +547,12 @@ interface Analysis {
   problems: Problem[];
 }
 
-function renderProblem({ line, message, related }: Problem): ConfigProblem {
-  return { line, message: related === undefined ? message : message.replace('{related}', String(related)) };
+function renderProblem({ line, message, related, refused }: Problem): ConfigProblem {
+  return { line, refused, message: related === undefined ? message : message.replace('{related}', String(related)) };
 }
+
+// Python's str.splitlines(), which botocore's _parse_nested uses on a sub-section's text.
+const PY_LINE_BREAK = /\r\n|[\n\r\v\f\x1c\x1d\x1e\x85\u2028\u2029]/;
 
 /** Move 1-based line references at or after 0-based index `from` by `delta`. */
 function shiftProblem(p: Problem, from: number, delta: number): Problem {
@@ -562,25 +568,52 @@ function analyse(lines: Line[]): Analysis {
   let current: Section | undefined;
   let entry: Entry | undefined; // the option whose value may continue
   let continued: string[] = [];
+  let continuedAt: number[] = [];
   let indentLevel = 0;
   let firstKeyAt = new Map<string, number>();
+  // configparser's [DEFAULT] may appear more than once; its keys are still checked for duplicates across them.
+  const defaultKeysAt = new Map<string, number>();
 
   const closeEntry = () => {
-    if (entry && continued.length > 0) entry.value = pyRstrip([entry.value, ...continued].join('\n'));
+    if (entry && continued.length > 0) {
+      entry.value = pyRstrip([entry.value, ...continued].join('\n'));
+      // botocore reads a value that starts on the next line (`s3 =` then indented lines) as
+      // `key = value` sub-settings, and raises ConfigParseError on a line without `=`.
+      if (entry.value.startsWith('\n')) {
+        const bad = continued.findIndex((text) => text.split(PY_LINE_BREAK).some((part) => pyStrip(part) !== '' && !part.includes('=')));
+        if (bad >= 0) {
+          const text = continued[bad];
+          const fixed = text.replace(/^([^=:]*?)\s*:\s*/, '$1 = ');
+          problems.push({
+            line: continuedAt[bad] + 1,
+            related: entry.line + 1,
+            refused: true,
+            message:
+              `invalid sub-setting ${JSON.stringify(text)} under "${entry.rawKey} =" (line {related}): the AWS CLI reads the indented lines ` +
+              `under an empty value as "key = value" and refuses the file` + (fixed !== text && fixed.includes('=') ? `; write ${JSON.stringify(fixed)}` : ''),
+          });
+        }
+      }
+    }
     entry = undefined;
     continued = [];
+    continuedAt = [];
   };
 
   lines.forEach(({ text }, index) => {
     const trimmed = pyStrip(text);
     if (trimmed === '' || trimmed.startsWith('#') || trimmed.startsWith(';')) {
       // configparser keeps blank lines inside a continued value; they are trimmed at the end.
-      if (entry && trimmed === '') continued.push('');
+      if (entry && trimmed === '') {
+        continued.push('');
+        continuedAt.push(index);
+      }
       return;
     }
     const indent = indentOf(text);
     if (entry && indent > indentLevel) {
       continued.push(trimmed);
+      continuedAt.push(index);
       entry.endLine = index + 1;
       if (current) current.contentEnd = index + 1;
       return;
@@ -595,13 +628,14 @@ function analyse(lines: Line[]): Analysis {
       if (current) current.endLine = index;
       current = { kind, name, header: inner, headerLine: index, endLine: lines.length, contentEnd: index + 1, entries: [] };
       sections.push(current);
-      firstKeyAt = new Map();
-      if (problem) problems.push({ line: index + 1, message: problem });
+      firstKeyAt = inner === 'DEFAULT' ? defaultKeysAt : new Map();
+      if (problem) problems.push({ line: index + 1, refused: false, message: problem });
       const seenAt = firstHeaderAt.get(inner);
-      if (seenAt !== undefined) {
+      if (seenAt !== undefined && inner !== 'DEFAULT') {
         problems.push({
           line: index + 1,
           related: seenAt + 1,
+          refused: true,
           message: `duplicate section [${inner}] (first at line {related}); the AWS CLI refuses such a file, keyfob reads the first`,
         });
       } else {
@@ -610,13 +644,15 @@ function analyse(lines: Line[]): Analysis {
       return;
     }
     if (trimmed.startsWith('[')) {
-      problems.push({ line: index + 1, message: `malformed section header ${JSON.stringify(trimmed)}; expected [NAME]` });
+      // configparser reads `[a=b` as an option line: refused without = or :, or before any section.
+      problems.push({ line: index + 1, refused: !/[=:]/.test(trimmed) || !current, message: `malformed section header ${JSON.stringify(trimmed)}; expected [NAME]` });
       return;
     }
     const option = OPTION.exec(trimmed);
     if (!current) {
       problems.push({
         line: index + 1,
+        refused: true,
         message: option
           ? `key "${option[1]}" appears before any [section] header`
           : `unexpected text before any [section] header`,
@@ -624,7 +660,7 @@ function analyse(lines: Line[]): Analysis {
       return;
     }
     if (!option || option[1] === '') {
-      problems.push({ line: index + 1, message: `expected "key = value" in section [${current.header}]` });
+      problems.push({ line: index + 1, refused: true, message: `expected "key = value" in section [${current.header}]` });
       return;
     }
     const key = option[1].toLowerCase();
@@ -633,6 +669,7 @@ function analyse(lines: Line[]): Analysis {
       problems.push({
         line: index + 1,
         related: seenAt + 1,
+        refused: true,
         message: `duplicate key "${key}" in [${current.header}] (first at line {related}); keyfob reads the first`,
       });
       // A duplicate is still part of the section's content, but lookups find the first.

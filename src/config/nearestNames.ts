@@ -1,6 +1,6 @@
-// "Did you mean": the profile names closest to a mistyped one. fuzzy's subsequence match
+// "Did you mean": the profile names closest to a mistyped one. The picker's subsequence match
 // catches abbreviations (`exp/admin`); edit distance catches typos it misses (`Expreiments`).
-import fuzzy from 'fuzzy';
+import { rankMatches } from '../fuzzyMatch.js';
 
 function editDistance(a: string, b: string): number {
   let previous = Array.from({ length: b.length + 1 }, (_, j) => j);
@@ -15,11 +15,8 @@ function editDistance(a: string, b: string): number {
 }
 
 export function nearestNames(wanted: string, names: readonly string[], count = 3): string[] {
-  const picked = fuzzy
-    .filter(wanted, names)
-    .sort((x, y) => y.score - x.score || x.index - y.index)
-    .slice(0, count)
-    .map((r) => r.original);
+  // One term: a space in a mistyped name is part of it, not an AND.
+  const picked = rankMatches(wanted.replace(/\s+/gu, ''), names, (n) => [n]).slice(0, count);
   if (picked.length < count) {
     const lower = wanted.toLowerCase();
     const rest = names

@@ -1,7 +1,7 @@
 // `keyfob demo`: the seeds' whole journey against the built-in emulator, in a throwaway HOME.
 // It drives the real CLI, the real daemon and a real bash as child processes, exactly as a user
 // would, and prints each step as it happens.
-import { spawn } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -11,9 +11,20 @@ import { installRoot } from '../paths.js';
 
 const PROFILE = 'Experiments/AdministratorAccess';
 
-function step(n: number, title: string): void {
-  process.stdout.write(`\n\x1b[1m==> ${n}. ${title}\x1b[0m\n`);
+/** Bold on a terminal, unless NO_COLOR (https://no-color.org) is set; nothing into a pipe or a file. */
+export function boldCodes(stream: { isTTY?: boolean }, env: NodeJS.ProcessEnv): { on: string; off: string } {
+  const color = Boolean(stream.isTTY) && !env.NO_COLOR && env.TERM !== 'dumb';
+  return color ? { on: '\x1b[1m', off: '\x1b[0m' } : { on: '', off: '' };
 }
+
+const BOLD = boldCodes(process.stdout, process.env);
+
+function step(n: number, title: string): void {
+  process.stdout.write(`\n${BOLD.on}==> ${n}. ${title}${BOLD.off}\n`);
+}
+
+/** The demo's children, so an interrupted demo can stop them. */
+const children = new Set<ChildProcess>();
 
 const indent = (text: string) => text.replace(/^(?=.)/gm, '    ');
 
@@ -36,6 +47,8 @@ function echoLines(stream: NodeJS.ReadableStream, onLine: (line: string) => void
 function run(file: string, args: string[], env: NodeJS.ProcessEnv, opts: { cwd?: string; show?: boolean } = {}): Promise<string> {
   return new Promise((resolve, reject) => {
     const child = spawn(file, args, { env, cwd: opts.cwd, stdio: ['ignore', 'pipe', 'pipe'] });
+    children.add(child);
+    child.on('exit', () => children.delete(child));
     let stdout = '';
     if (opts.show) echoLines(child.stdout, (line) => (stdout += `${line}\n`));
     else child.stdout.on('data', (d) => (stdout += d));
@@ -70,6 +83,26 @@ export async function runDemo(opts: { interactive?: boolean } = {}): Promise<voi
     AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
   };
   if (!env.KEYFOB_BROWSER) delete env.KEYFOB_BROWSER;
+
+  // Ctrl-C, SIGTERM or a closed terminal: the daemon is stopped and the throwaway HOME removed,
+  // as at the normal end. Once: the tear-down runs on the first of them.
+  let tornDown: Promise<void> | undefined;
+  const tearDown = () =>
+    (tornDown ??= (async () => {
+      for (const child of children) child.kill('SIGTERM');
+      await run(process.execPath, [bin, 'daemon', 'stop'], env).catch(() => '');
+      await emulator.close().catch(() => undefined);
+      rmSync(home, { recursive: true, force: true });
+    })());
+  let interrupted: NodeJS.Signals | undefined;
+  const onSignal = (signal: NodeJS.Signals) => {
+    if (interrupted) return;
+    interrupted = signal;
+    process.stdout.write(indent(`\n${signal}: stopping the demo's daemon and emulator, removing ${home}\n`));
+    void tearDown().finally(() => process.exit(128 + (signal === 'SIGINT' ? 2 : signal === 'SIGHUP' ? 1 : 15)));
+  };
+  const SIGNALS: NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP'];
+  for (const signal of SIGNALS) process.on(signal, onSignal);
   process.stdout.write(indent(`${emulator.url}  start URL ${emulator.startUrl}  region ${emulator.region}\nthrowaway HOME ${home}\n`));
   try {
     step(2, `keyfob login --start-url ${emulator.startUrl} --sso-region ${emulator.region}`);
@@ -82,8 +115,8 @@ export async function runDemo(opts: { interactive?: boolean } = {}): Promise<voi
     );
     await keyfob(['login', '--start-url', emulator.startUrl, '--sso-region', emulator.region]);
 
-    step(3, 'keyfob populate --region eu-west-1  (ListAccounts + ListAccountRoles: a profile each)');
-    await keyfob(['populate', '--region', emulator.region]);
+    step(3, "keyfob populate  (ListAccounts + ListAccountRoles: a profile each, in the sso-session's region)");
+    await keyfob(['populate']);
 
     step(4, `The config keyfob wrote (${env.AWS_CONFIG_FILE}), first profiles`);
     const config = readFileSync(env.AWS_CONFIG_FILE!, 'utf8');
@@ -105,9 +138,9 @@ export async function runDemo(opts: { interactive?: boolean } = {}): Promise<voi
       echo "AWS_PROFILE=$AWS_PROFILE  AWS_REGION=$AWS_REGION"
       echo "AWS_ACCESS_KEY_ID=$AWS_ACCESS_KEY_ID  (secret key and session token exported, not shown)"
       echo "AWS_CREDENTIAL_EXPIRATION=$AWS_CREDENTIAL_EXPIRATION"
-      printf '\\n\\033[1m==> 6. sts:GetCallerIdentity in that shell, with the exported credentials (SigV4-checked by the emulator)\\033[0m\\n'
+      printf '\\n%s==> 6. sts:GetCallerIdentity in that shell, with the exported credentials (SigV4-checked by the emulator)%s\\n' "$BOLD_ON" "$BOLD_OFF"
       ${callerIdentity}`;
-    await run('bash', ['--norc', '--noprofile', '-c', shell], { ...env, KEYFOB: bin }, { cwd: root, show: true });
+    await run('bash', ['--norc', '--noprofile', '-c', shell], { ...env, KEYFOB: bin, BOLD_ON: BOLD.on, BOLD_OFF: BOLD.off }, { cwd: root, show: true });
 
     step(7, `assume -c ${PROFILE} -s s3 --url  (the console sign-in URL, through the federation endpoint)`);
     const url = (await keyfob(['assume', '-c', PROFILE, '-s', 's3', '--url'], false)).trim();
@@ -117,10 +150,11 @@ export async function runDemo(opts: { interactive?: boolean } = {}): Promise<voi
     const field = (id: string) => new RegExp(`id="${id}">([^<]*)<`).exec(page)?.[1] ?? '?';
     process.stdout.write(indent(`the emulator's console page: account ${field('account-id')}, role ${field('role')}, ${field('destination')}\n`));
   } finally {
+    // Interrupted (a step may have failed from the same Ctrl-C): the signal handler tears down and exits.
+    if (interrupted) await new Promise(() => undefined);
     step(8, 'Tear down: stop the daemon and the emulator, remove the throwaway HOME');
-    await keyfob(['daemon', 'stop'], false).catch(() => '');
-    await emulator.close();
-    rmSync(home, { recursive: true, force: true });
+    await tearDown();
+    for (const signal of SIGNALS) process.off(signal, onSignal);
     process.stdout.write(indent('done\n'));
   }
 }

@@ -49,7 +49,9 @@ export function inspectConfigSyntax({ path, exists, config }: LoadedConfig): Che
     name: CONFIG,
     status: 'fail',
     detail: `${problems.length} problem(s) in ${path}: ${listed(problems.map((p) => `line ${p.line}: ${p.message}`))}`,
-    fix: `edit ${path} at line ${problems[0].line}${problems.length > 1 ? ` (and the other lines named)` : ''}; the AWS CLI may refuse the whole file`,
+    fix: problems.some((p) => p.refused)
+      ? `edit ${path} at line ${problems.find((p) => p.refused)!.line}${problems.length > 1 ? ` (and the other lines named)` : ''}: until then the AWS CLI refuses the whole file ("Unable to parse config file")`
+      : `edit ${path} at line ${problems[0].line}${problems.length > 1 ? ` (and the other lines named)` : ''}; the AWS CLI ignores what it cannot read there`,
   };
 }
 

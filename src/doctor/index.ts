@@ -5,8 +5,10 @@ import { visible } from '../terminalText.js';
 import { awsCliCheck } from './awsCli.js';
 import { clockSkewCheck } from './clockSkew.js';
 import { configChecks } from './config.js';
+import { credentialProcessCheck } from './credentialProcess.js';
 import { daemonCheck } from './daemon.js';
 import { keychainCheck } from './keychain.js';
+import { nativeTokenCheck } from './nativeToken.js';
 import { shellShimCheck } from './shellShim.js';
 import { socketDirCheck } from './socketDir.js';
 import type { CheckResult, CheckStatus, DoctorCheck, DoctorReport } from './types.js';
@@ -16,7 +18,7 @@ export type { CheckResult, CheckStatus, DoctorReport } from './types.js';
 export const DEFAULT_CHECK_TIMEOUT_MS = 10_000;
 
 /** In the order they are printed: the local parts first, then the config, then the outside world. */
-export const CHECKS: readonly DoctorCheck[] = [keychainCheck, socketDirCheck, daemonCheck, shellShimCheck, configChecks, clockSkewCheck, awsCliCheck];
+export const CHECKS: readonly DoctorCheck[] = [keychainCheck, socketDirCheck, daemonCheck, shellShimCheck, configChecks, credentialProcessCheck, nativeTokenCheck, clockSkewCheck, awsCliCheck];
 
 async function runWithin(check: DoctorCheck, env: NodeJS.ProcessEnv, timeoutMs: number): Promise<CheckResult[]> {
   let timer: NodeJS.Timeout | undefined;

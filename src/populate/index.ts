@@ -4,10 +4,12 @@
 import { createTwoFilesPatch } from 'diff';
 import { readAwsConfig, type SsoSession } from '../config/awsConfig.js';
 import { editConfigFile } from '../config/configWriter.js';
+import type { ConfigProblem } from '../config/iniDocument.js';
 import { isAwsRegion } from '../config/region.js';
 import { pickSsoSession } from '../config/ssoSessions.js';
 import { ConfigError, KeyfobError } from '../errors.js';
 import { listAccountsThroughDaemon } from '../daemon/client/accounts.js';
+import { awsCliCacheDirOf, readAwsCliToken } from '../signin/awsCliCache.js';
 import { configFile } from '../paths.js';
 import { applyProfiles, type PopulateReport, type ProfileMode } from './applyProfiles.js';
 import { credentialProcessLine, keyfobExecutable } from '../shell/keyfobCommand.js';
@@ -43,6 +45,7 @@ export async function runPopulate(req: PopulateRequest, io: PopulateIO): Promise
   if (req.region !== undefined && !isAwsRegion(req.region)) throw new ConfigError(`"${req.region}" is not an AWS region; e.g. --region eu-west-1`);
   const path = configFile(io.env);
   const config = await readAwsConfig(path);
+  refuseUnparsable(config.problems, path);
   const remembered = await loadRememberedSettings(io.env);
 
   for (const session of chooseSessions(req, config.ssoSessions, remembered)) {
@@ -50,10 +53,11 @@ export async function runPopulate(req: PopulateRequest, io: PopulateIO): Promise
       prefix: req.prefix ?? remembered[session.name]?.prefix ?? '',
       template: req.template ?? remembered[session.name]?.template ?? DEFAULT_TEMPLATE,
       mode: req.mode ?? remembered[session.name]?.mode ?? 'process',
-      region: req.region ?? remembered[session.name]?.region,
+      // The SSO region by default, as granted does: without one, `aws sts get-caller-identity` fails.
+      region: req.region ?? remembered[session.name]?.region ?? (isAwsRegion(session.region) ? session.region : undefined),
       fastPath: req.fastPath ?? remembered[session.name]?.fastPath,
     };
-    await populateSession(session, settings, req, io, path);
+    await populateSession(session, settings, remembered[session.name], req, io, path);
   }
 }
 
@@ -78,6 +82,16 @@ function chooseSessions(
   return before.length > 0 ? before : [pickSsoSession({ ssoSessions: sessions })];
 }
 
+/** A file the AWS CLI refuses stays as it is: writing profiles into it would not make them work. */
+function refuseUnparsable(problems: readonly ConfigProblem[], path: string): void {
+  const refused = problems.filter((p) => p.refused);
+  if (refused.length === 0) return;
+  const more = refused.length > 1 ? ` (and ${refused.length - 1} more: ${refused.slice(1, 4).map((p) => `line ${p.line}`).join(', ')})` : '';
+  throw new ConfigError(
+    `the AWS CLI cannot parse ${path}: line ${refused[0].line}: ${refused[0].message}${more}; fix it and run keyfob populate again (nothing was written)`,
+  );
+}
+
 function sameStartUrl(a: string, b: string): boolean {
   const norm = (u: string) => u.trim().replace(/[#/]+$/, '').toLowerCase();
   return norm(a) === norm(b);
@@ -86,6 +100,7 @@ function sameStartUrl(a: string, b: string): boolean {
 async function populateSession(
   session: SsoSession,
   settings: PopulateSettings,
+  remembered: PopulateSettings | undefined,
   req: PopulateRequest,
   io: PopulateIO,
   path: string,
@@ -115,7 +130,14 @@ async function populateSession(
   let approvedRemovals: string[] | undefined;
   if (!req.dryRun && !req.yes && req.prune && interactive) {
     // Ask before deleting, without holding the config lock while the user reads.
-    const preview = await editConfigFile(path, (doc) => void (report = apply(doc)), { dryRun: true });
+    const preview = await editConfigFile(
+      path,
+      (doc) => {
+        refuseUnparsable(doc.problems, path);
+        report = apply(doc);
+      },
+      { dryRun: true },
+    );
     if (preview.changed && report.removed.length > 0) {
       const listed = report.removed.slice(0, 5).join(', ') + (report.removed.length > 5 ? `, and ${report.removed.length - 5} more` : '');
       if (!(await confirm(io, `Remove ${report.removed.length} profile(s) no longer assigned to you (${visible(listed)})? [y/N] `))) {
@@ -125,20 +147,35 @@ async function populateSession(
     }
   }
 
+  const say = (stream: NodeJS.WriteStream, line: string) => stream.write(`${visible(line)}\n`);
   const result = await editConfigFile(
     path,
-    async (doc) => {
+    async (doc, { locked }) => {
+      refuseUnparsable(doc.problems, path);
       report = apply(doc);
       if (approvedRemovals && report.removed.some((name) => !approvedRemovals!.includes(name))) {
         throw new ConfigError('the config changed while you were answering; run keyfob populate again');
       }
-      if (!req.dryRun) await rememberSettings(session.name, settings, io.env);
+      if (locked && !req.dryRun) await rememberSettings(session.name, settings, io.env);
     },
-    { dryRun: req.dryRun },
+    {
+      dryRun: req.dryRun,
+      // A populate that changes nothing reads only: no lock, no write access needed.
+      lockOnlyToWrite: true,
+      onLockWait: (w) =>
+        say(
+          io.stderr,
+          `waiting for the lock on ${path} (${w.lockFile}${w.holderPid ? `, held by keyfob pid ${w.holderPid}` : ''}); ` +
+            `giving up after ${Math.round(w.waitMs / 1000)}s`,
+        ),
+    },
   );
+  if (!result.changed && !req.dryRun && !sameSettings(remembered, settings)) {
+    // Nothing to write into the config, but the settings still become this session's.
+    await rememberSettings(session.name, settings, io.env);
+  }
 
-  // Names come from the server and the config: every line is escaped before it is printed.
-  const say = (stream: NodeJS.WriteStream, line: string) => stream.write(`${visible(line)}\n`);
+  // Names come from the server and the config: every line is escaped before it is printed (say).
   if (req.dryRun && result.changed) {
     const patch = createTwoFilesPatch(path, path, result.before, result.after, 'current', 'after populate');
     // Tabs (the patch's header has one) and a CRLF file's \r before \n are harmless and kept, so the patch still applies.
@@ -158,4 +195,16 @@ async function populateSession(
     `${report.removed.length} removed, ${report.skipped.length} skipped) for sso-session ${session.name} in ${path}`;
   if (req.dryRun) say(io.stderr, `${summary}; dry run, nothing was written`);
   else say(io.stdout, summary);
+
+  if (settings.mode === 'native' && report.total > 0 && !(await readAwsCliToken(awsCliCacheDirOf(io.env), session.name))) {
+    say(
+      io.stderr,
+      `note: native profiles are signed in by the AWS CLI itself, and it has no token for sso-session ${session.name} yet ` +
+        `(aws would say "Token for ${session.name} does not exist"); run: keyfob login --sso-session ${session.name} --export-to-aws-cli`,
+    );
+  }
+}
+
+function sameSettings(remembered: PopulateSettings | undefined, settings: PopulateSettings): boolean {
+  return JSON.stringify(remembered ?? null) === JSON.stringify(settings);
 }

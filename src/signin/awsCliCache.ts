@@ -32,6 +32,11 @@ export function defaultAwsCliCacheDir(): string {
   return join(homedir(), '.aws', 'sso', 'cache');
 }
 
+/** The cache dir of an AWS CLI run with this environment (botocore: expanduser("~/.aws/sso/cache")). */
+export function awsCliCacheDirOf(env: NodeJS.ProcessEnv): string {
+  return join(env.HOME || homedir(), '.aws', 'sso', 'cache');
+}
+
 export function awsCliCacheFile(cacheDir: string, sessionName: string): string {
   return join(cacheDir, `${createHash('sha1').update(sessionName, 'utf8').digest('hex')}.json`);
 }

@@ -8,6 +8,7 @@ describe('keyfob demo', () => {
     expect(r.stderr).toBe('');
     expect(r.code).toBe(0);
     for (let n = 1; n <= 8; n++) expect(r.stdout).toContain(`==> ${n}. `);
+    expect(r.stdout).not.toContain('\x1b'); // a pipe gets no ANSI codes
     expect(r.stdout).toMatch(/16 profiles \(16 added, 0 updated, 0 removed, 0 skipped\)/);
     expect(r.stdout).toContain('keyfob: assumed Experiments/AdministratorAccess (765432109876, AdministratorAccess, eu-west-1)');
     expect(r.stdout).toMatch(/Arn {5}arn:aws:sts::765432109876:assumed-role\/AWSReservedSSO_AdministratorAccess_[0-9a-f]+\/alice/);

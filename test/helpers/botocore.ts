@@ -15,6 +15,9 @@ from botocore import configloader
 out = []
 for path in json.load(sys.stdin):
     try:
+        # As the AWS CLI loads it (sub-sections parsed, which may refuse the file)...
+        configloader.raw_config_parse(path)
+        # ...and, for comparing values, with sub-sections left as the text keyfob keeps.
         parsed = configloader.build_profile_map(configloader.raw_config_parse(path, parse_subsections=False))
         out.append({'profiles': parsed['profiles'], 'ssoSessions': parsed['sso_sessions']})
     except Exception as e:
