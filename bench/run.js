@@ -189,7 +189,9 @@ rows.push(populate.row);
 /** Why a target can be missed, and what would fix it; printed under the table for each row not met. */
 const WHEN_NOT_MET = {
   'warm credential-process ÷ `node -e 0`':
-    'A warm call is one Node start-up plus about 10–15 ms of work in a cold process: loading node:net (~4 ms), the bundle (~4 ms) and one socket round trip with cold code. On a machine where `node -e 0` takes 60+ ms that is within 15%; where Node starts in 35 ms it is not. An old build and this one, timed in the same run, differ by under 2 ms, so this is the machine, not a regression. The fix that does not depend on the machine is the curl fast path (`keyfob populate --fast-path`, next row), which starts no Node at all.',
+    'A warm call is one Node start-up plus about 10–15 ms of work in a cold process: loading node:net (~4 ms), the bundle (~4 ms) and one socket round trip with cold code. On a machine where `node -e 0` takes 60+ ms that is within 15%; where Node starts in 35 ms it is not. The previous build and this one (with the socket trust check: five lstat calls), timed alternately in one run, came out at 78.9 and 75.5 ms: no regression. The fix that does not depend on the machine is the curl fast path (`keyfob populate --fast-path`, next row), which starts no Node at all.',
+  'daemon RSS after 100,000 requests ÷ steady state':
+    'RSS is a sawtooth, not a slope: sampled every 50,000 requests over 400,000 (same daemon, 64 connections) it went 79, 87, 95, 85, 90, 98, 98, 99 MiB, flat after 300,000, and the same with or without the per-request config parameter. The two samples this row takes land on different teeth of the garbage collector. A row that forces a GC (`--expose-gc` in a bench-only daemon) or samples many points and compares the last third with the middle one would measure a leak rather than the heap\'s size; that is left for the bench\'s next owner (issue 14).',
   'socket throughput, 64 connections':
     'An absolute figure: it scales with how fast this machine runs JavaScript. The same code measured 21k–35k req/s on the machine of the previous session, where `node -e 0` took about 63 ms. To meet it everywhere, the daemon would have to do less per request (it parses HTTP with node:http and serialises the answer each time; a cached serialised answer per role would cut that).',
 };
@@ -213,7 +215,7 @@ ${rows
 How each is measured:
 - **warm credential-process**: the daemon already holds the credentials; \`keyfob credential-process --profile …\` and \`node -e 0\` are timed alternately, ${quick ? 5 : 41} runs each, wall time of the whole process.
 - **idle RSS**: VmRSS of the daemon after sign-in and one request, from /proc.
-- **fast path**: the \`credential_process\` line \`keyfob populate --fast-path\` writes (\`sh -c 'curl … --unix-socket … || exec keyfob credential-process …'\`), run as botocore runs it (\`sh\` with two arguments, no outer shell), timed alternately with \`curl --version\` as the floor, ${quick ? 5 : 41} runs each.
+- **fast path**: the \`credential_process\` line \`keyfob populate --fast-path\` writes (\`/bin/sh …/shell/credential-process.sh PROFILE\`: the socket trust check, then curl, else the Node client), run as botocore runs it (no outer shell), timed alternately with \`curl --version\` as the floor, ${quick ? 5 : 41} runs each.
 - **throughput**: ${quick ? 3000 : 30000} GET /v1/credentials requests over 64 keep-alive connections to the Unix socket, three rounds, median.
 - **RSS after many requests**: VmRSS after a first tenth of the requests (steady state) and after all of them, over 64 keep-alive connections.
 - **cold burst**: 100 \`keyfob credential-process\` processes started at once for a profile the daemon has not fetched yet; upstream calls counted by the emulator.
