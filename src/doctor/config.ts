@@ -39,6 +39,15 @@ export async function loadConfig(env: NodeJS.ProcessEnv): Promise<LoadedConfig> 
   return { path, exists, doc, config: interpretConfig(doc) };
 }
 
+/** For the checks that read the config: the loaded file, or their skip when it cannot be read (the config check says why). */
+export async function loadConfigOrSkip(name: string, env: NodeJS.ProcessEnv): Promise<LoadedConfig | CheckResult> {
+  try {
+    return await loadConfig(env);
+  } catch {
+    return { name, status: 'skip', detail: 'the config cannot be read (see the config check)' };
+  }
+}
+
 export function inspectConfigSyntax({ path, exists, config }: LoadedConfig): CheckResult {
   if (!exists) return { name: CONFIG, status: 'ok', detail: `${path} does not exist yet; keyfob login creates it` };
   const problems = [...config.problems].sort((a, b) => a.line - b.line);

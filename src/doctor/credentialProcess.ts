@@ -5,7 +5,7 @@
 import { accessSync, constants, statSync } from 'node:fs';
 import { delimiter, isAbsolute, join } from 'node:path';
 import { shlexSplit, type ConfigDocument } from '../config/iniDocument.js';
-import { loadConfig } from './config.js';
+import { loadConfigOrSkip } from './config.js';
 import type { CheckResult, DoctorCheck } from './types.js';
 
 const NAME = 'cred-proc';
@@ -46,12 +46,8 @@ function lineOf(doc: ConfigDocument, profile: string): string {
 export const credentialProcessCheck: DoctorCheck = {
   name: NAME,
   async run({ env }): Promise<CheckResult> {
-    let loaded;
-    try {
-      loaded = await loadConfig(env);
-    } catch {
-      return { name: NAME, status: 'skip', detail: 'the config cannot be read (see the config check)' };
-    }
+    const loaded = await loadConfigOrSkip(NAME, env);
+    if ('status' in loaded) return loaded;
     let total = 0;
     const broken: { profile: string; text: string; generated: boolean }[] = [];
     for (const profile of loaded.config.profiles.values()) {

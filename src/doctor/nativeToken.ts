@@ -4,7 +4,7 @@
 // `aws` fails with "Token for NAME does not exist" while keyfob's own profiles work.
 import { resolveProfileSource } from '../config/awsConfig.js';
 import { awsCliCacheDirOf, readAwsCliToken } from '../signin/awsCliCache.js';
-import { loadConfig } from './config.js';
+import { loadConfigOrSkip } from './config.js';
 import type { CheckResult, DoctorCheck } from './types.js';
 
 const NAME = 'aws-token';
@@ -12,12 +12,8 @@ const NAME = 'aws-token';
 export const nativeTokenCheck: DoctorCheck = {
   name: NAME,
   async run({ env }): Promise<CheckResult> {
-    let loaded;
-    try {
-      loaded = await loadConfig(env);
-    } catch {
-      return { name: NAME, status: 'skip', detail: 'the config cannot be read (see the config check)' };
-    }
+    const loaded = await loadConfigOrSkip(NAME, env);
+    if ('status' in loaded) return loaded;
     // sso-session name (or legacy start URL) -> the native profiles that need its token.
     const needed = new Map<string, { profiles: string[]; login: string }>();
     for (const profile of loaded.config.profiles.values()) {

@@ -2,13 +2,12 @@
 // installed under a path with a space and a single quote, and `assume` runs in bash, zsh and fish:
 // through the Node backend (__KEYFOB_BIN__) and through the curl fast path (__KEYFOB_TRUST__,
 // checked with Node unable to start, so only the fast path can answer).
-import { spawn } from 'node:child_process';
 import { cpSync, mkdirSync, mkdtempSync, readFileSync, realpathSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestEmulator, type RunningEmulator } from '../helpers/emulator.js';
-import { keyfobHome, type KeyfobHome } from '../helpers/keyfob.js';
+import { keyfobHome, runCommand, type KeyfobHome } from '../helpers/keyfob.js';
 import { partsPresent } from '../helpers/requirePart.js';
 
 const REPO = new URL('../..', import.meta.url).pathname;
@@ -42,17 +41,7 @@ printf '%s %s' "$AWS_PROFILE" "$AWS_ACCESS_KEY_ID" > "$OUT/fast"
 set -e NODE_OPTIONS
 `;
 
-function run(command: string, args: string[], env: Record<string, string>): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(command, args, { env, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d) => (stdout += d));
-    child.stderr.on('data', (d) => (stderr += d));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-  });
-}
+const run = (command: string, args: string[], env: Record<string, string>) => runCommand(command, args, env);
 
 describe.skipIf(!partsPresent('bash', 'zsh', 'fish', 'curl'))('the shim, for a keyfob installed under a path with a space and a quote', () => {
   let emulator: RunningEmulator;
