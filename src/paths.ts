@@ -8,13 +8,18 @@ import { KeyfobError } from './errors.js';
 /** Unix socket paths are limited to 104 bytes on macOS and 108 on Linux (including the NUL). */
 export const SOCKET_PATH_LIMIT = process.platform === 'darwin' ? 103 : 107;
 
+/** The home directory `env` names, as the shims' `$HOME` is (Node's homedir() reads only process.env). */
+function homeOf(env: NodeJS.ProcessEnv): string {
+  return env.HOME || homedir();
+}
+
 /**
  * A path from the environment as botocore and the JS SDK read it: a leading `~` is the home
  * directory (a `.env` file or a Docker ENV passes `~/.aws/config` unexpanded), and a relative
  * path is relative to the current directory, made absolute here because the daemon's differs.
  */
 export function expandPath(path: string, env: NodeJS.ProcessEnv = process.env): string {
-  const home = env.HOME || homedir();
+  const home = homeOf(env);
   if (path === '~') return home;
   if (path.startsWith('~/')) return join(home, path.slice(2));
   return resolve(path);
@@ -22,13 +27,13 @@ export function expandPath(path: string, env: NodeJS.ProcessEnv = process.env): 
 
 /** The AWS config file: AWS_CONFIG_FILE (expanded), else ~/.aws/config. Always absolute. */
 export function configFile(env: NodeJS.ProcessEnv = process.env): string {
-  return env.AWS_CONFIG_FILE ? expandPath(env.AWS_CONFIG_FILE, env) : join(env.HOME || homedir(), '.aws', 'config');
+  return env.AWS_CONFIG_FILE ? expandPath(env.AWS_CONFIG_FILE, env) : join(homeOf(env), '.aws', 'config');
 }
 
 export function keyfobHome(env: NodeJS.ProcessEnv = process.env): string {
   if (env.KEYFOB_HOME) return expandPath(env.KEYFOB_HOME, env);
-  if (process.platform === 'darwin') return join(homedir(), 'Library', 'Application Support', 'keyfob');
-  return join(env.XDG_STATE_HOME || join(homedir(), '.local', 'state'), 'keyfob');
+  if (process.platform === 'darwin') return join(homeOf(env), 'Library', 'Application Support', 'keyfob');
+  return join(env.XDG_STATE_HOME || join(homeOf(env), '.local', 'state'), 'keyfob');
 }
 
 export function logFile(env: NodeJS.ProcessEnv = process.env): string {

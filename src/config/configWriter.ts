@@ -9,6 +9,7 @@ import { lstat, mkdir, readdir, readFile, readlink, realpath, stat, unlink, writ
 import { basename, dirname, join, resolve } from 'node:path';
 import lockfile from 'proper-lockfile';
 import { ConfigError } from '../errors.js';
+import { visible } from '../terminalText.js';
 import { tempPrefix, writeFileAtomically } from '../shared/atomicFile.js';
 import { parseConfig, type ConfigDocument } from './iniDocument.js';
 
@@ -51,6 +52,11 @@ export interface EditContext {
   locked: boolean;
 }
 
+/** The line that says a wait for the lock is going on: for which lock, held by whom, for how long. */
+export function lockWaitLine(path: string, w: LockWait): string {
+  return `waiting for the lock on ${path} (${w.lockFile}${w.holderPid ? `, held by keyfob pid ${w.holderPid}` : ''}); giving up after ${Math.round(w.waitMs / 1000)}s`;
+}
+
 /** After this long a wait for the lock is announced. */
 const LOCK_WAIT_NOTICE_MS = 1_000;
 
@@ -84,12 +90,7 @@ export async function editConfigFile(
     throw new ConfigError(`could not write ${path} (${(err as NodeJS.ErrnoException).code ?? (err as Error).message}); ${writeFix(err, path)}`);
   }
   const waitMs = opts.lockWaitMs ?? 20_000;
-  const onLockWait =
-    opts.onLockWait ??
-    ((w: LockWait) =>
-      process.stderr.write(
-        `keyfob: waiting for the lock on ${path} (${w.lockFile}${w.holderPid ? `, held by pid ${w.holderPid}` : ''}); giving up after ${Math.round(w.waitMs / 1000)}s\n`,
-      ));
+  const onLockWait = opts.onLockWait ?? ((w: LockWait) => process.stderr.write(`keyfob: ${visible(lockWaitLine(path, w))}\n`));
   const release = await acquireLock(real, waitMs, Math.max(2_000, opts.lockStaleMs ?? 10_000));
   let compromised: Error | undefined;
   try {

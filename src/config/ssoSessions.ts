@@ -1,7 +1,7 @@
 // What `keyfob login` needs from the config: naming, writing and choosing [sso-session]s.
 import { ConfigError } from '../errors.js';
 import { configFile as defaultConfigFile } from '../paths.js';
-import { DEFAULT_SCOPES, type SsoSessionConfig } from '../signin/types.js';
+import { DEFAULT_SCOPES, signInDefinition, type SsoSessionConfig } from '../signin/types.js';
 import { interpretConfig, readAwsConfig, readConfigText, type AwsConfig, type SsoSession } from './awsConfig.js';
 import { editConfigFile, type EditResult } from './configWriter.js';
 import { parseConfig, type ConfigDocument } from './iniDocument.js';
@@ -65,12 +65,6 @@ export function pickSsoSession(config: Pick<AwsConfig, 'ssoSessions'>, name?: st
     throw new ConfigError('no sso-session configured; run: keyfob login --start-url URL --sso-region REGION');
   }
   throw new ConfigError(`several sso-sessions are configured (${names.join(', ')}); choose one with --sso-session NAME`);
-}
-
-/** What a sign-in uses from a section: its scopes default as the AWS CLI's do. */
-export function signInDefinition(section: SsoSession): SsoSessionConfig {
-  const { name, startUrl, region, scopes } = section;
-  return { name, startUrl, region, scopes: scopes.length > 0 ? scopes : DEFAULT_SCOPES };
 }
 
 /** The definition of a configured session (or of the only one), for a sign-in. */

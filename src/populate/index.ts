@@ -3,7 +3,7 @@
 // finishes before the file is touched, and a failure anywhere leaves it as it was.
 import { createTwoFilesPatch } from 'diff';
 import { readAwsConfig, type SsoSession } from '../config/awsConfig.js';
-import { editConfigFile } from '../config/configWriter.js';
+import { editConfigFile, lockWaitLine } from '../config/configWriter.js';
 import type { ConfigProblem } from '../config/iniDocument.js';
 import { isAwsRegion } from '../config/region.js';
 import { pickSsoSession } from '../config/ssoSessions.js';
@@ -162,12 +162,7 @@ async function populateSession(
       dryRun: req.dryRun,
       // A populate that changes nothing reads only: no lock, no write access needed.
       lockOnlyToWrite: true,
-      onLockWait: (w) =>
-        say(
-          io.stderr,
-          `waiting for the lock on ${path} (${w.lockFile}${w.holderPid ? `, held by keyfob pid ${w.holderPid}` : ''}); ` +
-            `giving up after ${Math.round(w.waitMs / 1000)}s`,
-        ),
+      onLockWait: (w) => say(io.stderr, lockWaitLine(path, w)),
     },
   );
   if (!result.changed && !req.dryRun && !sameSettings(remembered, settings)) {

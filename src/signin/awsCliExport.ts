@@ -30,6 +30,13 @@ export class AwsCliExport {
     return removeAwsCliToken(this.cacheDir, session.name);
   }
 
+  /** The same, where failing must not fail the caller (a sign-out, a replaced sign-in): logged instead. */
+  async removeOrWarn(session: SsoSessionConfig, stored: StoredSignIn | undefined): Promise<void> {
+    await this.remove(session, stored).catch((err) =>
+      this.log.warn('removing the AWS CLI token cache failed', { session: session.name, error: (err as Error).message }),
+    );
+  }
+
   /**
    * The AWS CLI refreshes the exported token itself (it has the refresh token), and the server
    * rotates refresh tokens: before refreshing, take over a newer token it left in the file.

@@ -267,9 +267,7 @@ export class SessionManager {
     this.log.info('signed in', { session: session.name, method, expiresAt: new Date(token.expiresAt).toISOString() });
     if (previous && previous !== current) {
       // This replaced a sign-in to another start URL: its AWS CLI token file goes with it.
-      await this.awsCli.remove(session, previous).catch((err) =>
-        this.log.warn('removing the AWS CLI token cache failed', { session: session.name, error: (err as Error).message }),
-      );
+      await this.awsCli.removeOrWarn(session, previous);
     }
     await this.awsCli.write(session, signedIn).catch((err) => {
       throw new KeyfobError('AwsCliExportFailed', `signed in, but writing the AWS CLI token cache failed: ${(err as Error).message}`, 500);
@@ -303,9 +301,7 @@ export class SessionManager {
       await this.records.save(session.name, rest);
     }
     // A dead token is no use to the AWS CLI either; the opt-in stays for the next sign-in.
-    await this.awsCli.remove(session, stored).catch((err) =>
-      this.log.warn('removing the AWS CLI token cache failed', { session: session.name, error: (err as Error).message }),
-    );
+    await this.awsCli.removeOrWarn(session, stored);
     this.log.warn('session signed out', { session: session.name, reason });
   }
 

@@ -43,6 +43,12 @@ export interface SignInHooks {
 
 export const DEFAULT_SCOPES = ['sso:account:access'];
 
+/** What a sign-in uses from an [sso-session] section: its scopes default as the AWS CLI's do. */
+export function signInDefinition(section: SsoSessionConfig): SsoSessionConfig {
+  const { name, startUrl, region, scopes } = section;
+  return { name, startUrl, region, scopes: scopes.length > 0 ? scopes : DEFAULT_SCOPES };
+}
+
 export interface Logger {
   info(message: string, fields?: Record<string, unknown>): void;
   warn(message: string, fields?: Record<string, unknown>): void;

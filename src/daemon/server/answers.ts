@@ -11,6 +11,13 @@ export function knownError(err: unknown, log: DaemonLog, what: string): KeyfobEr
   return new KeyfobError('Internal', 'internal daemon error; see KEYFOB_HOME/daemon.log', 500);
 }
 
+/** A JSON answer of known length; `headers` adds to the content headers (e.g. connection: close). */
+export function sendJson(res: ServerResponse, status: number, value: unknown, headers: Record<string, string> = {}): void {
+  const body = JSON.stringify(value);
+  res.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body), ...headers });
+  res.end(body);
+}
+
 /**
  * An NDJSON answer (sign-in, account listing): one event per line, sent without chunked framing,
  * and the connection closes at the end, so a plain client reads lines until EOF.

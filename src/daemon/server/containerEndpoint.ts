@@ -20,7 +20,7 @@ import type { AddressInfo, Socket } from 'node:net';
 import { join } from 'node:path';
 import { KeyfobError } from '../../errors.js';
 import type { CredentialProcessOutput } from '../../credentials/types.js';
-import { knownError } from './answers.js';
+import { knownError, sendJson } from './answers.js';
 import type { DaemonLog } from './log.js';
 
 export const CONTAINER_PATH = '/v1/container-credentials';
@@ -215,7 +215,5 @@ export class ContainerEndpoint {
 
 function send(res: ServerResponse, status: number, value: unknown, close = false): void {
   if (res.headersSent) return void res.destroy();
-  const body = JSON.stringify(value);
-  res.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body), ...(close ? { connection: 'close' } : {}) });
-  res.end(body);
+  sendJson(res, status, value, close ? { connection: 'close' } : {});
 }

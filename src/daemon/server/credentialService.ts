@@ -7,7 +7,7 @@ import { CachingProvider } from '../../credentials/cachingProvider.js';
 import { SsoRoleProvider } from '../../credentials/ssoRoleProvider.js';
 import { toCredentialProcessOutput, type CredentialProcessOutput } from '../../credentials/types.js';
 import { ConfigError, NotSignedInError, UnknownProfileError } from '../../errors.js';
-import { DEFAULT_SCOPES, type SsoSessionConfig } from '../../signin/types.js';
+import { signInDefinition, type SsoSessionConfig } from '../../signin/types.js';
 import { sdkIdentityCenter, type IdentityCenter } from '../../aws/identityCenter.js';
 import type { Logger } from '../../signin/types.js';
 import type { SessionManager } from '../../signin/sessions.js';
@@ -53,7 +53,7 @@ export class CredentialService {
         `sso-session "${name}"${by} is not in ${file.path}; run: keyfob login --sso-session ${name} --start-url URL --sso-region REGION`,
       );
     }
-    return { name, startUrl: section.startUrl, region: section.region, scopes: section.scopes.length ? section.scopes : DEFAULT_SCOPES };
+    return signInDefinition(section);
   }
 
   ssoSessionNames(file: ConfigCache): string[] {

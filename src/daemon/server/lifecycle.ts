@@ -10,7 +10,6 @@ export class AlreadyRunningError extends KeyfobError {
   }
 }
 
-
 /** A zombie (killed, not yet reaped by its parent) still answers kill(0) but owns nothing. */
 function isZombie(pid: number): boolean {
   try {

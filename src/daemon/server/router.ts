@@ -10,7 +10,7 @@ import type { SocketLocation } from '../../paths.js';
 import type { SessionManager } from '../../signin/sessions.js';
 import { DEFAULT_SCOPES, type SignInPrompt, type SsoSessionConfig } from '../../signin/types.js';
 import { MAX_BODY_BYTES, ROUTES, type AccountsEvent, type AssumeAnswer, type ContainerToken, type ErrorBody, type LoginEvent } from '../protocol.js';
-import { knownError, ndjsonStream } from './answers.js';
+import { knownError, ndjsonStream, sendJson } from './answers.js';
 import type { ConfigCache, ConfigFiles } from './configCache.js';
 import type { ContainerEndpoint } from './containerEndpoint.js';
 import type { CredentialService } from './credentialService.js';
@@ -81,12 +81,6 @@ function readBody(req: IncomingMessage): Promise<unknown> {
 
 function errorBody(err: KeyfobError): ErrorBody {
   return { error: { code: err.code, message: err.message, ...(err instanceof NotSignedInError ? { ssoSession: err.ssoSession } : {}) } };
-}
-
-function sendJson(res: ServerResponse, status: number, value: unknown): void {
-  const body = JSON.stringify(value);
-  res.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) });
-  res.end(body);
 }
 
 function stringField(body: Record<string, unknown>, name: string): string | undefined {
