@@ -59,6 +59,7 @@ const command: CommandModule<object, EmulatorArgs> = {
           `keyfob emulator listening on ${emulator.url}`,
           `  start URL:  ${emulator.startUrl}`,
           `  region:     ${emulator.region}`,
+          ...emulator.org.identityCenters.slice(1).map((instance) => `  also:       ${instance.startUrl} (${instance.region})`),
           `  sign in as: ${user.username} / ${user.password}, ${mfa}${demo}`,
           `  point clients at it: AWS_ENDPOINT_URL=${emulator.url}`,
           'Press Ctrl-C to stop.',
