@@ -346,7 +346,7 @@ export function resolveFixture(fixture: Fixture): Organization {
     users: first.users,
     access: first.access,
     identityCenters,
-    iam: resolveIam(fixture, accountsById),
+    iam: resolveIam(fixture),
     lifetimes: resolveLifetimes(fixture.lifetimes),
   };
 }
@@ -356,7 +356,7 @@ const EXTRA_PERMISSION_SETS = ['PowerUserAccess', 'ViewOnlyAccess', 'Billing', '
 /**
  * A large organisation for scale tests: the base fixture's users, groups and lifetimes,
  * with N generated accounts and/or K permission sets, every group assigned everywhere
- * (in every Identity Center). Generated accounts drop the fixture's IAM users and roles.
+ * (in every Identity Center).
  */
 export function generateOrganization(base: Fixture, accounts?: number, rolesPerAccount?: number): Fixture {
   const fixture: Fixture = structuredClone(base);
@@ -389,11 +389,6 @@ export function generateOrganization(base: Fixture, accounts?: number, rolesPerA
   for (const extra of fixture.identityCenters ?? []) {
     if (extra.users || extra.groups) extra.assignments = everything(extra.users ?? fixture.users, extra.groups);
     else delete extra.assignments;
-  }
-  // IAM users and roles live in the accounts the generated ones replace.
-  if (accounts !== undefined) {
-    delete fixture.iamUsers;
-    delete fixture.iamRoles;
   }
   return fixture;
 }

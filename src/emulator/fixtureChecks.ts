@@ -21,10 +21,10 @@ export function requireArray(value: unknown, where: string): unknown[] {
   return value;
 }
 
-/** An account id the organisation has. */
-export function requireAccountId(value: unknown, where: string, accountIds: { has(id: string): boolean }): string {
+/** A 12-digit account id. */
+export function requireAccountId(value: unknown, where: string): string {
   const id = requireString(value, where);
-  if (!accountIds.has(id)) throw new FixtureError(`${where} names unknown account "${id}"`);
+  if (!/^\d{12}$/.test(id)) throw new FixtureError(`${where} must be 12 digits`);
   return id;
 }
 

@@ -128,9 +128,9 @@ function checkName(value: unknown, where: string): string {
   return name;
 }
 
-function resolveUser(value: unknown, where: string, accountIds: { has(id: string): boolean }, into: IamDirectory): void {
+function resolveUser(value: unknown, where: string, into: IamDirectory): void {
   if (!isObject(value)) throw new FixtureError(`${where} must be an object`);
-  const accountId = requireAccountId(value.accountId, `${where}.accountId`, accountIds);
+  const accountId = requireAccountId(value.accountId, `${where}.accountId`);
   const name = checkName(value.name, `${where}.name`);
   const arn = `arn:aws:iam::${accountId}:user/${name}`;
   if (into.users.some((user) => user.arn === arn)) throw new FixtureError(`${where} repeats the user ${arn}`);
@@ -172,9 +172,9 @@ function checkTrust(value: unknown, where: string): FixtureTrust {
   return { principals: principals as string[], mfa: value.mfa as boolean | undefined, externalId: externalId as string | undefined };
 }
 
-function resolveRole(value: unknown, where: string, accountIds: { has(id: string): boolean }, into: IamDirectory): void {
+function resolveRole(value: unknown, where: string, into: IamDirectory): void {
   if (!isObject(value)) throw new FixtureError(`${where} must be an object`);
-  const accountId = requireAccountId(value.accountId, `${where}.accountId`, accountIds);
+  const accountId = requireAccountId(value.accountId, `${where}.accountId`);
   const name = checkName(value.name, `${where}.name`);
   const arn = `arn:aws:iam::${accountId}:role/${name}`;
   if (into.roles.has(arn)) throw new FixtureError(`${where} repeats the role ${arn}`);
@@ -185,12 +185,13 @@ function resolveRole(value: unknown, where: string, accountIds: { has(id: string
   into.roles.set(arn, { accountId, name, arn, roleId: principalId('AROA', arn), maxSessionDuration: max, trust });
 }
 
-/** Validates the fixture's iamUsers and iamRoles (both optional) against its accounts. */
-export function resolveIam(fixture: { iamUsers?: unknown; iamRoles?: unknown }, accountIds: { has(id: string): boolean }): IamDirectory {
+/**
+ * Validates the fixture's iamUsers and iamRoles (both optional). Their accounts need not be in the
+ * organisation: a trusted partner's account rarely is, and fixtures that replace the accounts keep working.
+ */
+export function resolveIam(fixture: { iamUsers?: unknown; iamRoles?: unknown }): IamDirectory {
   const directory: IamDirectory = { users: [], roles: new Map(), accessKeys: new Map() };
-  if (fixture.iamUsers !== undefined)
-    requireArray(fixture.iamUsers, 'iamUsers').forEach((user, i) => resolveUser(user, `iamUsers[${i}]`, accountIds, directory));
-  if (fixture.iamRoles !== undefined)
-    requireArray(fixture.iamRoles, 'iamRoles').forEach((role, i) => resolveRole(role, `iamRoles[${i}]`, accountIds, directory));
+  if (fixture.iamUsers !== undefined) requireArray(fixture.iamUsers, 'iamUsers').forEach((user, i) => resolveUser(user, `iamUsers[${i}]`, directory));
+  if (fixture.iamRoles !== undefined) requireArray(fixture.iamRoles, 'iamRoles').forEach((role, i) => resolveRole(role, `iamRoles[${i}]`, directory));
   return directory;
 }

@@ -29,10 +29,10 @@ describe('the default fixture’s IAM', () => {
     expect(key.user.mfa).toEqual({ serial: DEMO_IAM_USER.mfaSerial, totpSecret: DEMO_IAM_USER.totpSecret, code: undefined });
   });
 
-  it('drops IAM users and roles when --accounts replaces the accounts they live in', () => {
+  it('keeps IAM users and roles when --accounts replaces the organisation’s accounts (IAM principals need not be in it)', () => {
     const org = resolveFixture(generateOrganization(defaultFixture(), 3));
-    expect(org.iam.roles.size).toBe(0);
-    expect(org.iam.accessKeys.size).toBe(0);
+    expect(org.iam.roles.size).toBe(5);
+    expect(org.iam.accessKeys.has(DEMO_IAM_USER.accessKeyId)).toBe(true);
   });
 });
 
@@ -79,7 +79,8 @@ describe('trust policies', () => {
 
 describe('fixture validation of the new keys', () => {
   it.each([
-    [(f: any) => (f.iamUsers[0].accountId = '999999999999'), 'iamUsers[0].accountId names unknown account "999999999999"'],
+    [(f: any) => (f.iamUsers[0].accountId = '54321098765'), 'iamUsers[0].accountId must be 12 digits'],
+    [(f: any) => (f.iamRoles[2].accountId = 'Production'), 'iamRoles[2].accountId must be 12 digits'],
     [(f: any) => (f.iamUsers[0].name = 'has space'), 'iamUsers[0].name must be 1 to 64 letters'],
     [(f: any) => (f.iamUsers[0].accessKeys[0].accessKeyId = 'ASIA0000000000000000'), 'iamUsers[0].accessKeys[0].accessKeyId must be AKIA'],
     [(f: any) => (f.iamUsers[0].accessKeys[0].secretAccessKey = 'short'), 'iamUsers[0].accessKeys[0].secretAccessKey must be 16 to 128 characters'],
