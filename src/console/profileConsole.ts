@@ -30,6 +30,9 @@ export async function consoleUrlForProfile(opts: ProfileConsoleOptions): Promise
   // The daemon's answer goes first: it owns the unknown-profile and not-signed-in errors.
   const answer = await daemonRequest('GET', `${ROUTES.credentials}?profile=${encodeURIComponent(opts.profile)}`, undefined, { env });
   const credentials = parseAnswer<CredentialProcessOutput>(answer);
+  if (!credentials.SessionToken) {
+    throw new KeyfobError('Usage', `profile ${JSON.stringify(opts.profile)} has long-term keys, and the console takes only temporary ones; open a role profile (role_arn with source_profile = ${opts.profile}) instead`);
+  }
 
   const config = await readAwsConfig(configFile(env));
   const values = config.profiles.get(opts.profile)?.values ?? {};
