@@ -38,3 +38,44 @@ export function botocoreRead(paths: string[]): BotocoreView[] {
   });
   return JSON.parse(stdout) as BotocoreView[];
 }
+
+/** How botocore's credential chain resolves one profile: its provider tree, or the error it raises. */
+export type BotocoreSource =
+  | { method: 'assume-role'; roleArn: string; extra: Record<string, string | number>; source: BotocoreSource }
+  | { method: 'custom-process'; command: string }
+  | { method: string; accessKey?: string }
+  | { error: string; message: string };
+
+const RESOLVE_SCRIPT = `
+import json, sys
+sys.path.insert(0, ${JSON.stringify(AWSCLI_PACKAGE)})
+import botocore.session, botocore.credentials as C
+# Never run a program: a process profile answers with its own command line as the key id.
+C.ProcessProvider._retrieve_credentials_using = lambda self, cmd: {'access_key': 'PROCESS:' + cmd, 'secret_key': 'x', 'token': None, 'expiry_time': None}
+def describe(c):
+    if c.method == 'assume-role':
+        f = c._refresh_using
+        f = getattr(f, '_refresh', f)  # mfa_serial wraps the fetcher
+        fetcher = f.__self__
+        return {'method': 'assume-role', 'roleArn': fetcher._role_arn, 'extra': fetcher._assume_kwargs if hasattr(fetcher, '_assume_kwargs') else fetcher._extra_args, 'source': describe(fetcher._source_credentials)}
+    if c.method == 'custom-process':
+        return {'method': 'custom-process', 'command': c.access_key[len('PROCESS:'):]}
+    return {'method': c.method, **({} if c.method == 'sso' else {'accessKey': c.access_key})}
+out = {}
+for name in json.load(sys.stdin):
+    try:
+        out[name] = describe(botocore.session.Session(profile=name).get_credentials())
+    except Exception as e:
+        out[name] = {'error': type(e).__name__, 'message': str(e)}
+json.dump(out, sys.stdout)
+`;
+
+/** botocore's resolution of each profile of these files (one Python process; no program is run, STS is not called). */
+export function botocoreResolve(configFile: string, credentialsFile: string, profiles: string[]): Record<string, BotocoreSource> {
+  const stdout = execFileSync(PYTHON, ['-c', RESOLVE_SCRIPT], {
+    input: JSON.stringify(profiles),
+    env: { PATH: process.env.PATH ?? '/usr/bin:/bin', LANG: 'C.UTF-8', PYTHONIOENCODING: 'utf-8', AWS_CONFIG_FILE: configFile, AWS_SHARED_CREDENTIALS_FILE: credentialsFile, HOME: '/nonexistent' },
+    encoding: 'utf8',
+  });
+  return JSON.parse(stdout) as Record<string, BotocoreSource>;
+}
