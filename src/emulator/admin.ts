@@ -24,8 +24,8 @@ const routes: Record<string, (ctx: Ctx) => void> = {
   'POST /_emulator/approve': (ctx) => {
     const body = jsonBody(ctx);
     const device = pendingDevice(ctx, requiredString(body, 'userCode'));
-    const username = optionalString(body, 'username') ?? firstUsername(ctx.state);
-    if (!ctx.state.org.users.has(username)) throw invalidRequest(`No user is named ${username}`);
+    const username = optionalString(body, 'username') ?? firstUsername(device.instance);
+    if (!device.instance.users.has(username)) throw invalidRequest(`No user is named ${username} in ${device.instance.startUrl}`);
     approveDevice(ctx.state, device, username);
     sendJson(ctx.res, 200, { userCode: device.userCode, status: 'approved', username });
   },
@@ -90,6 +90,9 @@ const routes: Record<string, (ctx: Ctx) => void> = {
       accounts: org.accounts.length,
       permissionSets: [...org.permissionSets.keys()],
       users: [...org.users.keys()],
+      identityCenters: org.identityCenters.map((instance) => ({ startUrl: instance.startUrl, region: instance.region, users: [...instance.users.keys()] })),
+      iamUsers: org.iam.users.map((user) => user.arn),
+      iamRoles: [...org.iam.roles.keys()],
     });
   },
 };

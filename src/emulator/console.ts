@@ -34,6 +34,9 @@ function getSigninToken(ctx: Ctx): void {
   if (!credential || !constantTimeEqual(credential.secretAccessKey, sessionKey) || !constantTimeEqual(credential.sessionToken, sessionToken))
     throw new JsonApiError(403, 'AccessDeniedException', 'The credentials were not issued by this Identity Center');
   if (credential.expiresAt <= Date.now()) throw new JsonApiError(403, 'ExpiredTokenException', 'The credentials have expired');
+  // As on AWS: role sessions may sign in to the console, an IAM user's GetSessionToken session may not.
+  if (credential.identity.kind === 'user-session')
+    throw new JsonApiError(403, 'AccessDeniedException', 'Credentials from GetSessionToken cannot sign in to the console; assume a role first');
   const token = randomToken(96);
   ctx.state.signinTokens.set(token, { accessKeyId: credential.accessKeyId, expiresAt: Date.now() + SIGNIN_TOKEN_SECONDS * 1000 });
   sendJson(ctx.res, 200, { SigninToken: token });

@@ -1,7 +1,10 @@
 // The organisation the emulator serves: its JSON format, validation, and the
 // generated large organisation used for scale tests (--accounts N --roles-per-account K).
 import { readFileSync } from 'node:fs';
-import { KeyfobError } from '../errors.js';
+import { checkMfaSetting, FixtureError, isObject, requireString } from './fixtureChecks.js';
+import { type FixtureIamRole, type FixtureIamUser, type IamDirectory, resolveIam } from './iam.js';
+
+export { FixtureError };
 
 export interface FixtureAccount {
   id: string;
@@ -55,6 +58,18 @@ export interface FixtureLifetimes {
   credentialSeconds?: number;
 }
 
+/**
+ * Another IAM Identity Center instance served beside the top-level one, over the same accounts
+ * and permission sets. Users, groups and assignments it leaves out are the top-level ones.
+ */
+export interface FixtureIdentityCenter {
+  startUrl: string;
+  region: string;
+  users?: FixtureUser[];
+  groups?: FixtureGroup[];
+  assignments?: FixtureAssignment[];
+}
+
 export interface Fixture {
   startUrl: string;
   region: string;
@@ -65,12 +80,9 @@ export interface Fixture {
   groups?: FixtureGroup[];
   assignments: FixtureAssignment[];
   lifetimes?: FixtureLifetimes;
-}
-
-export class FixtureError extends KeyfobError {
-  constructor(message: string) {
-    super('EmulatorFixture', `emulator fixture: ${message}; see docs/emulator.md for the format`, 400);
-  }
+  identityCenters?: FixtureIdentityCenter[];
+  iamUsers?: FixtureIamUser[];
+  iamRoles?: FixtureIamRole[];
 }
 
 /** An account with the OU path it sits in, flattened from the tree. */
@@ -88,18 +100,40 @@ export interface ResolvedLifetimes {
   credentialSeconds?: number;
 }
 
+/** One IAM Identity Center instance: its start URL, its users, and what they may access. */
+export interface IdentityCenter {
+  /** 0 for the fixture's top-level instance, then identityCenters[] in order. */
+  index: number;
+  startUrl: string;
+  region: string;
+  users: Map<string, FixtureUser>;
+  /** username → accountId → permission set names (in fixture order). */
+  access: Map<string, Map<string, string[]>>;
+}
+
 /** The fixture in the form the emulator looks things up in. */
 export interface Organization {
   fixture: Fixture;
+  /** The top-level (first) Identity Center's start URL, region, users and access. */
   startUrl: string;
   region: string;
   accounts: ResolvedAccount[];
   accountsById: Map<string, ResolvedAccount>;
   permissionSets: Map<string, { name: string; seconds: number }>;
   users: Map<string, FixtureUser>;
-  /** username → accountId → permission set names (in fixture order). */
   access: Map<string, Map<string, string[]>>;
+  /** Every instance, the top-level one first. */
+  identityCenters: IdentityCenter[];
+  iam: IamDirectory;
   lifetimes: ResolvedLifetimes;
+}
+
+/** A start URL as clients send it: a trailing `/` or `#/` and letter case do not matter. */
+export const normalizeStartUrl = (url: string) => url.replace(/[#/]+$/, '').toLowerCase();
+
+export function findIdentityCenter(org: Organization, startUrl: string): IdentityCenter | undefined {
+  const wanted = normalizeStartUrl(startUrl);
+  return org.identityCenters.find((instance) => normalizeStartUrl(instance.startUrl) === wanted);
 }
 
 export const DEFAULT_LIFETIMES: ResolvedLifetimes = {
@@ -133,15 +167,6 @@ export function parseDuration(value: string | number, where: string): number {
   const seconds = Number(match[1] ?? 0) * 3600 + Number(match[2] ?? 0) * 60 + Number(match[3] ?? 0);
   if (seconds <= 0) throw new FixtureError(`${where} must be longer than zero`);
   return seconds;
-}
-
-function isObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
-function requireString(value: unknown, where: string): string {
-  if (typeof value !== 'string' || value === '') throw new FixtureError(`${where} must be a non-empty string`);
-  return value;
 }
 
 function checkAccount(value: unknown, where: string): FixtureAccount {
@@ -178,11 +203,119 @@ function resolveLifetimes(value: unknown): ResolvedLifetimes {
   return lifetimes;
 }
 
+interface InstanceSource {
+  startUrl: unknown;
+  region: unknown;
+  users: unknown;
+  groups?: unknown;
+  assignments: unknown;
+}
+
+/** One Identity Center's users, groups and assignments; `at` prefixes field names in errors. */
+function resolveIdentityCenter(
+  index: number,
+  source: InstanceSource,
+  at: string,
+  accounts: ResolvedAccount[],
+  accountsById: Map<string, ResolvedAccount>,
+  permissionSets: Map<string, unknown>,
+): IdentityCenter {
+  const startUrl = requireString(source.startUrl, `${at}startUrl`);
+  const region = requireString(source.region, `${at}region`);
+
+  if (!Array.isArray(source.users) || source.users.length === 0) throw new FixtureError(`${at}users must be a non-empty array`);
+  const users = new Map<string, FixtureUser>();
+  source.users.forEach((user, i) => {
+    if (!isObject(user)) throw new FixtureError(`${at}users[${i}] must be an object`);
+    const username = requireString(user.username, `${at}users[${i}].username`);
+    requireString(user.password, `${at}users[${i}].password`);
+    if (user.mfa !== undefined) checkMfaSetting(user.mfa, `${at}users[${i}].mfa`);
+    users.set(username, user as unknown as FixtureUser);
+  });
+
+  const groups = new Map<string, string[]>();
+  if (source.groups !== undefined && !Array.isArray(source.groups)) throw new FixtureError(`${at}groups must be an array`);
+  ((source.groups as unknown[]) ?? []).forEach((group, i) => {
+    if (!isObject(group)) throw new FixtureError(`${at}groups[${i}] must be an object`);
+    const name = requireString(group.name, `${at}groups[${i}].name`);
+    if (!Array.isArray(group.members)) throw new FixtureError(`${at}groups[${i}].members must be an array of usernames`);
+    for (const member of group.members) {
+      if (!users.has(member)) throw new FixtureError(`${at}groups[${i}].members names unknown user "${member}"`);
+    }
+    groups.set(name, group.members);
+  });
+
+  const access = new Map<string, Map<string, string[]>>();
+  for (const username of users.keys()) access.set(username, new Map());
+  if (!Array.isArray(source.assignments)) throw new FixtureError(`${at}assignments must be an array`);
+  source.assignments.forEach((assignment, i) => {
+    const where = `${at}assignments[${i}]`;
+    if (!isObject(assignment)) throw new FixtureError(`${where} must be an object`);
+    let members: string[];
+    if (assignment.group !== undefined) {
+      const group = groups.get(assignment.group as string);
+      if (!group) throw new FixtureError(`${where}.group names unknown group "${assignment.group}"`);
+      members = group;
+    } else if (assignment.user !== undefined) {
+      if (!users.has(assignment.user as string)) throw new FixtureError(`${where}.user names unknown user "${assignment.user}"`);
+      members = [assignment.user as string];
+    } else throw new FixtureError(`${where} needs a group or a user`);
+    let accountIds: string[];
+    if (assignment.accounts === '*') accountIds = accounts.map((a) => a.id);
+    else if (Array.isArray(assignment.accounts)) {
+      accountIds = assignment.accounts;
+      for (const id of accountIds) if (!accountsById.has(id)) throw new FixtureError(`${where}.accounts names unknown account "${id}"`);
+    } else throw new FixtureError(`${where}.accounts must be "*" or an array of account ids`);
+    if (!Array.isArray(assignment.permissionSets)) throw new FixtureError(`${where}.permissionSets must be an array`);
+    const setNames = assignment.permissionSets as string[];
+    for (const name of setNames) {
+      if (!permissionSets.has(name)) throw new FixtureError(`${where}.permissionSets names unknown permission set "${name}"`);
+    }
+    for (const username of members) {
+      const byAccount = access.get(username)!;
+      for (const id of accountIds) {
+        const roles = byAccount.get(id) ?? [];
+        for (const name of setNames) if (!roles.includes(name)) roles.push(name);
+        byAccount.set(id, roles);
+      }
+    }
+  });
+  return { index, startUrl, region, users, access };
+}
+
+/** The top-level instance, then identityCenters[], each with the top-level users, groups and assignments it leaves out. */
+function resolveIdentityCenters(
+  fixture: Fixture,
+  accounts: ResolvedAccount[],
+  accountsById: Map<string, ResolvedAccount>,
+  permissionSets: Map<string, unknown>,
+): IdentityCenter[] {
+  const instances = [resolveIdentityCenter(0, fixture, '', accounts, accountsById, permissionSets)];
+  if (fixture.identityCenters === undefined) return instances;
+  if (!Array.isArray(fixture.identityCenters)) throw new FixtureError('identityCenters must be an array');
+  fixture.identityCenters.forEach((extra, i) => {
+    const at = `identityCenters[${i}].`;
+    if (!isObject(extra)) throw new FixtureError(`identityCenters[${i}] must be an object`);
+    const source: InstanceSource = {
+      startUrl: extra.startUrl,
+      region: extra.region,
+      users: extra.users ?? fixture.users,
+      groups: extra.users === undefined && extra.groups === undefined ? fixture.groups : extra.groups,
+      assignments: extra.assignments ?? fixture.assignments,
+    };
+    const instance = resolveIdentityCenter(i + 1, source, at, accounts, accountsById, permissionSets);
+    if (instances.some((other) => normalizeStartUrl(other.startUrl) === normalizeStartUrl(instance.startUrl)))
+      throw new FixtureError(`${at}startUrl ${instance.startUrl} is already another Identity Center's start URL`);
+    instances.push(instance);
+  });
+  return instances;
+}
+
 /** Validates a fixture and builds the lookup tables; throws FixtureError naming the bad field. */
 export function resolveFixture(fixture: Fixture): Organization {
   if (!isObject(fixture)) throw new FixtureError('the fixture must be a JSON object');
-  const startUrl = requireString(fixture.startUrl, 'startUrl');
-  const region = requireString(fixture.region, 'region');
+  requireString(fixture.startUrl, 'startUrl');
+  requireString(fixture.region, 'region');
 
   const accounts: ResolvedAccount[] = [];
   if (fixture.managementAccount !== undefined) accounts.push({ ...checkAccount(fixture.managementAccount, 'managementAccount'), ou: '' });
@@ -201,79 +334,19 @@ export function resolveFixture(fixture: Fixture): Organization {
     permissionSets.set(name, { name, seconds: parseDuration(set.sessionDuration, `permissionSets[${i}].sessionDuration`) });
   });
 
-  if (!Array.isArray(fixture.users) || fixture.users.length === 0) throw new FixtureError('users must be a non-empty array');
-  const users = new Map<string, FixtureUser>();
-  fixture.users.forEach((user, i) => {
-    if (!isObject(user)) throw new FixtureError(`users[${i}] must be an object`);
-    const username = requireString(user.username, `users[${i}].username`);
-    requireString(user.password, `users[${i}].password`);
-    if (user.mfa !== undefined) {
-      if (!isObject(user.mfa)) throw new FixtureError(`users[${i}].mfa must be an object`);
-      const { code, totpSecret } = user.mfa;
-      if (code !== undefined && (typeof code !== 'string' || !/^\d{6}$/.test(code))) throw new FixtureError(`users[${i}].mfa.code must be 6 digits`);
-      if (totpSecret !== undefined && (typeof totpSecret !== 'string' || !/^[A-Z2-7]+=*$/i.test(totpSecret)))
-        throw new FixtureError(`users[${i}].mfa.totpSecret must be base32`);
-      if (code === undefined && totpSecret === undefined) throw new FixtureError(`users[${i}].mfa needs a code or a totpSecret`);
-    }
-    users.set(username, user);
-  });
-
-  const groups = new Map<string, string[]>();
-  if (fixture.groups !== undefined && !Array.isArray(fixture.groups)) throw new FixtureError('groups must be an array');
-  (fixture.groups ?? []).forEach((group, i) => {
-    if (!isObject(group)) throw new FixtureError(`groups[${i}] must be an object`);
-    const name = requireString(group.name, `groups[${i}].name`);
-    if (!Array.isArray(group.members)) throw new FixtureError(`groups[${i}].members must be an array of usernames`);
-    for (const member of group.members) {
-      if (!users.has(member)) throw new FixtureError(`groups[${i}].members names unknown user "${member}"`);
-    }
-    groups.set(name, group.members);
-  });
-
-  const access = new Map<string, Map<string, string[]>>();
-  for (const username of users.keys()) access.set(username, new Map());
-  if (!Array.isArray(fixture.assignments)) throw new FixtureError('assignments must be an array');
-  fixture.assignments.forEach((assignment, i) => {
-    const at = `assignments[${i}]`;
-    if (!isObject(assignment)) throw new FixtureError(`${at} must be an object`);
-    let members: string[];
-    if (assignment.group !== undefined) {
-      const group = groups.get(assignment.group);
-      if (!group) throw new FixtureError(`${at}.group names unknown group "${assignment.group}"`);
-      members = group;
-    } else if (assignment.user !== undefined) {
-      if (!users.has(assignment.user)) throw new FixtureError(`${at}.user names unknown user "${assignment.user}"`);
-      members = [assignment.user];
-    } else throw new FixtureError(`${at} needs a group or a user`);
-    let accountIds: string[];
-    if (assignment.accounts === '*') accountIds = accounts.map((a) => a.id);
-    else if (Array.isArray(assignment.accounts)) {
-      accountIds = assignment.accounts;
-      for (const id of accountIds) if (!accountsById.has(id)) throw new FixtureError(`${at}.accounts names unknown account "${id}"`);
-    } else throw new FixtureError(`${at}.accounts must be "*" or an array of account ids`);
-    if (!Array.isArray(assignment.permissionSets)) throw new FixtureError(`${at}.permissionSets must be an array`);
-    for (const name of assignment.permissionSets) {
-      if (!permissionSets.has(name)) throw new FixtureError(`${at}.permissionSets names unknown permission set "${name}"`);
-    }
-    for (const username of members) {
-      const byAccount = access.get(username)!;
-      for (const id of accountIds) {
-        const roles = byAccount.get(id) ?? [];
-        for (const name of assignment.permissionSets) if (!roles.includes(name)) roles.push(name);
-        byAccount.set(id, roles);
-      }
-    }
-  });
-
+  const identityCenters = resolveIdentityCenters(fixture, accounts, accountsById, permissionSets);
+  const first = identityCenters[0]!;
   return {
     fixture,
-    startUrl,
-    region,
+    startUrl: first.startUrl,
+    region: first.region,
     accounts,
     accountsById,
     permissionSets,
-    users,
-    access,
+    users: first.users,
+    access: first.access,
+    identityCenters,
+    iam: resolveIam(fixture, accountsById),
     lifetimes: resolveLifetimes(fixture.lifetimes),
   };
 }
@@ -282,7 +355,8 @@ const EXTRA_PERMISSION_SETS = ['PowerUserAccess', 'ViewOnlyAccess', 'Billing', '
 
 /**
  * A large organisation for scale tests: the base fixture's users, groups and lifetimes,
- * with N generated accounts and/or K permission sets, every group assigned everywhere.
+ * with N generated accounts and/or K permission sets, every group assigned everywhere
+ * (in every Identity Center). Generated accounts drop the fixture's IAM users and roles.
  */
 export function generateOrganization(base: Fixture, accounts?: number, rolesPerAccount?: number): Fixture {
   const fixture: Fixture = structuredClone(base);
@@ -306,10 +380,20 @@ export function generateOrganization(base: Fixture, accounts?: number, rolesPerA
       sessionDuration: i === 0 ? 'PT4H' : 'PT1H',
     }));
   }
-  const groups = fixture.groups ?? [];
   const permissionSets = fixture.permissionSets.map((set) => set.name);
-  fixture.assignments = groups.length
-    ? groups.map((group) => ({ group: group.name, accounts: '*' as const, permissionSets }))
-    : fixture.users.map((user) => ({ user: user.username, accounts: '*' as const, permissionSets }));
+  const everything = (users: FixtureUser[], groups: FixtureGroup[] = []): FixtureAssignment[] =>
+    groups.length
+      ? groups.map((group) => ({ group: group.name, accounts: '*' as const, permissionSets }))
+      : users.map((user) => ({ user: user.username, accounts: '*' as const, permissionSets }));
+  fixture.assignments = everything(fixture.users, fixture.groups);
+  for (const extra of fixture.identityCenters ?? []) {
+    if (extra.users || extra.groups) extra.assignments = everything(extra.users ?? fixture.users, extra.groups);
+    else delete extra.assignments;
+  }
+  // IAM users and roles live in the accounts the generated ones replace.
+  if (accounts !== undefined) {
+    delete fixture.iamUsers;
+    delete fixture.iamRoles;
+  }
   return fixture;
 }

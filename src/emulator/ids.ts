@@ -26,13 +26,20 @@ export function reservedRoleSuffix(accountId: string, permissionSet: string): st
   return createHash('sha256').update(`${accountId}/${permissionSet}`).digest('hex').slice(0, 16);
 }
 
-/** A stable role id (AROA + 17 characters) for the UserId of GetCallerIdentity. */
-export function roleId(accountId: string, permissionSet: string): string {
-  const digest = createHash('sha256').update(`role:${accountId}/${permissionSet}`).digest();
-  let out = 'AROA';
+/** A stable unique id (prefix + 17 characters), as IAM gives roles (AROA) and users (AIDA). */
+export function principalId(prefix: 'AROA' | 'AIDA', seed: string): string {
+  const digest = createHash('sha256').update(seed).digest();
+  let out = prefix;
   for (let i = 0; i < 17; i++) out += UPPER_ALNUM[digest[i]! % UPPER_ALNUM.length];
   return out;
 }
+
+/** The role id of an SSO permission set's reserved role in an account, for the UserId of GetCallerIdentity. */
+export const roleId = (accountId: string, permissionSet: string) => principalId('AROA', `role:${accountId}/${permissionSet}`);
+
+/** The IAM role ARN behind an SSO permission set in an account (AWS puts it under this path). */
+export const ssoRoleArn = (accountId: string, permissionSet: string) =>
+  `arn:aws:iam::${accountId}:role/aws-reserved/sso.amazonaws.com/AWSReservedSSO_${permissionSet}_${reservedRoleSuffix(accountId, permissionSet)}`;
 
 export function constantTimeEqual(a: string, b: string): boolean {
   const left = Buffer.from(a);

@@ -1,6 +1,6 @@
 // The library entry: startEmulator() runs an offline IAM Identity Center on one loopback port.
 import type { AddressInfo } from 'node:net';
-import { defaultFixture, DEMO_USER } from './defaultFixture.js';
+import { defaultFixture, DEMO_IAM_USER, DEMO_USER } from './defaultFixture.js';
 import { type Fixture, generateOrganization, loadFixtureFile, type Organization, resolveFixture } from './fixture.js';
 import { createEmulatorServer } from './server.js';
 import { EmulatorState } from './state.js';
@@ -42,7 +42,7 @@ export interface RunningEmulator {
   close(): Promise<void>;
 }
 
-export { defaultFixture, DEMO_USER };
+export { defaultFixture, DEMO_IAM_USER, DEMO_USER };
 export type { Fixture };
 
 function positive(value: number | undefined, name: string): number | undefined {

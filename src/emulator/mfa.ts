@@ -1,7 +1,12 @@
-// MFA check for the sign-in page: a fixed code, or RFC 6238 TOTP (SHA-1, 30 s, 6 digits).
+// MFA checks for the sign-in page and for STS (an IAM user's virtual MFA device):
+// a fixed code, or RFC 6238 TOTP (SHA-1, 30 s, 6 digits).
 import { createHmac } from 'node:crypto';
-import type { FixtureUser } from './fixture.js';
 import { constantTimeEqual } from './ids.js';
+
+/** Anything with an MFA setting: an Identity Center user, or an IAM user with a virtual MFA device. */
+interface WithMfa {
+  mfa?: { code?: string; totpSecret?: string };
+}
 
 function base32Decode(secret: string): Buffer {
   const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567';
@@ -28,9 +33,9 @@ export function totp(secret: string, at = Date.now()): string {
   return String(number).padStart(6, '0');
 }
 
-export const requiresMfa = (user: FixtureUser) => Boolean(user.mfa && (user.mfa.code || user.mfa.totpSecret));
+export const requiresMfa = <T extends WithMfa>(user: T) => Boolean(user.mfa && (user.mfa.code || user.mfa.totpSecret));
 
-export function checkMfa(user: FixtureUser, code: string): boolean {
+export function checkMfa<T extends WithMfa>(user: T, code: string): boolean {
   if (!/^\d{6}$/.test(code)) return false;
   if (user.mfa?.code && constantTimeEqual(user.mfa.code, code)) return true;
   const secret = user.mfa?.totpSecret;

@@ -2,6 +2,7 @@
 // Member names and exceptions follow botocore's sso-oidc 2019-06-10 model.
 import { createHash } from 'node:crypto';
 import { invalidRequest, oidcErrors } from './awsErrors.js';
+import { findIdentityCenter, type IdentityCenter } from './fixture.js';
 import { type Ctx, jsonBody, optionalString, optionalStringList, requiredString, sendJson } from './http.js';
 import { constantTimeEqual, normalizeUserCode, randomToken, userCode as newUserCode } from './ids.js';
 import type { AuthorizeRequest, DeviceAuthorization, EmulatorState, OidcClient } from './state.js';
@@ -16,7 +17,9 @@ export function registerClient(ctx: Ctx): void {
   const scopes = optionalStringList(body, 'scopes');
   const redirectUris = optionalStringList(body, 'redirectUris');
   optionalStringList(body, 'grantTypes');
-  optionalString(body, 'issuerUrl');
+  // PKCE clients name their start URL as issuerUrl: that picks the instance /authorize signs in to.
+  const issuerUrl = optionalString(body, 'issuerUrl');
+  const instance = (issuerUrl && findIdentityCenter(ctx.state.org, issuerUrl)) || ctx.state.org.identityCenters[0]!;
   const now = Date.now();
   const lifetime = ctx.state.org.lifetimes.clientRegistrationSeconds;
   const client: OidcClient = {
@@ -26,6 +29,7 @@ export function registerClient(ctx: Ctx): void {
     clientType,
     scopes,
     redirectUris,
+    instance,
     issuedAt: now,
     expiresAt: now + lifetime * 1000,
   };
@@ -50,7 +54,14 @@ export function authenticateClient(state: EmulatorState, clientId: string, clien
   return client;
 }
 
-const normalizeStartUrl = (url: string) => url.replace(/[#/]+$/, '').toLowerCase();
+/** The instance a start URL names; InvalidRequest naming the start URLs served otherwise. */
+function identityCenterFor(state: EmulatorState, startUrl: string): IdentityCenter {
+  const instance = findIdentityCenter(state.org, startUrl);
+  if (instance) return instance;
+  const served = state.org.identityCenters.map((i) => i.startUrl);
+  if (served.length === 1) throw invalidRequest(`startUrl ${startUrl} is not this Identity Center's start URL (${served[0]})`);
+  throw invalidRequest(`startUrl ${startUrl} is not this Identity Center's start URL (it serves ${served.join(', ')})`);
+}
 
 export function startDeviceAuthorization(ctx: Ctx): void {
   const body = jsonBody(ctx);
@@ -59,8 +70,7 @@ export function startDeviceAuthorization(ctx: Ctx): void {
   const startUrl = requiredString(body, 'startUrl');
   const { state } = ctx;
   const client = authenticateClient(state, clientId, clientSecret);
-  if (normalizeStartUrl(startUrl) !== normalizeStartUrl(state.org.startUrl))
-    throw invalidRequest(`startUrl ${startUrl} is not this Identity Center's start URL (${state.org.startUrl})`);
+  const instance = identityCenterFor(state, startUrl);
   const { deviceCodeSeconds, pollIntervalSeconds } = state.org.lifetimes;
   let code = newUserCode();
   while (state.findDeviceByUserCode(code)) code = newUserCode();
@@ -69,6 +79,7 @@ export function startDeviceAuthorization(ctx: Ctx): void {
     deviceCode: randomToken(48),
     userCode: code,
     clientId: client.clientId,
+    instance,
     scopes: client.scopes,
     expiresAt: Date.now() + deviceCodeSeconds * 1000,
     intervalMs: pollIntervalSeconds * 1000,
@@ -77,7 +88,7 @@ export function startDeviceAuthorization(ctx: Ctx): void {
   state.devices.set(device.deviceCode, device);
   state.devicesById.set(device.id, device);
   state.devicesByUserCode.set(normalizeUserCode(code), device);
-  if (state.settings.autoApprove) approveDevice(state, device, firstUsername(state));
+  if (state.settings.autoApprove) approveDevice(state, device, firstUsername(instance));
   state.settings.log(`device authorization started: user code ${code} (client ${client.clientName})`);
   const verificationUri = `${state.settings.url}/device`;
   sendJson(ctx.res, 200, {
@@ -90,7 +101,8 @@ export function startDeviceAuthorization(ctx: Ctx): void {
   });
 }
 
-export const firstUsername = (state: EmulatorState) => state.org.users.keys().next().value as string;
+/** The user --auto-approve and /_emulator/approve sign in as by default. */
+export const firstUsername = (instance: IdentityCenter) => instance.users.keys().next().value as string;
 
 /** Approves a pending device authorization as a user; false when it is no longer pending. */
 export function approveDevice(state: EmulatorState, device: DeviceAuthorization, username: string): boolean {
@@ -119,6 +131,7 @@ export function authorizationRedirect(state: EmulatorState, request: AuthorizeRe
       redirectUri: request.redirectUri,
       codeChallenge: request.codeChallenge,
       scopes: request.scopes,
+      instance: request.instance,
       username,
       expiresAt: Date.now() + state.org.lifetimes.authorizationCodeSeconds * 1000,
       used: false,
@@ -157,7 +170,7 @@ export function createToken(ctx: Ctx): void {
     if (device.status === 'denied') throw oidcErrors.accessDenied();
     if (device.status === 'pending') throw oidcErrors.authorizationPending();
     device.status = 'used';
-    issued = state.issueTokens(device.username!, client.clientId, scopesWith(device.scopes));
+    issued = state.issueTokens(device.instance, device.username!, client.clientId, scopesWith(device.scopes));
   } else if (grantType === 'refresh_token') {
     const refreshToken = requiredString(body, 'refreshToken');
     const entry = state.refreshTokens.get(refreshToken);
@@ -168,7 +181,7 @@ export function createToken(ctx: Ctx): void {
     const session = state.liveSession(entry.sessionId);
     if (!session) throw oidcErrors.invalidGrant('The session for this refresh token has ended; sign in again');
     entry.used = true;
-    issued = state.issueTokens(session.username, client.clientId, entry.scopes, session);
+    issued = state.issueTokens(session.instance, session.username, client.clientId, entry.scopes, session);
   } else if (grantType === 'authorization_code') {
     const code = requiredString(body, 'code');
     const redirectUri = requiredString(body, 'redirectUri');
@@ -180,7 +193,7 @@ export function createToken(ctx: Ctx): void {
     const challenge = createHash('sha256').update(codeVerifier).digest('base64url');
     if (!constantTimeEqual(challenge, grant.codeChallenge)) throw oidcErrors.invalidGrant('codeVerifier does not match the code challenge');
     grant.used = true;
-    issued = state.issueTokens(grant.username, client.clientId, scopesWith(grant.scopes));
+    issued = state.issueTokens(grant.instance, grant.username, client.clientId, scopesWith(grant.scopes));
   } else {
     throw oidcErrors.unsupportedGrantType(grantType);
   }

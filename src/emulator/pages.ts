@@ -6,14 +6,19 @@ import { type Ctx, cookies, formBody, redirect, sendHtml } from './http.js';
 import { constantTimeEqual, randomToken } from './ids.js';
 import { checkMfa, requiresMfa } from './mfa.js';
 import { approveDevice, authenticateClient, authorizationRedirect, denyDevice, firstUsername } from './oidc.js';
+import type { IdentityCenter } from './fixture.js';
 import type { AuthorizeRequest, DeviceAuthorization } from './state.js';
 
 const COOKIE = 'keyfob_emulator_signin';
 
-function signedInUser(ctx: Ctx): string | undefined {
+/** Who this browser is signed in as, in the Identity Center the request belongs to. */
+function signedInUser(ctx: Ctx, instance: IdentityCenter): string | undefined {
   const cookie = cookies(ctx.req).get(COOKIE);
-  return cookie ? ctx.state.browserSessions.get(cookie) : undefined;
+  const signIn = cookie ? ctx.state.browserSessions.get(cookie) : undefined;
+  return signIn?.instance === instance ? signIn.username : undefined;
 }
+
+const targetInstance = (target: { device?: DeviceAuthorization; request?: AuthorizeRequest }) => (target.device ?? target.request)!.instance;
 
 /** A consent target is "device:<id>" or "authorize:<id>"; this finds what it points at. */
 function consentTarget(ctx: Ctx, next: string): { device?: DeviceAuthorization; request?: AuthorizeRequest } {
@@ -73,8 +78,7 @@ function consentPage(ctx: Ctx, next: string, username: string): string {
 
 /** Shows the consent page when signed in, the sign-in form otherwise. */
 function continueTo(ctx: Ctx, next: string): void {
-  consentTarget(ctx, next);
-  const username = signedInUser(ctx);
+  const username = signedInUser(ctx, targetInstance(consentTarget(ctx, next)));
   sendHtml(ctx.res, 200, username ? consentPage(ctx, next, username) : signInForm(next));
 }
 
@@ -125,6 +129,7 @@ export function authorize(ctx: Ctx): void {
   const request: AuthorizeRequest = {
     id: randomToken(12),
     clientId,
+    instance: client.instance,
     redirectUri,
     state: q.get('state') ?? undefined,
     codeChallenge,
@@ -133,34 +138,34 @@ export function authorize(ctx: Ctx): void {
   };
   ctx.state.authorizeRequests.set(request.id, request);
   if (ctx.state.settings.autoApprove) {
-    redirect(ctx.res, authorizationRedirect(ctx.state, request, firstUsername(ctx.state)));
+    redirect(ctx.res, authorizationRedirect(ctx.state, request, firstUsername(request.instance)));
     return;
   }
   continueTo(ctx, `authorize:${request.id}`);
 }
 
-function startBrowserSession(ctx: Ctx, username: string, next: string): void {
+function startBrowserSession(ctx: Ctx, instance: IdentityCenter, username: string, next: string): void {
   const cookie = randomToken(24);
-  ctx.state.browserSessions.set(cookie, username);
+  ctx.state.browserSessions.set(cookie, { instance, username });
   redirect(ctx.res, `/consent?next=${encodeURIComponent(next)}`, 303, { 'set-cookie': `${COOKIE}=${cookie}; Path=/; HttpOnly; SameSite=Lax` });
 }
 
 export function signIn(ctx: Ctx): void {
   const form = formBody(ctx);
   const next = form.get('next') ?? '';
-  consentTarget(ctx, next);
+  const instance = targetInstance(consentTarget(ctx, next));
   const username = form.get('username') ?? '';
-  const user = ctx.state.org.users.get(username);
+  const user = instance.users.get(username);
   if (!user || !constantTimeEqual(user.password, form.get('password') ?? '')) {
     sendHtml(ctx.res, 401, signInForm(next, 'Incorrect username or password.'));
     return;
   }
   if (!requiresMfa(user)) {
-    startBrowserSession(ctx, username, next);
+    startBrowserSession(ctx, instance, username, next);
     return;
   }
   const pending = randomToken(16);
-  ctx.state.pendingSignins.set(pending, { username, next, expiresAt: Date.now() + 5 * 60_000 });
+  ctx.state.pendingSignins.set(pending, { instance, username, next, expiresAt: Date.now() + 5 * 60_000 });
   sendHtml(ctx.res, 200, mfaForm(pending));
 }
 
@@ -169,13 +174,13 @@ export function signInMfa(ctx: Ctx): void {
   const pendingId = form.get('pending') ?? '';
   const pending = ctx.state.pendingSignins.get(pendingId);
   if (!pending || pending.expiresAt <= Date.now()) throw new PageError(400, 'The sign-in has timed out. Start again from your tool.');
-  const user = ctx.state.org.users.get(pending.username)!;
+  const user = pending.instance.users.get(pending.username)!;
   if (!checkMfa(user, (form.get('mfa') ?? '').trim())) {
     sendHtml(ctx.res, 401, mfaForm(pendingId, 'That MFA code is not valid. Try again.'));
     return;
   }
   ctx.state.pendingSignins.delete(pendingId);
-  startBrowserSession(ctx, pending.username, pending.next);
+  startBrowserSession(ctx, pending.instance, pending.username, pending.next);
 }
 
 export function consent(ctx: Ctx): void {
@@ -188,12 +193,12 @@ export function decide(ctx: Ctx): void {
   const next = form.get('next') ?? '';
   const decision = form.get('decision');
   if (decision !== 'allow' && decision !== 'deny') throw invalidRequest('decision must be allow or deny');
-  const username = signedInUser(ctx);
+  const { device, request } = consentTarget(ctx, next);
+  const username = signedInUser(ctx, targetInstance({ device, request }));
   if (!username) {
     sendHtml(ctx.res, 401, signInForm(next, 'Your sign-in has ended. Sign in again.'));
     return;
   }
-  const { device, request } = consentTarget(ctx, next);
   if (request) {
     redirect(ctx.res, authorizationRedirect(ctx.state, request, decision === 'allow' ? username : undefined), 303);
     return;

@@ -3,8 +3,9 @@
 import { createHmac } from 'node:crypto';
 import { invalidRequest, portalErrors } from './awsErrors.js';
 import { type Ctx, sendJson } from './http.js';
+import { ssoRoleIdentity } from './iam.js';
 import * as ids from './ids.js';
-import type { EmulatorState, PortalSession } from './state.js';
+import type { PortalSession } from './state.js';
 
 const DEFAULT_PAGE_SIZE = 20;
 const PAGE_KEY = ids.randomToken(16);
@@ -52,15 +53,16 @@ function paginate<T>(ctx: Ctx, scope: string, items: T[]): { page: T[]; nextToke
   return { page, nextToken: next < items.length ? encodeNextToken(scope, next) : undefined };
 }
 
-function assignedRoles(state: EmulatorState, username: string, accountId: string): string[] | undefined {
-  return state.org.access.get(username)?.get(accountId);
+/** The permission sets a session's user has on an account, in the session's own Identity Center. */
+function assignedRoles(session: PortalSession, accountId: string): string[] | undefined {
+  return session.instance.access.get(session.username)?.get(accountId);
 }
 
 export function listAccounts(ctx: Ctx): void {
   const { session } = bearerSession(ctx);
-  const access = ctx.state.org.access.get(session.username) ?? new Map();
+  const access = session.instance.access.get(session.username) ?? new Map();
   const accounts = ctx.state.org.accounts.filter((account) => (access.get(account.id)?.length ?? 0) > 0);
-  const { page, nextToken } = paginate(ctx, `accounts:${session.username}`, accounts);
+  const { page, nextToken } = paginate(ctx, `accounts:${session.instance.index}:${session.username}`, accounts);
   sendJson(ctx.res, 200, {
     nextToken,
     accountList: page.map((account) => ({ accountId: account.id, accountName: account.name, emailAddress: account.email })),
@@ -76,9 +78,9 @@ function requiredQuery(ctx: Ctx, name: string): string {
 export function listAccountRoles(ctx: Ctx): void {
   const { session } = bearerSession(ctx);
   const accountId = requiredQuery(ctx, 'account_id');
-  const roles = assignedRoles(ctx.state, session.username, accountId);
+  const roles = assignedRoles(session, accountId);
   if (!roles?.length) throw portalErrors.forbidden(`No access to account ${accountId}`);
-  const { page, nextToken } = paginate(ctx, `roles:${session.username}:${accountId}`, roles);
+  const { page, nextToken } = paginate(ctx, `roles:${session.instance.index}:${session.username}:${accountId}`, roles);
   sendJson(ctx.res, 200, { nextToken, roleList: page.map((roleName) => ({ roleName, accountId })) });
 }
 
@@ -87,18 +89,10 @@ export function getRoleCredentials(ctx: Ctx): void {
   const roleName = requiredQuery(ctx, 'role_name');
   const accountId = requiredQuery(ctx, 'account_id');
   const { state } = ctx;
-  if (!assignedRoles(state, session.username, accountId)?.includes(roleName)) throw portalErrors.forbidden('No access');
-  const seconds = state.settings.credentialSeconds ?? state.org.lifetimes.credentialSeconds ?? state.org.permissionSets.get(roleName)!.seconds;
-  const credential = {
-    accessKeyId: ids.accessKeyId(),
-    secretAccessKey: ids.secretAccessKey(),
-    sessionToken: ids.sessionToken(),
-    expiresAt: Date.now() + Math.round(seconds * 1000),
-    accountId,
-    roleName,
-    username: session.username,
-  };
-  state.credentials.set(credential.accessKeyId, credential);
+  if (!assignedRoles(session, accountId)?.includes(roleName)) throw portalErrors.forbidden('No access');
+  const seconds = state.credentialSecondsOverride() ?? state.org.permissionSets.get(roleName)!.seconds;
+  const { username } = session;
+  const credential = state.issueCredential({ accountId, roleName, username, identity: ssoRoleIdentity(accountId, roleName, username) }, seconds);
   sendJson(ctx.res, 200, {
     roleCredentials: {
       accessKeyId: credential.accessKeyId,

@@ -9,7 +9,8 @@ import { createToken, registerClient, startDeviceAuthorization } from './oidc.js
 import * as pages from './pages.js';
 import { getRoleCredentials, listAccountRoles, listAccounts, logout } from './portal.js';
 import type { EmulatorState } from './state.js';
-import { getCallerIdentity as stsGetCallerIdentity, sendStsError } from './sts.js';
+import { sendStsError } from './sts.js';
+import { stsAction, stsOperation } from './stsActions.js';
 
 export const MAX_BODY_BYTES = 64 * 1024;
 /** Past this a client is not worth draining; the connection is cut. */
@@ -20,8 +21,8 @@ type Kind = 'json' | 'sts' | 'page';
 
 interface Route {
   kind: Kind;
-  /** The AWS operation name used for stats, rate limits and faults; pages and admin have none. */
-  operation?: string;
+  /** The AWS operation name used for stats, rate limits and faults; pages and admin have none. STS names it in the body. */
+  operation?: string | ((ctx: Pick<Ctx, 'req' | 'url' | 'body'>) => string);
   handler: Handler;
 }
 
@@ -49,7 +50,7 @@ function findRoute(method: string, url: URL): Route | undefined {
   const path = url.pathname;
   if (path === '/_emulator' || path.startsWith('/_emulator/')) return json(undefined, admin);
   if (path === '/') {
-    if (method === 'POST' || (method === 'GET' && url.searchParams.has('Action'))) return { kind: 'sts', operation: 'GetCallerIdentity', handler: stsGetCallerIdentity };
+    if (method === 'POST' || (method === 'GET' && url.searchParams.has('Action'))) return { kind: 'sts', operation: stsOperation, handler: stsAction };
     if (method === 'GET') return pageRoute(pages.index);
   }
   if (path === '/federation' && method === 'GET') return json(federationOperation(url), federation);
@@ -114,16 +115,17 @@ async function handle(state: EmulatorState, req: IncomingMessage, res: ServerRes
     const { body, tooLarge } = await readBody(req);
     if (!route) throw new JsonApiError(404, 'UnknownOperationException', `No operation is served at ${method} ${url.pathname}`, 'invalid_request');
     if (tooLarge) throw statusError(kind, 413, `The request body is larger than ${MAX_BODY_BYTES} bytes`);
-    if (route.operation) {
-      state.count(route.operation);
-      if (!state.limiter.take(route.operation)) {
-        state.countThrottled(route.operation);
+    const operation = typeof route.operation === 'function' ? route.operation({ req, url, body }) : route.operation;
+    if (operation) {
+      state.count(operation);
+      if (!state.limiter.take(operation)) {
+        state.countThrottled(operation);
         if (kind === 'sts') throw new StsError(400, 'Throttling', 'Rate exceeded');
         throw kind === 'page' ? new PageError(429, 'Rate exceeded') : tooManyRequests();
       }
-      const fault = state.faults.take(route.operation);
+      const fault = state.faults.take(operation);
       if (fault?.latencyMs) await sleep(fault.latencyMs);
-      if (fault?.status) throw statusError(kind, fault.status, `Injected fault: ${route.operation} answers ${fault.status}`);
+      if (fault?.status) throw statusError(kind, fault.status, `Injected fault: ${operation} answers ${fault.status}`);
     }
     const ctx: Ctx = { state, req, res, url, body };
     await route.handler(ctx);

@@ -1,7 +1,9 @@
 // Everything the emulator remembers, in memory: clients, device and PKCE grants,
 // portal sessions and their tokens, issued role credentials, browser sign-ins.
-import type { Organization } from './fixture.js';
-import { randomToken } from './ids.js';
+// Each grant and session remembers the Identity Center instance it belongs to.
+import type { IdentityCenter, Organization } from './fixture.js';
+import type { CallerIdentity } from './iam.js';
+import * as ids from './ids.js';
 import { Faults } from './faults.js';
 import { RateLimiter } from './rateLimit.js';
 
@@ -12,6 +14,8 @@ export interface OidcClient {
   clientType: string;
   scopes: string[];
   redirectUris: string[];
+  /** The instance whose start URL the client gave as issuerUrl (PKCE); the first one otherwise. */
+  instance: IdentityCenter;
   issuedAt: number; // ms
   expiresAt: number; // ms
 }
@@ -21,6 +25,7 @@ export interface DeviceAuthorization {
   deviceCode: string;
   userCode: string;
   clientId: string;
+  instance: IdentityCenter;
   scopes: string[];
   expiresAt: number;
   intervalMs: number;
@@ -32,6 +37,7 @@ export interface DeviceAuthorization {
 export interface AuthorizeRequest {
   id: string;
   clientId: string;
+  instance: IdentityCenter;
   redirectUri: string;
   state?: string;
   codeChallenge: string;
@@ -42,6 +48,7 @@ export interface AuthorizeRequest {
 export interface AuthorizationCode {
   code: string;
   clientId: string;
+  instance: IdentityCenter;
   redirectUri: string;
   codeChallenge: string;
   scopes: string[];
@@ -53,6 +60,7 @@ export interface AuthorizationCode {
 /** A portal session: what an access token and its refresh token stand for. */
 export interface PortalSession {
   id: string;
+  instance: IdentityCenter;
   username: string;
   expiresAt: number;
   revoked: boolean;
@@ -78,7 +86,17 @@ export interface IssuedCredential {
   sessionToken: string;
   expiresAt: number;
   accountId: string;
+  /** The permission set (SSO) or IAM role name; empty for a GetSessionToken session. */
   roleName: string;
+  /** The SSO user, the AssumeRole session name, or the IAM user name. */
+  username: string;
+  /** Who STS takes the credentials for (GetCallerIdentity, trust policies, MFA, role chaining). */
+  identity: CallerIdentity;
+}
+
+/** A browser sign-in: who, in which Identity Center. */
+export interface BrowserSignIn {
+  instance: IdentityCenter;
   username: string;
 }
 
@@ -111,10 +129,10 @@ export class EmulatorState {
   readonly refreshTokens = new Map<string, RefreshToken>();
   readonly credentials = new Map<string, IssuedCredential>();
   readonly signinTokens = new Map<string, SigninToken>();
-  /** Browser cookie → signed-in username. */
-  readonly browserSessions = new Map<string, string>();
+  /** Browser cookie → signed-in user. */
+  readonly browserSessions = new Map<string, BrowserSignIn>();
   /** Half-finished sign-ins waiting for their MFA code. */
-  readonly pendingSignins = new Map<string, { username: string; next: string; expiresAt: number }>();
+  readonly pendingSignins = new Map<string, BrowserSignIn & { next: string; expiresAt: number }>();
   readonly calls = new Map<string, number>();
   /** Calls the rate limit turned away (429; STS: 400 Throttling), per operation; also counted in `calls`. */
   readonly throttled = new Map<string, number>();
@@ -145,22 +163,40 @@ export class EmulatorState {
     this.throttled.set(operation, (this.throttled.get(operation) ?? 0) + 1);
   }
 
-  /** Starts a portal session for a user and issues its first tokens. */
-  issueTokens(username: string, clientId: string, scopes: string[], session?: PortalSession) {
+  /** Starts a portal session for a user of an instance (or goes on with `session`) and issues tokens. */
+  issueTokens(instance: IdentityCenter, username: string, clientId: string, scopes: string[], session?: PortalSession) {
     const now = Date.now();
     if (!session) {
-      session = { id: randomToken(16), username, expiresAt: now + this.settings.sessionSeconds * 1000, revoked: false };
+      session = { id: ids.randomToken(16), instance, username, expiresAt: now + this.settings.sessionSeconds * 1000, revoked: false };
       this.sessions.set(session.id, session);
     }
     const lifetimeMs = Math.min(this.settings.accessTokenSeconds * 1000, session.expiresAt - now);
-    const accessToken = `aoa${randomToken(48)}`;
+    const accessToken = `aoa${ids.randomToken(48)}`;
     this.accessTokens.set(accessToken, { sessionId: session.id, clientId, expiresAt: now + lifetimeMs });
     let refreshToken: string | undefined;
     if (scopes.includes('sso:account:access')) {
-      refreshToken = `aor${randomToken(48)}`;
+      refreshToken = `aor${ids.randomToken(48)}`;
       this.refreshTokens.set(refreshToken, { sessionId: session.id, clientId, scopes, used: false });
     }
     return { accessToken, refreshToken, expiresIn: Math.max(1, Math.floor(lifetimeMs / 1000)) };
+  }
+
+  /** Issues temporary credentials (ASIA…) that live `seconds`, and remembers them for SigV4 checks. */
+  issueCredential(subject: Pick<IssuedCredential, 'accountId' | 'roleName' | 'username' | 'identity'>, seconds: number): IssuedCredential {
+    const credential: IssuedCredential = {
+      accessKeyId: ids.accessKeyId(),
+      secretAccessKey: ids.secretAccessKey(),
+      sessionToken: ids.sessionToken(),
+      expiresAt: Date.now() + Math.round(seconds * 1000),
+      ...subject,
+    };
+    this.credentials.set(credential.accessKeyId, credential);
+    return credential;
+  }
+
+  /** The `credentialSeconds` knob (--credential-ttl, then lifetimes.credentialSeconds), if set. */
+  credentialSecondsOverride(): number | undefined {
+    return this.settings.credentialSeconds ?? this.org.lifetimes.credentialSeconds;
   }
 
   liveSession(sessionId: string): PortalSession | undefined {
@@ -178,7 +214,7 @@ export class EmulatorState {
         ended++;
       }
     }
-    for (const [cookie, user] of this.browserSessions) if (!username || user === username) this.browserSessions.delete(cookie);
+    for (const [cookie, user] of this.browserSessions) if (!username || user.username === username) this.browserSessions.delete(cookie);
     return ended;
   }
 

@@ -1,11 +1,13 @@
-// STS GetCallerIdentity (query protocol, XML). The SigV4 signature is checked by rebuilding
-// the request and signing it again with the secret the emulator issued for that access key.
+// STS on the wire (query protocol, XML answers) and who signed a request: the SigV4 signature is
+// checked by rebuilding the request and signing it again with the caller's secret, one the
+// emulator issued or an IAM user's long-term key from the fixture. The actions are in stsActions.ts.
 import { createHash } from 'node:crypto';
 import { Sha256 } from '@aws-crypto/sha256-js';
 import { SignatureV4 } from '@smithy/signature-v4';
 import { StsError } from './awsErrors.js';
 import { type Ctx, send } from './http.js';
-import { constantTimeEqual, requestId, reservedRoleSuffix, roleId } from './ids.js';
+import { type CallerIdentity, userIdentity } from './iam.js';
+import { constantTimeEqual, requestId } from './ids.js';
 import type { IssuedCredential } from './state.js';
 
 const NS = 'https://sts.amazonaws.com/doc/2011-06-15/';
@@ -21,8 +23,38 @@ export function sendStsError(ctx: Pick<Ctx, 'res'>, err: StsError): void {
 }
 
 /** The query parameters of an STS call: the form body of a POST, or the URL query of a GET. */
-export function stsParams(ctx: Ctx): URLSearchParams {
+export function stsParams(ctx: Pick<Ctx, 'req' | 'url' | 'body'>): URLSearchParams {
   return ctx.req.method === 'POST' ? new URLSearchParams(ctx.body.toString('utf8')) : ctx.url.searchParams;
+}
+
+/** An action's answer: `<ActionResponse><ActionResult>result</ActionResult><ResponseMetadata/></ActionResponse>`. */
+export function sendStsResult(ctx: Pick<Ctx, 'res'>, action: string, result: string): void {
+  const xml =
+    `<${action}Response xmlns="${NS}">\n  <${action}Result>\n${result}  </${action}Result>\n` +
+    `  <ResponseMetadata>\n    <RequestId>${requestId()}</RequestId>\n  </ResponseMetadata>\n</${action}Response>\n`;
+  send(ctx.res, 200, 'text/xml', xml);
+}
+
+/** Who signed a request: their identity, and the session behind it (none for long-term keys). */
+export interface SignedCaller {
+  identity: CallerIdentity;
+  session?: IssuedCredential;
+}
+
+const invalidToken = () => new StsError(403, 'InvalidClientTokenId', 'The security token included in the request is invalid.');
+
+/** The secret an access key signs with, and who it stands for; throws as STS does for unknown or expired keys. */
+function lookUpCaller(ctx: Ctx, accessKeyId: string, token: string | undefined): SignedCaller & { secretAccessKey: string; sessionToken?: string } {
+  const session = ctx.state.credentials.get(accessKeyId);
+  if (session) {
+    if (!token || !constantTimeEqual(token, session.sessionToken)) throw invalidToken();
+    if (session.expiresAt <= Date.now()) throw new StsError(400, 'ExpiredToken', 'The security token included in the request is expired');
+    return { identity: session.identity, session, secretAccessKey: session.secretAccessKey, sessionToken: session.sessionToken };
+  }
+  const longTerm = ctx.state.org.iam.accessKeys.get(accessKeyId);
+  // Long-term keys sign without a session token; sending one is an invalid token, as on AWS.
+  if (!longTerm || token) throw invalidToken();
+  return { identity: userIdentity(longTerm.user, 'iam-user', false), secretAccessKey: longTerm.secretAccessKey };
 }
 
 interface ParsedAuthorization {
@@ -53,16 +85,11 @@ function headerValue(value: string | string[] | undefined): string | undefined {
   return Array.isArray(value) ? value.join(',') : value;
 }
 
-/** Checks the request's SigV4 signature; returns the credential it was signed with. */
-export async function verifySignature(ctx: Ctx): Promise<IssuedCredential> {
+/** Checks the request's SigV4 signature (temporary credentials or an IAM user's long-term key); returns who signed it. */
+export async function verifySignature(ctx: Ctx): Promise<SignedCaller> {
   const { req } = ctx;
   const auth = parseAuthorization(headerValue(req.headers.authorization));
-  const credential = ctx.state.credentials.get(auth.accessKeyId);
-  if (!credential) throw new StsError(403, 'InvalidClientTokenId', 'The security token included in the request is invalid.');
-  const token = headerValue(req.headers['x-amz-security-token']);
-  if (!token || !constantTimeEqual(token, credential.sessionToken))
-    throw new StsError(403, 'InvalidClientTokenId', 'The security token included in the request is invalid.');
-  if (credential.expiresAt <= Date.now()) throw new StsError(400, 'ExpiredToken', 'The security token included in the request is expired');
+  const { secretAccessKey, sessionToken, ...caller } = lookUpCaller(ctx, auth.accessKeyId, headerValue(req.headers['x-amz-security-token']));
 
   const signingDate = parseAmzDate(headerValue(req.headers['x-amz-date']));
   if (Math.abs(ctx.state.serverTime() - signingDate.getTime()) > 15 * 60_000)
@@ -92,7 +119,7 @@ export async function verifySignature(ctx: Ctx): Promise<IssuedCredential> {
     query[key] = values.length === 1 ? values[0]! : values;
   }
   const signer = new SignatureV4({
-    credentials: { accessKeyId: credential.accessKeyId, secretAccessKey: credential.secretAccessKey, sessionToken: credential.sessionToken },
+    credentials: { accessKeyId: auth.accessKeyId, secretAccessKey, sessionToken },
     region: auth.region,
     service: auth.service,
     sha256: Sha256,
@@ -117,20 +144,5 @@ export async function verifySignature(ctx: Ctx): Promise<IssuedCredential> {
       'SignatureDoesNotMatch',
       'The request signature we calculated does not match the signature you provided. Check your AWS Secret Access Key and signing method.',
     );
-  return credential;
-}
-
-export async function getCallerIdentity(ctx: Ctx): Promise<void> {
-  const params = stsParams(ctx);
-  const action = params.get('Action');
-  if (action !== 'GetCallerIdentity')
-    throw new StsError(400, 'InvalidAction', `Could not find operation ${action ?? '(none)'} for version ${params.get('Version') ?? '(none)'}`);
-  const credential = await verifySignature(ctx);
-  const { accountId, roleName, username } = credential;
-  const arn = `arn:aws:sts::${accountId}:assumed-role/AWSReservedSSO_${roleName}_${reservedRoleSuffix(accountId, roleName)}/${username}`;
-  const xml =
-    `<GetCallerIdentityResponse xmlns="${NS}">\n  <GetCallerIdentityResult>\n    <Arn>${escapeXml(arn)}</Arn>\n` +
-    `    <UserId>${roleId(accountId, roleName)}:${escapeXml(username)}</UserId>\n    <Account>${accountId}</Account>\n` +
-    `  </GetCallerIdentityResult>\n  <ResponseMetadata>\n    <RequestId>${requestId()}</RequestId>\n  </ResponseMetadata>\n</GetCallerIdentityResponse>\n`;
-  send(ctx.res, 200, 'text/xml', xml);
+  return caller;
 }

@@ -329,9 +329,10 @@ describe('bad input', () => {
     const unsigned = await rawCall(emulator, 'POST', '/', 'Action=GetCallerIdentity&Version=2011-06-15', { 'content-type': 'application/x-www-form-urlencoded' });
     expect(unsigned.status).toBe(403);
     expect(unsigned.text).toContain('<Code>MissingAuthenticationToken</Code>');
-    const badAction = await rawCall(emulator, 'POST', '/', 'Action=AssumeRole', { 'content-type': 'application/x-www-form-urlencoded' });
+    const badAction = await rawCall(emulator, 'POST', '/', 'Action=NoSuchAction', { 'content-type': 'application/x-www-form-urlencoded' });
     expect(badAction.status).toBe(400);
     expect(badAction.text).toContain('<ErrorResponse');
+    expect(badAction.text).toContain('<Code>InvalidAction</Code>');
   });
 
   it('answers the admin API on loopback only', async (ctx) => {

@@ -2,8 +2,9 @@
 import { SSOClient } from '@aws-sdk/client-sso';
 import { CreateTokenCommand, RegisterClientCommand, SSOOIDCClient, StartDeviceAuthorizationCommand } from '@aws-sdk/client-sso-oidc';
 import { type EmulatorOptions, type RunningEmulator, startEmulator } from '../../src/emulator/index.js';
+import { totp } from '../../src/emulator/mfa.js';
 
-export { DEMO_USER, defaultFixture } from '../../src/emulator/index.js';
+export { DEMO_IAM_USER, DEMO_USER, defaultFixture } from '../../src/emulator/index.js';
 export type { EmulatorOptions, RunningEmulator };
 
 /** Starts an emulator on a free loopback port. Close it in afterAll/afterEach. */
@@ -98,4 +99,13 @@ export async function signInWithDevice(emulator: RunningEmulator, scopes = ['sso
   if (approved.status !== 200) throw new Error(`approve failed: ${JSON.stringify(approved.body)}`);
   const token = await pollForToken(emulator, start);
   return { ...start, ...token };
+}
+
+/** A 6-digit code that no step of a TOTP secret's accepted window (±30 s) matches: a wrong MFA code. */
+export function wrongTotpCode(secret: string, at = Date.now()): string {
+  const valid = [-1, 0, 1].map((step) => totp(secret, at + step * 30_000));
+  let code = Number(valid[1]);
+  do code = (code + 1) % 1_000_000;
+  while (valid.includes(String(code).padStart(6, '0')));
+  return String(code).padStart(6, '0');
 }
