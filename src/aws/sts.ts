@@ -57,7 +57,9 @@ function fromSdk(c: SdkCredentials | undefined, accountId: string): RoleCredenti
 
 type StsModule = typeof import('@aws-sdk/client-sts');
 let sdk: Promise<StsModule> | undefined;
-const loadSdk = () => (sdk ??= import('@aws-sdk/client-sts'));
+// Bundled, the SDK's CommonJS build comes back as a namespace whose `default` holds the exports.
+const loadSdk = () =>
+  (sdk ??= import('@aws-sdk/client-sts').then((m) => ('STSClient' in m ? m : (m as unknown as { default: StsModule }).default)));
 
 async function client(region: string, caller: SigningKeys) {
   const { STSClient } = await loadSdk();
