@@ -60,8 +60,11 @@ function assume --description 'AWS credentials for a profile, from keyfob'
                 string join \n -- $__keyfob_script | source
                 return 0
             else if test $__keyfob_status -eq 22
-                printf '%s\n' $__keyfob_script >&2
-                return 1
+                # An MFA code to ask: the backend asks it on the terminal (curl cannot).
+                if not string match -q '*needs a code from MFA device*' -- "$__keyfob_script"
+                    printf '%s\n' $__keyfob_script >&2
+                    return 1
+                end
             end
         end
     end

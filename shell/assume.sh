@@ -23,8 +23,11 @@ assume() {
         eval "$__keyfob_script"
         return 0
       elif [ "$__keyfob_status" -eq 22 ]; then
-        printf '%s\n' "$__keyfob_script" >&2
-        return 1
+        # An MFA code to ask: the backend asks it on the terminal (curl cannot).
+        case "$__keyfob_script" in
+          *'needs a code from MFA device'*) ;;
+          *) printf '%s\n' "$__keyfob_script" >&2; return 1 ;;
+        esac
       fi
     fi
   fi

@@ -7,6 +7,7 @@ import { visible } from './terminalText.js';
 import { installRoot } from './paths.js';
 import type { CommandModule } from 'yargs';
 
+import add from './commands/add.js';
 import assume from './commands/assume.js';
 import completionCommand from './commands/completion.js';
 import consoleCommand from './commands/console.js';
@@ -16,9 +17,11 @@ import demo from './commands/demo.js';
 import doctor from './commands/doctor.js';
 import emulator from './commands/emulator.js';
 import exec from './commands/exec.js';
+import list from './commands/list.js';
 import login from './commands/login.js';
 import logout from './commands/logout.js';
 import populate from './commands/populate.js';
+import remove from './commands/remove.js';
 import shellInit from './commands/shell-init.js';
 import status from './commands/status.js';
 
@@ -26,6 +29,9 @@ const commands: CommandModule<any, any>[] = [
   login,
   logout,
   populate,
+  add,
+  remove,
+  list,
   assume,
   exec,
   consoleCommand,

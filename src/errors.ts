@@ -24,13 +24,18 @@ export type ErrorCode =
   | 'KeychainUnavailable'
   | 'ListingFailed'
   | 'LoginFailed'
+  | 'MfaFailed'
+  | 'MfaRequired'
   | 'NoBrowser'
   | 'NoProfiles'
+  | 'NoStoredKeys'
+  | 'ProcessFailed'
   | 'NotSignedIn'
   | 'RefreshRejected'
   | 'RegistrationRejected'
   | 'SignInFailed'
   | 'SocketPathTaken'
+  | 'StsRefused'
   | 'SocketPathTooLong'
   | 'UnknownProfile'
   | 'UnsupportedPartition'
@@ -57,6 +62,20 @@ export class NotSignedInError extends KeyfobError {
   constructor(session: string, reason = 'not signed in to') {
     super('NotSignedIn', `${reason} sso-session "${session}"; run: keyfob login --sso-session ${session}`, 401);
     this.ssoSession = session;
+  }
+}
+
+/** A profile needs an MFA code: the client asks it on the terminal and sends it to /v1/mfa. */
+export class MfaRequiredError extends KeyfobError {
+  constructor(
+    readonly mfaProfile: string,
+    readonly mfaSerial: string,
+  ) {
+    super(
+      'MfaRequired',
+      `profile ${JSON.stringify(mfaProfile)} needs a code from MFA device ${mfaSerial}, and there is no terminal to ask it on; in a terminal, run: keyfob exec ${mfaProfile} -- true`,
+      401,
+    );
   }
 }
 

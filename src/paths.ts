@@ -30,6 +30,11 @@ export function configFile(env: NodeJS.ProcessEnv = process.env): string {
   return env.AWS_CONFIG_FILE ? expandPath(env.AWS_CONFIG_FILE, env) : join(homeOf(env), '.aws', 'config');
 }
 
+/** The shared credentials file: AWS_SHARED_CREDENTIALS_FILE (expanded), else ~/.aws/credentials. Always absolute. */
+export function credentialsFile(env: NodeJS.ProcessEnv = process.env): string {
+  return env.AWS_SHARED_CREDENTIALS_FILE ? expandPath(env.AWS_SHARED_CREDENTIALS_FILE, env) : join(homeOf(env), '.aws', 'credentials');
+}
+
 export function keyfobHome(env: NodeJS.ProcessEnv = process.env): string {
   if (env.KEYFOB_HOME) return expandPath(env.KEYFOB_HOME, env);
   if (process.platform === 'darwin') return join(homeOf(env), 'Library', 'Application Support', 'keyfob');

@@ -6,6 +6,7 @@ import { KeyfobError, oneLine } from '../errors.js';
 import { visible } from '../terminalText.js';
 import { ROUTES, type AssumeAnswer, type ContainerToken, type ProfileSummary } from '../daemon/protocol.js';
 import { daemonRequest, parseAnswer } from '../daemon/client/connection.js';
+import { withMfa } from '../daemon/client/mfaRetry.js';
 import { importFromDist } from '../paths.js';
 import { parseLeanArgs } from '../leanArgs.js';
 import { envScript, SHELLS } from '../shell/quote.js';
@@ -69,7 +70,7 @@ async function assume(args: AssumeArgs): Promise<void> {
   const name = await chooseProfile(args);
   if (name === undefined) throw new KeyfobError('Cancelled', 'no profile picked, nothing changed; name one: assume PROFILE');
   if (args.autoRefresh) return assumeAutoRefresh(name, args);
-  const answer = await ask<AssumeAnswer>(`${ROUTES.assume}?profile=${encodeURIComponent(name)}`);
+  const answer = await withMfa(name, () => ask<AssumeAnswer>(`${ROUTES.assume}?profile=${encodeURIComponent(name)}`));
   if (args.duration !== undefined) {
     process.stderr.write(
       `keyfob: --duration does not apply here: IAM Identity Center role credentials last the permission set's session duration (these until ${answer.credentials.Expiration}); it applies to --console\n`,
@@ -84,7 +85,7 @@ async function assume(args: AssumeArgs): Promise<void> {
 
 /** `--auto-refresh`: a token for the daemon's loopback endpoint instead of keys. */
 async function assumeAutoRefresh(name: string, args: AssumeArgs): Promise<void> {
-  const grant = parseAnswer<ContainerToken>(await daemonRequest('POST', ROUTES.containerTokens, { profile: name }));
+  const grant = await withMfa(name, async () => parseAnswer<ContainerToken>(await daemonRequest('POST', ROUTES.containerTokens, { profile: name })));
   const change = autoRefreshEnvironment(grant, args.region, process.env);
   if (args.exec) {
     // The token lives as long as the command: revoked as soon as it ends.

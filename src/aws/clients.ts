@@ -15,20 +15,20 @@ const oidcClients = new Map<string, SSOOIDCClient>();
 // SDK's retries would only multiply the upstream calls.
 // throwOnRequestTimeout: without it @smithy/node-http-handler (4.x) only logs a warning when
 // requestTimeout passes, and a server that never answers holds every caller forever.
-const common = {
+export const CLIENT_SETTINGS = {
   maxAttempts: 1,
   requestHandler: { requestTimeout: REQUEST_TIMEOUT_MS, throwOnRequestTimeout: true, connectionTimeout: CONNECTION_TIMEOUT_MS },
 };
 
 export function ssoClient(region: string): SSOClient {
   let client = ssoClients.get(region);
-  if (!client) ssoClients.set(region, (client = new SSOClient({ region, ...common })));
+  if (!client) ssoClients.set(region, (client = new SSOClient({ region, ...CLIENT_SETTINGS })));
   return client;
 }
 
 export function oidcClient(region: string): SSOOIDCClient {
   let client = oidcClients.get(region);
-  if (!client) oidcClients.set(region, (client = new SSOOIDCClient({ region, ...common })));
+  if (!client) oidcClients.set(region, (client = new SSOOIDCClient({ region, ...CLIENT_SETTINGS })));
   return client;
 }
 

@@ -3,6 +3,7 @@
 import { readAwsConfig } from '../config/awsConfig.js';
 import type { CredentialProcessOutput } from '../credentials/types.js';
 import { daemonRequest, parseAnswer } from '../daemon/client/connection.js';
+import { withMfa } from '../daemon/client/mfaRetry.js';
 import { ROUTES } from '../daemon/protocol.js';
 import { KeyfobError } from '../errors.js';
 import { configFile } from '../paths.js';
@@ -28,8 +29,12 @@ export async function consoleUrlForProfile(opts: ProfileConsoleOptions): Promise
   if (opts.durationSeconds !== undefined) checkConsoleDuration(opts.durationSeconds);
 
   // The daemon's answer goes first: it owns the unknown-profile and not-signed-in errors.
-  const answer = await daemonRequest('GET', `${ROUTES.credentials}?profile=${encodeURIComponent(opts.profile)}`, undefined, { env });
-  const credentials = parseAnswer<CredentialProcessOutput>(answer);
+  const credentials = await withMfa(opts.profile, async () =>
+    parseAnswer<CredentialProcessOutput>(await daemonRequest('GET', `${ROUTES.credentials}?profile=${encodeURIComponent(opts.profile)}`, undefined, { env })),
+  );
+  if (!credentials.SessionToken) {
+    throw new KeyfobError('Usage', `profile ${JSON.stringify(opts.profile)} has long-term keys, and the console takes only temporary ones; open a role profile (role_arn with source_profile = ${opts.profile}) instead`);
+  }
 
   const config = await readAwsConfig(configFile(env));
   const values = config.profiles.get(opts.profile)?.values ?? {};

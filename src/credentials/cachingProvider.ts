@@ -20,6 +20,8 @@ export class CachingProvider implements CredentialProvider {
   constructor(
     private readonly inner: CredentialProvider,
     private readonly onBackgroundError: (err: Error) => void = () => undefined,
+    /** false for a link that needs an MFA code: only a person at a terminal can renew it. */
+    private readonly refreshAhead = true,
   ) {}
 
   private windowMs(c: RoleCredentials): number {
@@ -53,6 +55,7 @@ export class CachingProvider implements CredentialProvider {
   /** Renew in the background just before the window, but only for credentials still in use. */
   private scheduleRefreshAhead(creds: RoleCredentials): void {
     clearTimeout(this.timer);
+    if (!this.refreshAhead || !Number.isFinite(creds.expiration)) return; // static keys never expire
     const delay = Math.max(0, creds.expiration - this.windowMs(creds) - Date.now() - 1000);
     this.timer = setTimeout(() => {
       if (this.usedSinceFetch) this.refresh().catch((err) => this.onBackgroundError(err));

@@ -1,10 +1,15 @@
-/** Short-lived role credentials, as the daemon keeps them in memory (never on disk). */
+/**
+ * Credentials as the daemon keeps them in memory (never on disk): short-lived role or session
+ * credentials, or, for a static profile of the user's own files, the keys written there.
+ */
 export interface RoleCredentials {
   accessKeyId: string;
   secretAccessKey: string;
-  sessionToken: string;
-  /** Epoch milliseconds. */
+  /** Absent only for long-term keys (a static profile without aws_session_token). */
+  sessionToken?: string;
+  /** Epoch milliseconds; Infinity for static keys, which do not expire. */
   expiration: number;
+  /** '' when nobody said (GetSessionToken, static keys). */
   accountId: string;
 }
 
@@ -18,18 +23,28 @@ export interface CredentialProcessOutput {
   Version: 1;
   AccessKeyId: string;
   SecretAccessKey: string;
-  SessionToken: string;
-  Expiration: string;
-  AccountId: string;
+  /** Absent for long-term static keys. */
+  SessionToken?: string;
+  /** Absent for static keys: the SDKs then never refresh them. */
+  Expiration?: string;
+  AccountId?: string;
 }
 
+/** One answer object per cached credentials, so a warm hit returns the very same object (its bytes can be cached by identity). */
+const answers = new WeakMap<RoleCredentials, CredentialProcessOutput>();
+
 export function toCredentialProcessOutput(c: RoleCredentials): CredentialProcessOutput {
-  return {
-    Version: 1,
-    AccessKeyId: c.accessKeyId,
-    SecretAccessKey: c.secretAccessKey,
-    SessionToken: c.sessionToken,
-    Expiration: new Date(c.expiration).toISOString(),
-    AccountId: c.accountId,
-  };
+  let out = answers.get(c);
+  if (!out) {
+    out = {
+      Version: 1,
+      AccessKeyId: c.accessKeyId,
+      SecretAccessKey: c.secretAccessKey,
+      ...(c.sessionToken ? { SessionToken: c.sessionToken } : {}),
+      ...(Number.isFinite(c.expiration) ? { Expiration: new Date(c.expiration).toISOString() } : {}),
+      ...(c.accountId ? { AccountId: c.accountId } : {}),
+    };
+    answers.set(c, out);
+  }
+  return out;
 }

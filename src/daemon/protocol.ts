@@ -18,13 +18,33 @@ export const ROUTES = {
   shellAssume: '/v1/shell/assume',
   containerTokens: '/v1/container-tokens', // POST {profile} → ContainerToken (assume --auto-refresh)
   revokeContainerToken: '/v1/container-tokens/revoke', // POST {token} → {revoked: boolean}
+  // POST {profile, code}: the MFA code for the mfa_serial of `profile` (the mfaProfile of a
+  // MfaRequired error); the daemon starts that MFA session with it, then the client asks again.
+  mfa: '/v1/mfa',
+  iamUsers: '/v1/iam-users', // POST {profile, accessKeyId, secretAccessKey} → {stored: true} (keyfob add)
+  removeIamUser: '/v1/iam-users/remove', // POST {profile} → {removed: boolean} (keyfob remove)
+  profileList: '/v1/profiles/list', // GET → {profiles: ProfileListing[]}: every profile, every kind (keyfob list)
   shutdown: '/v1/shutdown', // POST
 } as const;
+
+/**
+ * Routes that answer for a profile (credentials, assume, shell assume) also take `duration=SECONDS`:
+ * a role chain's AssumeRole DurationSeconds (capped at one hour when chained from a role session,
+ * with a note); an IAM Identity Center profile's duration is its permission set's (a note, no error).
+ */
+export const DURATION_PARAM = 'duration';
 
 /** Every error the daemon sends: a stable code and the one line to show the user. */
 export interface ErrorBody {
   /** `ssoSession` names the session to sign in to, when the fix is `keyfob login`. */
-  error: { code: ErrorCode; message: string; ssoSession?: string };
+  error: {
+    code: ErrorCode;
+    message: string;
+    ssoSession?: string;
+    /** MfaRequired (HTTP 401): the device to ask a code for, and the profile whose mfa_serial it is (send it to ROUTES.mfa). */
+    mfaSerial?: string;
+    mfaProfile?: string;
+  };
 }
 
 /**
@@ -59,13 +79,35 @@ export type AccountsEvent =
   | { event: 'accounts'; accounts: { accountId: string; accountName: string; emailAddress?: string; roles: string[] }[] }
   | ({ event: 'error' } & ErrorBody);
 
-/** A profile keyfob can answer for (an IAM Identity Center one), as pickers and shells see it. */
+/** Where a profile's credentials come from (see docs/config-format.md). */
+export type ProfileKind = 'sso' | 'chain' | 'iam-user' | 'process' | 'static';
+
+/**
+ * A profile keyfob can answer for, as pickers and shells see it. For a chain, accountId and
+ * roleName are its role's, and ssoSession the session at its root ('' when it has none); for an
+ * IAM user or static keys, roleName is ''.
+ */
 export interface ProfileSummary {
   name: string;
   ssoSession: string;
   accountId: string;
   roleName: string;
   region?: string;
+  /** Absent means sso (older daemons). */
+  kind?: ProfileKind;
+  /** Where it comes from, never a secret: "session/account/role", a source profile, a program's name. */
+  source?: string;
+}
+
+/** One line of `keyfob list`: a profile that resolves, with its cached expiry, or why it does not. */
+export interface ProfileListing {
+  name: string;
+  kind?: ProfileKind;
+  source?: string;
+  /** ISO time the cached credentials expire, when the daemon holds some. */
+  expiration?: string;
+  /** The one-line error when the profile does not resolve. */
+  error?: string;
 }
 
 /** What `assume --auto-refresh` exports: the daemon's loopback endpoint and a token bound to one profile. */
@@ -80,6 +122,8 @@ export interface ContainerToken {
 export interface AssumeAnswer {
   profile: ProfileSummary;
   credentials: CredentialProcessOutput;
+  /** A one-line note, e.g. a duration reduced to STS's one-hour limit for role chaining. */
+  note?: string;
 }
 
 /** Request bodies are small; anything larger is refused. */

@@ -33,8 +33,9 @@ export function assumeEnvironment(answer: AssumeAnswer, region: string | undefin
   const set: [string, string][] = [
     ['AWS_ACCESS_KEY_ID', credentials.AccessKeyId],
     ['AWS_SECRET_ACCESS_KEY', credentials.SecretAccessKey],
-    ['AWS_SESSION_TOKEN', credentials.SessionToken],
-    ['AWS_CREDENTIAL_EXPIRATION', credentials.Expiration],
+    // Static keys have neither: any left from an earlier assume are cleared (they are in the export list).
+    ...(credentials.SessionToken ? [['AWS_SESSION_TOKEN', credentials.SessionToken] as [string, string]] : []),
+    ...(credentials.Expiration ? [['AWS_CREDENTIAL_EXPIRATION', credentials.Expiration] as [string, string]] : []),
     ['AWS_PROFILE', profile.name],
   ];
   return change(set, profile, region, env);
@@ -63,11 +64,13 @@ export function previousContainerToken(env: NodeJS.ProcessEnv): string | undefin
 export function assumedNote(answer: AssumeAnswer, region: string | undefined): string {
   const { profile, credentials } = answer;
   // Not toLocaleTimeString: loading ICU for it costs ~25 ms on every assume.
-  const expires = new Date(credentials.Expiration);
-  const until = `${String(expires.getHours()).padStart(2, '0')}:${String(expires.getMinutes()).padStart(2, '0')}`;
+  const expires = credentials.Expiration ? new Date(credentials.Expiration) : undefined;
+  const until = expires ? ` until ${String(expires.getHours()).padStart(2, '0')}:${String(expires.getMinutes()).padStart(2, '0')}` : ' (keys that do not expire)';
   const where = region ?? profile.region;
+  const what = [profile.accountId, profile.roleName, where].filter(Boolean).join(', ');
+  const note = answer.note ? `; ${answer.note}` : '';
   // Names come from the config and the server: escaped for the terminal.
-  return visible(`keyfob: assumed ${profile.name} (${profile.accountId}, ${profile.roleName}${where ? `, ${where}` : ''}) until ${until}`);
+  return visible(`keyfob: assumed ${profile.name}${what ? ` (${what})` : ''}${until}${note}`);
 }
 
 export function unsetEnvironment(env: NodeJS.ProcessEnv): EnvChange {

@@ -99,7 +99,7 @@ describe('CredentialService', () => {
     for (let minutes = 0; minutes < 4 * 60; minutes += 13) {
       vi.setSystemTime(Date.UTC(2026, 0, 1) + minutes * 60_000);
       const c = await service.forProfile(work, `w/${ACCOUNTS[0]}/Admin`);
-      expect(Date.parse(c.Expiration) - Date.now()).toBeGreaterThan(ROLE_REFRESH_WINDOW_MS);
+      expect(Date.parse(c.Expiration!) - Date.now()).toBeGreaterThan(ROLE_REFRESH_WINDOW_MS);
     }
     expect(fake.refused).toBe(0);
   });

@@ -4,7 +4,7 @@ import { connect } from 'node:net';
 import { StringDecoder } from 'node:string_decoder';
 import { DaemonUnavailableError, KeyfobError } from '../../errors.js';
 import { join } from 'node:path';
-import { configFile, installRoot, socketLocation } from '../../paths.js';
+import { configFile, credentialsFile, installRoot, socketLocation } from '../../paths.js';
 import { SOCKET_ELSEWHERE, socketProblem, UntrustedPathError } from '../../trustedPath.js';
 import { ROUTES, type ErrorBody } from '../protocol.js';
 
@@ -202,7 +202,8 @@ export interface RequestOptions {
  */
 export function withConfig(path: string, env: NodeJS.ProcessEnv): string {
   if (env.KEYFOB_NO_START === '1') return path;
-  return `${path}${path.includes('?') ? '&' : '?'}config=${encodeURIComponent(configFile(env))}`;
+  const files = `config=${encodeURIComponent(configFile(env))}&credentials=${encodeURIComponent(credentialsFile(env))}`;
+  return `${path}${path.includes('?') ? '&' : '?'}${files}`;
 }
 
 /** Ask the daemon, starting it if nobody answers, and retrying once if it dies mid-request. */
@@ -242,7 +243,7 @@ export function parseAnswer<T>(res: DaemonResponse): T {
   if (res.status >= 400) {
     const e = (parsed as Partial<ErrorBody>).error;
     const err = new KeyfobError(e?.code ?? 'DaemonError', e?.message ?? `daemon answered HTTP ${res.status}`, res.status);
-    throw Object.assign(err, { ssoSession: e?.ssoSession });
+    throw Object.assign(err, { ssoSession: e?.ssoSession, mfaSerial: e?.mfaSerial, mfaProfile: e?.mfaProfile });
   }
   return parsed as T;
 }

@@ -6,6 +6,7 @@ import { importFromDist } from '../../paths.js';
 import { parseLeanArgs } from '../../leanArgs.js';
 import { ROUTES } from '../protocol.js';
 import { daemonRequest, parseAnswer } from './connection.js';
+import { withMfa } from './mfaRetry.js';
 
 const USAGE = 'keyfob credential-process --profile NAME [--login]';
 const HELP = `usage: ${USAGE}
@@ -33,9 +34,11 @@ export async function main(argv: string[]): Promise<void> {
   try {
     const args = parseArgs(argv);
     if (args.help) return void process.stdout.write(HELP);
+    // An MFA code is asked on the terminal (/dev/tty), never on stdout, which is the JSON.
+    const fetch = () => withMfa(args.profile!, () => fetchCredentials(args.profile!));
     let body: string;
     try {
-      body = await fetchCredentials(args.profile!);
+      body = await fetch();
     } catch (err) {
       // Only with --login does credential_process wait for a human.
       const session = (err as { ssoSession?: string }).ssoSession;
@@ -43,7 +46,7 @@ export async function main(argv: string[]): Promise<void> {
       const { loginThroughDaemon } = await importFromDist<typeof import('./login.js')>('daemon/client/login.js');
       const { configuredSession } = await importFromDist<typeof import('../../config/ssoSessions.js')>('config/ssoSessions.js');
       await loginThroughDaemon({ session: await configuredSession(session) });
-      body = await fetchCredentials(args.profile!);
+      body = await fetch();
     }
     process.stdout.write(body.endsWith('\n') ? body : `${body}\n`);
   } catch (err) {

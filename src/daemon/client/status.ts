@@ -15,6 +15,10 @@ export interface StatusReport {
   };
   sessions: { name: string; startUrl: string; region: string; signedIn: boolean; expiresAt?: string; canRefresh: boolean; signInPending: boolean; reason?: string }[];
   credentials: { ssoSession: string; accountId: string; roleName: string; expiration: string }[];
+  /** Cached role chains and IAM user sessions (absent from older daemons). */
+  chains?: { profile: string; kind: 'chain' | 'session'; roleArn?: string; expiration: string }[];
+  /** Profiles whose IAM user keys `keyfob add` stored: names only, never keys. */
+  iamUsers?: string[];
 }
 
 /** The daemon's report, or undefined when no daemon runs. */
@@ -51,6 +55,12 @@ export function formatStatus(report: StatusReport | undefined): string {
   lines.push('', 'cached role credentials:');
   if (!report.credentials.length) lines.push('  none');
   for (const c of report.credentials) lines.push(`  ${c.accountId}/${c.roleName}  (${c.ssoSession})  expires ${when(c.expiration)}`);
+  if (report.chains?.length) {
+    lines.push('', 'cached role chains and IAM user sessions:');
+    for (const c of report.chains) lines.push(`  ${c.profile}  ${c.roleArn ?? 'session (GetSessionToken)'}  expires ${when(c.expiration)}`);
+  }
+  lines.push('', 'IAM users in the keychain (keyfob add):');
+  lines.push(report.iamUsers?.length ? `  ${report.iamUsers.join(', ')}` : '  none');
   // Names and reasons come from the server and the config: nothing in them may act on the terminal.
   return `${lines.map(visible).join('\n')}\n`;
 }

@@ -1,24 +1,32 @@
 // The daemon answers from the config file each caller resolved (AWS_CONFIG_FILE, else
-// ~/.aws/config), so two shells with two configs share one daemon and each gets its own answer.
-// Each file is parsed once, and again only when it changes (a stat per request: size, mtime and
-// inode), so config size never touches the hot path.
+// ~/.aws/config) and the shared credentials file beside it (AWS_SHARED_CREDENTIALS_FILE, else
+// ~/.aws/credentials), so two shells with two configs share one daemon and each gets its own
+// answer. Each file is parsed once, and again only when it changes (a stat per request: size,
+// mtime and inode), so config size never touches the hot path.
 import { readFileSync, statSync } from 'node:fs';
 import { isAbsolute } from 'node:path';
 import { interpretConfig, type AwsConfig } from '../../config/awsConfig.js';
-import { parseConfig } from '../../config/iniDocument.js';
+import { parseConfig, type ConfigDocument } from '../../config/iniDocument.js';
+import type { ProfileFiles } from '../../config/profileResolver.js';
 import { ConfigError } from '../../errors.js';
+import { credentialsFile } from '../../paths.js';
 import { ownFileProblem, UntrustedPathError } from '../../trustedPath.js';
 
 /** How many config files the daemon keeps parsed at once (most recently used win). */
 const MAX_FILES = 32;
 
-export class ConfigCache {
-  private config?: AwsConfig;
+/** One file, parsed by `interpret` on first use and again whenever it changes. */
+class ParsedFile<T> {
+  private value?: T;
   private signature = '';
   /** How many times the file was parsed; status shows it, tests check it. */
   parses = 0;
 
-  constructor(readonly path: string) {}
+  constructor(
+    readonly path: string,
+    private readonly what: string,
+    private readonly interpret: (doc: ConfigDocument) => T,
+  ) {}
 
   private currentSignature(): string {
     try {
@@ -29,23 +37,70 @@ export class ConfigCache {
     }
   }
 
-  get(): AwsConfig {
+  get(): T {
     const signature = this.currentSignature();
-    if (!this.config || signature !== this.signature) {
-      // Only a file no other user could have written: a request may name any path.
+    if (this.value === undefined || signature !== this.signature) {
+      // Only a file no other user could have written: a request may name any path, and these
+      // files may name programs (credential_process) the daemon runs.
       const problem = ownFileProblem(this.path, 'keep your AWS config in a directory only you can write');
-      if (problem) throw new UntrustedPathError('the config file', this.path, problem);
+      if (problem) throw new UntrustedPathError(this.what, this.path, problem);
       let text = '';
       try {
         text = readFileSync(this.path, 'utf8');
       } catch {
-        // a missing file is an empty config
+        // a missing file is an empty one
       }
-      this.config = interpretConfig(parseConfig(text));
+      this.value = this.interpret(parseConfig(text));
       this.signature = signature;
       this.parses++;
     }
-    return this.config!;
+    return this.value;
+  }
+}
+
+/** The shared credentials file's profiles: every section is one, named as written ([default], [work]). */
+export function interpretCredentialsFile(doc: ConfigDocument): Map<string, Record<string, string>> {
+  const profiles = new Map<string, Record<string, string>>();
+  for (const section of doc.sections) {
+    const name = section.kind === 'default' ? 'default' : section.header.trim();
+    if (profiles.has(name)) continue;
+    const values: Record<string, string> = {};
+    for (const entry of section.entries) values[entry.key] ??= entry.value;
+    profiles.set(name, values);
+  }
+  return profiles;
+}
+
+export class ConfigCache {
+  private readonly config: ParsedFile<AwsConfig>;
+  private readonly credentials: ParsedFile<Map<string, Record<string, string>>>;
+  private files?: ProfileFiles;
+
+  constructor(
+    readonly path: string,
+    /** The caller's shared credentials file; the daemon's own when the request names none. */
+    readonly credentialsPath: string = credentialsFile(),
+  ) {
+    this.config = new ParsedFile(path, 'the config file', interpretConfig);
+    this.credentials = new ParsedFile(credentialsPath, 'the credentials file', interpretCredentialsFile);
+  }
+
+  get parses(): number {
+    return this.config.parses;
+  }
+
+  get(): AwsConfig {
+    return this.config.get();
+  }
+
+  /** Both files, for resolving profiles; the same object until one of them changes. */
+  profileFiles(): ProfileFiles {
+    const config = this.config.get();
+    const credentials = this.credentials.get();
+    if (this.files?.config !== config || this.files.credentials !== credentials) {
+      this.files = { config, configPath: this.path, credentials, credentialsPath: this.credentialsPath };
+    }
+    return this.files;
   }
 }
 
@@ -53,20 +108,27 @@ export class ConfigCache {
 export class ConfigFiles {
   private readonly files = new Map<string, ConfigCache>();
 
-  /** `fallback`: the daemon's own config, for requests that name none (curl, older shims). */
-  constructor(readonly fallback: string) {}
+  /** `fallback`: the daemon's own config, for requests that name none (curl, older shims); likewise `credentialsFallback`. */
+  constructor(
+    readonly fallback: string,
+    readonly credentialsFallback: string = credentialsFile(),
+  ) {}
 
-  get(path: string | null | undefined): ConfigCache {
+  get(path: string | null | undefined, credentialsPath?: string | null): ConfigCache {
     const file = path || this.fallback;
-    let cache = this.files.get(file);
+    const credentials = credentialsPath || this.credentialsFallback;
+    const key = `${file}\u0000${credentials}`;
+    let cache = this.files.get(key);
     if (cache) {
-      this.files.delete(file); // re-inserted below: Map order is the LRU order
+      this.files.delete(key); // re-inserted below: Map order is the LRU order
     } else {
-      if (!isAbsolute(file)) throw new ConfigError(`the config file must be an absolute path, not ${JSON.stringify(file)}; the client resolves AWS_CONFIG_FILE`);
-      cache = new ConfigCache(file);
+      for (const p of [file, credentials]) {
+        if (!isAbsolute(p)) throw new ConfigError(`the config file must be an absolute path, not ${JSON.stringify(p)}; the client resolves AWS_CONFIG_FILE`);
+      }
+      cache = new ConfigCache(file, credentials);
       if (this.files.size >= MAX_FILES) this.files.delete(this.files.keys().next().value!);
     }
-    this.files.set(file, cache);
+    this.files.set(key, cache);
     return cache;
   }
 }

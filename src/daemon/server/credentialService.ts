@@ -1,24 +1,64 @@
-// Where credential_process gets its answer: the caller's config file → profile → (sso-session,
-// account, role) → a cached provider that refreshes ahead of expiry → GetRoleCredentials with the
-// session's token. Profiles come from the file each request names; credentials are shared by role.
-import { resolveProfileSource, type AwsConfig, type ProfileSource } from '../../config/awsConfig.js';
+// Where credential_process gets its answer: the caller's config file (and shared credentials
+// file) → the profile, resolved as botocore resolves it (config/profileResolver.ts) into a tree of
+// sources → one cached link per source (credentials/: SsoRoleProvider with the session's token,
+// AssumeRoleProvider, SessionTokenProvider for IAM user keys from the keychain, StaticProvider,
+// ProcessProvider), each in a CachingProvider that refreshes ahead of expiry with one flight.
+// Links are shared by everything that changes their answer (session, account, role, role ARN,
+// session name, external id, duration, MFA device…), also across config files. The daemon never
+// prompts: a link that needs an MFA code throws MfaRequiredError, and the code comes back from
+// the client's terminal through POST /v1/mfa (MfaCodes).
+import { createHash } from 'node:crypto';
+import { basename } from 'node:path';
+import type { AwsConfig } from '../../config/awsConfig.js';
 import { nearestNames } from '../../config/nearestNames.js';
+import { ProfileResolver, roleNameOf, type ChainSource, type ProfileFiles, type ProfileSource } from '../../config/profileResolver.js';
+import { AssumeRoleProvider } from '../../credentials/assumeRoleProvider.js';
 import { CachingProvider } from '../../credentials/cachingProvider.js';
+import { MfaCodes, type MfaNeed } from '../../credentials/mfaCodes.js';
+import { ProcessProvider } from '../../credentials/processProvider.js';
+import { SessionTokenProvider } from '../../credentials/sessionTokenProvider.js';
 import { SsoRoleProvider } from '../../credentials/ssoRoleProvider.js';
-import { toCredentialProcessOutput, type CredentialProcessOutput } from '../../credentials/types.js';
-import { ConfigError, NotSignedInError, UnknownProfileError } from '../../errors.js';
+import { StaticProvider } from '../../credentials/staticProvider.js';
+import { toCredentialProcessOutput, type CredentialProcessOutput, type CredentialProvider } from '../../credentials/types.js';
+import { ConfigError, KeyfobError, NotSignedInError, oneLine, UnknownProfileError } from '../../errors.js';
 import { signInDefinition, type SsoSessionConfig } from '../../signin/types.js';
 import { sdkIdentityCenter, type IdentityCenter } from '../../aws/identityCenter.js';
+import { arnAccount, sdkSts, type SigningKeys, type Sts } from '../../aws/sts.js';
 import type { Logger } from '../../signin/types.js';
 import type { SessionManager } from '../../signin/sessions.js';
-import type { AssumeAnswer, ProfileSummary } from '../protocol.js';
+import type { SecretStore } from '../../store/index.js';
+import { splitCommandLine } from '../../shared/shellWords.js';
+import type { AssumeAnswer, ProfileListing, ProfileSummary } from '../protocol.js';
 import type { ConfigCache } from './configCache.js';
 
-interface CachedRole {
+/** STS limits a role assumed with another role's credentials (role chaining) to one hour. */
+export const ROLE_CHAINING_LIMIT_SECONDS = 3600;
+/** The region STS calls are signed for when the profile names none (STS's global endpoint). */
+const DEFAULT_STS_REGION = 'us-east-1';
+/** The secret store keys of IAM users' long-term keys (`keyfob add`), and of the list of them. */
+export const iamUserKey = (profile: string) => `iam-user:${profile}`;
+export const IAM_USERS_INDEX = 'iam-users';
+
+export interface StoredIamUser {
+  accessKeyId: string;
+  secretAccessKey: string;
+}
+
+/** One cached link of a chain (or an SSO role): what it is, for status and for dropping. */
+interface Link {
+  key: string;
   provider: CachingProvider;
-  ssoSession: string;
-  accountId: string;
-  roleName: string;
+  kind: 'sso' | 'chain' | 'session' | 'static' | 'process';
+  /** The SSO session at the root of the chain, so logout drops every link built on it. */
+  ssoSession?: string;
+  /** The IAM user (keyfob add) at the root, so add/remove drops every link built on its keys. */
+  iamUser?: string;
+  /** Whether its credentials are a role session (SSO role or assumed role): roles chained from it are capped at one hour. */
+  roleSession: boolean;
+  accountId?: string;
+  roleName?: string;
+  roleArn?: string;
+  profile: string;
 }
 
 export interface CachedCredentialStatus {
@@ -28,135 +68,463 @@ export interface CachedCredentialStatus {
   expiration: string;
 }
 
+export interface CachedChainStatus {
+  profile: string;
+  /** The role (chain), or the IAM user's session. */
+  roleArn?: string;
+  kind: 'chain' | 'session';
+  expiration: string;
+}
+
+export interface CredentialOptions {
+  /** `duration=` of the request: the top link's AssumeRole (or GetSessionToken) DurationSeconds. */
+  durationSeconds?: number;
+}
+
+interface Resolved {
+  source?: ProfileSource;
+  summary?: ProfileSummary;
+  error?: KeyfobError;
+}
+
+interface Built {
+  link: Link;
+  notes: string[];
+}
+
+export interface CredentialServiceOptions {
+  /** STS (AssumeRole, GetSessionToken); the AWS SDK unless a test injects a fake. */
+  sts?: Sts;
+  /** Where `keyfob add` keeps IAM users' keys; without it, IAM user profiles say so. */
+  store?: SecretStore;
+}
+
 export class CredentialService {
-  /**
-   * Keyed by the session's name and portal, account and role, so profiles that name the same
-   * role share one cache, also across config files, and a same-named session elsewhere does not.
-   */
-  private readonly roles = new Map<string, CachedRole>();
-  /** Keyed by the parsed config object, so a changed file means a fresh list. */
-  private readonly summaries = new WeakMap<AwsConfig, ProfileSummary[]>();
+  /** Every cached link, keyed by everything that changes its answer. */
+  private readonly links = new Map<string, Link>();
+  /** Per parsed pair of files: each profile resolved once, and the links built for it. */
+  private readonly resolved = new WeakMap<ProfileFiles, Map<string, Resolved>>();
+  private readonly built = new WeakMap<ProfileFiles, Map<string, Built>>();
+  private readonly summaries = new WeakMap<ProfileFiles, ProfileSummary[]>();
+  readonly mfaCodes = new MfaCodes();
+  private readonly sts: Sts;
+  private readonly store?: SecretStore;
+  /** keyfob add/remove change the index one at a time. */
+  private storeQueue: Promise<unknown> = Promise.resolve();
 
   constructor(
     private readonly sessions: SessionManager,
     private readonly log: Logger,
     /** The IAM Identity Center calls (GetRoleCredentials); the AWS SDK unless a test injects a fake. */
     private readonly identityCenter: IdentityCenter = sdkIdentityCenter,
-  ) {}
+    options: CredentialServiceOptions = {},
+  ) {
+    this.sts = options.sts ?? sdkSts;
+    this.store = options.store;
+  }
 
   /** The `[sso-session NAME]` section of the caller's config, or an error that says how to create it. */
   ssoSession(file: ConfigCache, name: string, usedBy?: string): SsoSessionConfig {
-    const section = file.get().ssoSessions.get(name);
-    if (!section) {
-      const by = usedBy ? ` (used by profile "${usedBy}")` : '';
-      throw new ConfigError(
-        `sso-session "${name}"${by} is not in ${file.path}; run: keyfob login --sso-session ${name} --start-url URL --sso-region REGION`,
-      );
-    }
-    return signInDefinition(section);
+    return sessionOf(file.get(), file.path, name, usedBy);
   }
 
   ssoSessionNames(file: ConfigCache): string[] {
     return [...file.get().ssoSessions.keys()];
   }
 
-  /** Every profile keyfob can answer for, in file order; recomputed only when the config changes. */
+  private resolve(files: ProfileFiles, name: string): Resolved {
+    let cache = this.resolved.get(files);
+    if (!cache) this.resolved.set(files, (cache = new Map()));
+    let entry = cache.get(name);
+    if (!entry) {
+      const resolver = new ProfileResolver(files);
+      if (!resolver.exists(name)) return {};
+      try {
+        const source = resolver.resolve(name);
+        entry = { source, summary: summaryOf(files, name, source) };
+      } catch (err) {
+        if (!(err instanceof KeyfobError)) throw err;
+        entry = { error: err };
+      }
+      cache.set(name, entry);
+    }
+    return entry;
+  }
+
+  private profileNames(files: ProfileFiles): string[] {
+    return [...new Set([...files.config.profiles.keys(), ...files.credentials.keys()])];
+  }
+
+  /** Every profile keyfob can answer for, in file order; recomputed only when a file changes. */
   profiles(file: ConfigCache): ProfileSummary[] {
-    const config = file.get();
-    let summaries = this.summaries.get(config);
+    const files = file.profileFiles();
+    let summaries = this.summaries.get(files);
     if (!summaries) {
       summaries = [];
-      for (const profile of config.profiles.values()) {
-        try {
-          const summary = summaryOf(profile.name, resolveProfileSource(profile));
-          if (summary) summaries.push(summary);
-        } catch {
-          // not an IAM Identity Center profile (static keys, role_arn…): nothing keyfob can assume
-        }
+      for (const name of this.profileNames(files)) {
+        const summary = this.resolve(files, name).summary;
+        if (summary) summaries.push(summary); // one that does not resolve is for `keyfob list` to explain
       }
-      this.summaries.set(config, summaries);
+      this.summaries.set(files, summaries);
     }
     return summaries;
   }
 
+  /** `keyfob list`: every profile, with its kind, source and cached expiry, or why it does not resolve. */
+  listing(file: ConfigCache): ProfileListing[] {
+    const files = file.profileFiles();
+    return this.profileNames(files).map((name) => {
+      const { summary, error } = this.resolve(files, name);
+      if (!summary) return { name, error: oneLine(error ?? 'does not resolve') };
+      const link = this.built.get(files)?.get(`${name}\u0000`)?.link;
+      const peek = link && this.links.get(link.key) === link ? link.provider.peek() : undefined;
+      const expiration = peek && Number.isFinite(peek.expiration) ? new Date(peek.expiration).toISOString() : undefined;
+      return { name, kind: summary.kind, source: summary.source, ...(expiration ? { expiration } : {}) };
+    });
+  }
+
   /** The profile as assume shows it; an unknown name gets the three nearest ones in its error. */
   describe(file: ConfigCache, profileName: string): ProfileSummary {
-    const profile = file.get().profiles.get(profileName);
-    if (!profile) this.unknown(file, profileName);
-    const summary = summaryOf(profileName, resolveProfileSource(profile));
-    if (!summary) throw this.legacyProfile(profileName);
+    const files = file.profileFiles();
+    const { summary, error } = this.resolve(files, profileName);
+    if (error) throw error;
+    if (!summary) throw new UnknownProfileError(profileName, file.path, nearestNames(profileName, this.profileNames(files)));
     return summary;
   }
 
-  /** What `assume` needs: the profile and its credentials, from one lookup. */
-  async assume(file: ConfigCache, profileName: string): Promise<AssumeAnswer> {
+  /** What `assume` needs: the profile and its credentials, from one lookup, with a note when the duration was changed. */
+  async assume(file: ConfigCache, profileName: string, options: CredentialOptions = {}): Promise<AssumeAnswer> {
     const profile = this.describe(file, profileName);
-    return { profile, credentials: await this.credentialsFor(file, profile) };
+    const { credentials, notes } = await this.answer(file, profileName, options);
+    return { profile, credentials, ...(notes.length ? { note: notes.join('; ') } : {}) };
   }
 
-  private unknown(file: ConfigCache, profileName: string): never {
-    throw new UnknownProfileError(profileName, file.path, nearestNames(profileName, this.profiles(file).map((p) => p.name)));
+  async forProfile(file: ConfigCache, profileName: string, options: CredentialOptions = {}): Promise<CredentialProcessOutput> {
+    return (await this.answer(file, profileName, options)).credentials;
   }
 
-  private legacyProfile(profileName: string): ConfigError {
-    return new ConfigError(
-      `profile "${profileName}" names sso_start_url itself; keyfob needs an [sso-session]: run keyfob login --start-url URL --sso-region REGION, then keyfob populate`,
-    );
+  private async answer(file: ConfigCache, profileName: string, options: CredentialOptions): Promise<{ credentials: CredentialProcessOutput; notes: string[] }> {
+    const files = file.profileFiles();
+    const { source, error } = this.resolve(files, profileName);
+    if (error) throw error;
+    if (!source) throw new UnknownProfileError(profileName, file.path, nearestNames(profileName, this.profileNames(files)));
+    const { link, notes } = this.topLink(files, source, options);
+    return { credentials: toCredentialProcessOutput(await link.provider.retrieve()), notes };
   }
 
-  async forProfile(file: ConfigCache, profileName: string): Promise<CredentialProcessOutput> {
-    return this.credentialsFor(file, this.describe(file, profileName));
+  /** The cached top link of a profile: built once per files and duration, rebuilt when a link was dropped. */
+  private topLink(files: ProfileFiles, source: ProfileSource, options: CredentialOptions): Built {
+    let cache = this.built.get(files);
+    if (!cache) this.built.set(files, (cache = new Map()));
+    const memoKey = `${source.profile}\u0000${options.durationSeconds ?? ''}`;
+    const memo = cache.get(memoKey);
+    if (memo && this.links.get(memo.link.key) === memo.link) return memo;
+    const notes: string[] = [];
+    const link = this.build(files, source, notes, options.durationSeconds, true);
+    for (const note of notes) this.log.info('note', { profile: source.profile, note });
+    const built = { link, notes };
+    cache.set(memoKey, built);
+    return built;
   }
 
-  private async credentialsFor(file: ConfigCache, source: ProfileSummary): Promise<CredentialProcessOutput> {
-    const profileName = source.name;
-    const session = this.ssoSession(file, source.ssoSession, profileName);
-    const key = [session.name, session.startUrl, session.region, source.accountId, source.roleName].join('\u0000');
-    let role = this.roles.get(key);
-    if (!role) {
-      const tokens = {
-        accessToken: () => this.sessions.accessToken(session),
-        tokenRejected: (token: string) => this.sessions.tokenRejected(session, token),
-        signOut: async (reason: string): Promise<never> => {
-          await this.sessions.signOut(session, reason);
-          throw new NotSignedInError(session.name, 'the sign-in has ended for');
-        },
-      };
-      const upstream = new SsoRoleProvider(session.region, source.accountId, source.roleName, tokens, this.identityCenter);
-      const provider = new CachingProvider(upstream, (err) =>
-        this.log.warn('background credential refresh failed', { profile: profileName, error: err.message }),
+  /** The link for `key`, made by `make` the first time. */
+  private link(key: string, make: () => Omit<Link, 'key' | 'provider'> & { inner: CredentialProvider; refreshAhead?: boolean }): Link {
+    let link = this.links.get(key);
+    if (!link) {
+      const { inner, refreshAhead, ...rest } = make();
+      const provider = new CachingProvider(
+        inner,
+        (err) => this.log.warn('background credential refresh failed', { profile: rest.profile, error: err.message }),
+        refreshAhead ?? true,
       );
-      role = { provider, ssoSession: session.name, accountId: source.accountId, roleName: source.roleName };
-      this.roles.set(key, role);
+      link = { key, provider, ...rest };
+      this.links.set(key, link);
     }
-    return toCredentialProcessOutput(await role.provider.retrieve());
+    return link;
   }
 
-  /** After logout: no cached role credentials survive their session. */
-  dropSession(name: string): void {
-    for (const [key, role] of this.roles) {
-      if (role.ssoSession !== name) continue;
-      role.provider.clear();
-      this.roles.delete(key);
+  private build(files: ProfileFiles, source: ProfileSource, notes: string[], durationSeconds: number | undefined, top: boolean): Link {
+    switch (source.kind) {
+      case 'sso': {
+        if (top && durationSeconds !== undefined) {
+          notes.push(`IAM Identity Center role credentials last as long as the permission set says; the duration asked for does not apply to profile ${source.profile}`);
+        }
+        const session = sessionOf(files.config, files.configPath, source.ssoSession, source.profile);
+        const key = ['sso', session.name, session.startUrl, session.region, source.accountId, source.roleName].join('\u0000');
+        return this.link(key, () => ({
+          inner: new SsoRoleProvider(session.region, source.accountId, source.roleName, this.tokenSource(session), this.identityCenter),
+          kind: 'sso',
+          ssoSession: session.name,
+          roleSession: true,
+          accountId: source.accountId,
+          roleName: source.roleName,
+          profile: source.profile,
+        }));
+      }
+      case 'iam-user':
+        return this.sessionLink(files, source.profile, { iamUser: source.profile }, source.mfaSerial, source.profile, top ? durationSeconds : undefined);
+      case 'static': {
+        if (top && durationSeconds !== undefined) notes.push(`static keys do not expire; the duration asked for does not apply to profile ${source.profile}`);
+        const digest = createHash('sha256').update(`${source.secretAccessKey}\u0000${source.sessionToken ?? ''}`).digest('hex');
+        return this.link(['static', source.accessKeyId, digest].join('\u0000'), () => ({
+          inner: new StaticProvider(source),
+          kind: 'static',
+          roleSession: false,
+          profile: source.profile,
+        }));
+      }
+      case 'process': {
+        if (top && durationSeconds !== undefined) notes.push(`credential_process decides how long its credentials last; the duration asked for does not apply to profile ${source.profile}`);
+        return this.link(['process', source.file, source.profile, source.command].join('\u0000'), () => ({
+          inner: new ProcessProvider({ profile: source.profile, command: source.command, file: source.file }),
+          kind: 'process',
+          roleSession: false,
+          profile: source.profile,
+        }));
+      }
+      case 'chain':
+        return this.chainLink(files, source, notes, top ? durationSeconds : undefined);
     }
+  }
+
+  /**
+   * A role: its source's link, or, for an IAM user's keys (or static keys when the role needs
+   * MFA), a session of them (GetSessionToken) keyed by the keys and the MFA device, so one code
+   * serves every role chained from it and a role without MFA never shares one with a role that needs it.
+   */
+  private chainLink(files: ProfileFiles, chain: ChainSource, notes: string[], requested: number | undefined): Link {
+    const region = files.config.profiles.get(chain.profile)?.values.region || DEFAULT_STS_REGION;
+    const from = chain.source;
+    let source: Link;
+    let assumeMfa: string | undefined;
+    if (from.kind === 'iam-user') {
+      const serial = chain.mfaSerial ?? from.mfaSerial;
+      source = this.sessionLink(files, from.profile, { iamUser: from.profile }, serial, chain.mfaSerial ? chain.profile : from.profile, undefined);
+    } else if (from.kind === 'static' && chain.mfaSerial) {
+      source = this.sessionLink(files, from.profile, { keys: from }, chain.mfaSerial, chain.profile, undefined);
+    } else {
+      source = this.build(files, from, notes, undefined, false);
+      assumeMfa = chain.mfaSerial;
+    }
+    let durationSeconds = requested ?? chain.durationSeconds;
+    if (source.roleSession && durationSeconds !== undefined && durationSeconds > ROLE_CHAINING_LIMIT_SECONDS) {
+      notes.push(
+        `profile ${chain.profile}: duration ${durationSeconds} s reduced to ${ROLE_CHAINING_LIMIT_SECONDS} s, STS's limit for a role assumed with another role's credentials (role chaining)`,
+      );
+      durationSeconds = ROLE_CHAINING_LIMIT_SECONDS;
+    }
+    const key = ['assume', source.key, chain.roleArn, chain.roleSessionName, chain.externalId, durationSeconds, assumeMfa, chain.sourceIdentity].join('\u0000');
+    return this.link(key, () => ({
+      inner: new AssumeRoleProvider(source.provider, this.sts, {
+        profile: chain.profile,
+        region,
+        roleArn: chain.roleArn,
+        ...(chain.roleSessionName ? { roleSessionName: chain.roleSessionName } : {}),
+        ...(chain.externalId ? { externalId: chain.externalId } : {}),
+        ...(durationSeconds !== undefined ? { durationSeconds } : {}),
+        ...(chain.sourceIdentity ? { sourceIdentity: chain.sourceIdentity } : {}),
+        ...(assumeMfa ? { mfa: this.mfaNeed(assumeMfa, chain.profile) } : {}),
+      }),
+      refreshAhead: !assumeMfa,
+      kind: 'chain',
+      ssoSession: source.ssoSession,
+      iamUser: source.iamUser,
+      roleSession: true,
+      accountId: arnAccount(chain.roleArn),
+      roleName: roleNameOf(chain.roleArn),
+      roleArn: chain.roleArn,
+      profile: chain.profile,
+    }));
+  }
+
+  /** GetSessionToken over an IAM user's stored keys or static keys; with MFA when `serial` is set. */
+  private sessionLink(
+    files: ProfileFiles,
+    profile: string,
+    keys: { iamUser: string } | { keys: SigningKeys },
+    serial: string | undefined,
+    mfaProfile: string,
+    durationSeconds: number | undefined,
+  ): Link {
+    const owner = 'iamUser' in keys ? `iam-user\u0000${keys.iamUser}` : `static\u0000${keys.keys.accessKeyId}`;
+    const key = ['session', owner, serial, durationSeconds].join('\u0000');
+    const region = files.config.profiles.get(profile)?.values.region || DEFAULT_STS_REGION;
+    return this.link(key, () => ({
+      inner: new SessionTokenProvider('iamUser' in keys ? () => this.iamUserKeys(keys.iamUser) : async () => keys.keys, this.sts, {
+        profile,
+        region,
+        ...(durationSeconds !== undefined ? { durationSeconds } : {}),
+        ...(serial ? { mfa: this.mfaNeed(serial, mfaProfile), accountId: arnAccount(serial) } : {}),
+      }),
+      // Renewing an MFA session needs a person at a terminal: never in the background.
+      refreshAhead: !serial,
+      kind: 'session',
+      ...('iamUser' in keys ? { iamUser: keys.iamUser } : {}),
+      roleSession: false,
+      accountId: serial ? arnAccount(serial) : undefined,
+      profile,
+    }));
+  }
+
+  private mfaNeed(serial: string, profile: string): MfaNeed {
+    return { serial, profile, codes: this.mfaCodes };
+  }
+
+  private tokenSource(session: SsoSessionConfig) {
+    return {
+      accessToken: () => this.sessions.accessToken(session),
+      tokenRejected: (token: string) => this.sessions.tokenRejected(session, token),
+      signOut: async (reason: string): Promise<never> => {
+        await this.sessions.signOut(session, reason);
+        throw new NotSignedInError(session.name, 'the sign-in has ended for');
+      },
+    };
+  }
+
+  /**
+   * POST /v1/mfa: the code the client's user typed for `mfaProfile`'s mfa_serial. It starts that
+   * MFA session now, by answering for `forProfile` (the profile first asked for) with the code
+   * waiting, so a wrong code fails here, on the request that carried it.
+   */
+  async submitMfaCode(file: ConfigCache, mfaProfile: string, code: string, forProfile = mfaProfile, options: CredentialOptions = {}): Promise<void> {
+    const files = file.profileFiles();
+    if (!new ProfileResolver(files).exists(mfaProfile)) this.describe(file, mfaProfile); // the unknown-profile error
+    const serial = { ...files.config.profiles.get(mfaProfile)?.values, ...files.credentials.get(mfaProfile) }.mfa_serial;
+    if (!serial) throw new ConfigError(`profile ${JSON.stringify(mfaProfile)} has no mfa_serial, so no MFA code goes with it; add mfa_serial = ARN of your MFA device`);
+    this.mfaCodes.put(serial, code);
+    await this.answer(file, forProfile, options);
+  }
+
+  /** The long-term keys `keyfob add` stored for an IAM user profile. */
+  private async iamUserKeys(profile: string): Promise<SigningKeys> {
+    const stored = this.store && (await this.store.get(iamUserKey(profile)));
+    if (!stored) throw new KeyfobError('NoStoredKeys', `no access key is stored for profile ${JSON.stringify(profile)}; run: keyfob add ${profile}`, 404);
+    const keys = JSON.parse(stored) as StoredIamUser;
+    return { accessKeyId: keys.accessKeyId, secretAccessKey: keys.secretAccessKey };
+  }
+
+  private storeOrFail(): SecretStore {
+    if (!this.store) throw new KeyfobError('KeychainUnavailable', 'this daemon has no secret store for IAM user keys; restart it: keyfob daemon stop', 503);
+    return this.store;
+  }
+
+  private serially<T>(work: () => Promise<T>): Promise<T> {
+    const run = this.storeQueue.then(work, work);
+    this.storeQueue = run.catch(() => undefined);
+    return run;
+  }
+
+  /** `keyfob add`: the keys go to the secret store; links built on the old ones are dropped. */
+  storeIamUser(profile: string, keys: StoredIamUser): Promise<void> {
+    const store = this.storeOrFail();
+    return this.serially(async () => {
+      await store.set(iamUserKey(profile), JSON.stringify({ accessKeyId: keys.accessKeyId, secretAccessKey: keys.secretAccessKey }));
+      const names = await this.iamUsers();
+      if (!names.includes(profile)) await store.set(IAM_USERS_INDEX, JSON.stringify([...names, profile].sort()));
+      this.dropIamUser(profile);
+    });
+  }
+
+  /** `keyfob remove`: whether there were keys to delete. */
+  removeIamUser(profile: string): Promise<boolean> {
+    const store = this.storeOrFail();
+    return this.serially(async () => {
+      const removed = await store.delete(iamUserKey(profile));
+      const names = await this.iamUsers();
+      if (names.includes(profile)) {
+        const rest = names.filter((n) => n !== profile);
+        if (rest.length) await store.set(IAM_USERS_INDEX, JSON.stringify(rest));
+        else await store.delete(IAM_USERS_INDEX);
+      }
+      this.dropIamUser(profile);
+      return removed;
+    });
+  }
+
+  /** The profiles whose keys are stored: names only. */
+  async iamUsers(): Promise<string[]> {
+    const index = this.store && (await this.store.get(IAM_USERS_INDEX));
+    if (!index) return [];
+    try {
+      const names = JSON.parse(index) as unknown;
+      return Array.isArray(names) ? names.filter((n): n is string => typeof n === 'string') : [];
+    } catch {
+      return [];
+    }
+  }
+
+  private dropWhere(test: (link: Link) => boolean): void {
+    for (const [key, link] of this.links) {
+      if (!test(link)) continue;
+      link.provider.clear();
+      this.links.delete(key);
+    }
+  }
+
+  /** After logout: no cached credentials survive their session, chains built on it included. */
+  dropSession(name: string): void {
+    this.dropWhere((link) => link.ssoSession === name);
+  }
+
+  /** After keyfob add or remove: nothing made from the old keys is served. */
+  dropIamUser(profile: string): void {
+    this.dropWhere((link) => link.iamUser === profile);
   }
 
   cached(): CachedCredentialStatus[] {
     const out: CachedCredentialStatus[] = [];
-    for (const role of this.roles.values()) {
-      const peek = role.provider.peek();
-      if (peek) out.push({ ssoSession: role.ssoSession, accountId: role.accountId, roleName: role.roleName, expiration: new Date(peek.expiration).toISOString() });
+    for (const link of this.links.values()) {
+      const peek = link.kind === 'sso' ? link.provider.peek() : undefined;
+      if (peek) out.push({ ssoSession: link.ssoSession!, accountId: link.accountId!, roleName: link.roleName!, expiration: new Date(peek.expiration).toISOString() });
+    }
+    return out;
+  }
+
+  /** Cached chains and IAM user sessions, for status: names and ARNs, never keys. */
+  cachedChains(): CachedChainStatus[] {
+    const out: CachedChainStatus[] = [];
+    for (const link of this.links.values()) {
+      if (link.kind !== 'chain' && link.kind !== 'session') continue;
+      const peek = link.provider.peek();
+      if (peek) out.push({ profile: link.profile, kind: link.kind, ...(link.roleArn ? { roleArn: link.roleArn } : {}), expiration: new Date(peek.expiration).toISOString() });
     }
     return out;
   }
 
   close(): void {
-    for (const role of this.roles.values()) role.provider.clear();
+    for (const link of this.links.values()) link.provider.clear();
   }
 }
 
-/** A profile's IAM Identity Center source as clients see it; undefined for a legacy profile with no [sso-session]. */
-function summaryOf(name: string, source: ProfileSource): ProfileSummary | undefined {
-  if (!source.ssoSession) return undefined;
-  return { name, ssoSession: source.ssoSession, accountId: source.accountId, roleName: source.roleName, region: source.region };
+function sessionOf(config: AwsConfig, path: string, name: string, usedBy?: string): SsoSessionConfig {
+  const section = config.ssoSessions.get(name);
+  if (!section) {
+    const by = usedBy ? ` (used by profile "${usedBy}")` : '';
+    throw new ConfigError(`sso-session "${name}"${by} is not in ${path}; run: keyfob login --sso-session ${name} --start-url URL --sso-region REGION`);
+  }
+  return signInDefinition(section);
+}
+
+/** The SSO session at the root of a source tree, if any. */
+function rootSession(source: ProfileSource): string {
+  if (source.kind === 'sso') return source.ssoSession;
+  return source.kind === 'chain' ? rootSession(source.source) : '';
+}
+
+/** A profile as clients see it: for a chain, its role; never a secret. */
+function summaryOf(files: ProfileFiles, name: string, source: ProfileSource): ProfileSummary {
+  const region = ({ ...files.config.profiles.get(name)?.values, ...files.credentials.get(name) }.region || undefined);
+  const base = { name, ...(region ? { region } : {}), kind: source.kind };
+  switch (source.kind) {
+    case 'sso':
+      return { ...base, ssoSession: source.ssoSession, accountId: source.accountId, roleName: source.roleName, source: `${source.ssoSession}/${source.accountId}/${source.roleName}` };
+    case 'chain':
+      return { ...base, ssoSession: rootSession(source), accountId: arnAccount(source.roleArn), roleName: roleNameOf(source.roleArn), source: source.source.profile };
+    case 'iam-user':
+      return { ...base, ssoSession: '', accountId: arnAccount(source.mfaSerial), roleName: '', source: 'keychain' };
+    case 'static':
+      return { ...base, ssoSession: '', accountId: '', roleName: '', source: source.file };
+    case 'process':
+      return { ...base, ssoSession: '', accountId: '', roleName: '', source: basename(splitCommandLine(source.command)[0] ?? '') };
+  }
 }

@@ -49,7 +49,7 @@ export async function startDaemon(opts: DaemonOptions = {}): Promise<RunningDaem
   const store = await openSecretStore(env);
   const sessions = new SessionManager(store, log);
   const configs = new ConfigFiles(configFile(env));
-  const credentials = new CredentialService(sessions, log);
+  const credentials = new CredentialService(sessions, log, undefined, { store });
   const frecency = new FrecencyStore(join(home, 'frecency.json'), {
     onWriteError: (err) => log.warn('could not save frecency.json', { error: String(err) }),
   });

@@ -4,16 +4,16 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { listAssignments } from '../../credentials/assignments.js';
 import { assumedNote, assumeEnvironment, EXPORTED_LIST } from '../../shell/environment.js';
 import { isAwsRegion } from '../../config/region.js';
-import { KeyfobError, NotSignedInError, oneLine } from '../../errors.js';
+import { KeyfobError, MfaRequiredError, NotSignedInError, oneLine } from '../../errors.js';
 import { envScript, noteScript, SHELLS, type Shell } from '../../shell/quote.js';
 import type { SocketLocation } from '../../paths.js';
 import type { SessionManager } from '../../signin/sessions.js';
 import { DEFAULT_SCOPES, type SignInPrompt, type SsoSessionConfig } from '../../signin/types.js';
-import { MAX_BODY_BYTES, ROUTES, type AccountsEvent, type AssumeAnswer, type ContainerToken, type ErrorBody, type LoginEvent } from '../protocol.js';
+import { DURATION_PARAM, MAX_BODY_BYTES, ROUTES, type AccountsEvent, type AssumeAnswer, type ContainerToken, type ErrorBody, type LoginEvent } from '../protocol.js';
 import { knownError, ndjsonStream, sendJson } from './answers.js';
 import type { ConfigCache, ConfigFiles } from './configCache.js';
 import type { ContainerEndpoint } from './containerEndpoint.js';
-import type { CredentialService } from './credentialService.js';
+import type { CredentialOptions, CredentialService } from './credentialService.js';
 import type { FrecencyStore } from './frecency.js';
 import type { DaemonLog } from './log.js';
 
@@ -80,7 +80,32 @@ function readBody(req: IncomingMessage): Promise<unknown> {
 }
 
 function errorBody(err: KeyfobError): ErrorBody {
-  return { error: { code: err.code, message: err.message, ...(err instanceof NotSignedInError ? { ssoSession: err.ssoSession } : {}) } };
+  return {
+    error: {
+      code: err.code,
+      message: err.message,
+      ...(err instanceof NotSignedInError ? { ssoSession: err.ssoSession } : {}),
+      ...(err instanceof MfaRequiredError ? { mfaSerial: err.mfaSerial, mfaProfile: err.mfaProfile } : {}),
+    },
+  };
+}
+
+/** The `duration=SECONDS` of a request that answers for a profile (STS's widest bounds; the role's own are STS's to check). */
+function durationOption(url: URL): CredentialOptions {
+  const text = url.searchParams.get(DURATION_PARAM);
+  if (text === null) return {};
+  const seconds = /^\d{1,6}$/.test(text) ? Number(text) : NaN;
+  if (!(seconds >= 900 && seconds <= 129_600)) throw new KeyfobError('BadDuration', `"${DURATION_PARAM}" must be a number of seconds from 900 to 129600, not ${JSON.stringify(text)}`);
+  return { durationSeconds: seconds };
+}
+
+/** An access key pair as `keyfob add` sends it: checked for shape, never logged. */
+function iamUserKeys(body: Record<string, unknown>): { accessKeyId: string; secretAccessKey: string } {
+  const accessKeyId = stringField(body, 'accessKeyId');
+  const secretAccessKey = stringField(body, 'secretAccessKey');
+  if (!accessKeyId || !/^[A-Z0-9]{16,128}$/.test(accessKeyId)) throw new BadRequest('"accessKeyId" must be an access key id, e.g. AKIA…');
+  if (!secretAccessKey || !/^[\x21-\x7e]{16,128}$/.test(secretAccessKey)) throw new BadRequest('"secretAccessKey" must be a secret access key (40 characters, no spaces)');
+  return { accessKeyId, secretAccessKey };
 }
 
 function stringField(body: Record<string, unknown>, name: string): string | undefined {
@@ -154,8 +179,8 @@ export function createRouter(ctx: DaemonContext) {
   }
 
   /** A profile's credentials for `assume` (any route): counts as a use of the profile for the picker's order. */
-  async function assume(config: ConfigCache, name: string): Promise<AssumeAnswer> {
-    const answer = await ctx.credentials.assume(config, name);
+  async function assume(config: ConfigCache, name: string, options: CredentialOptions = {}): Promise<AssumeAnswer> {
+    const answer = await ctx.credentials.assume(config, name, options);
     ctx.frecency.record(name);
     return answer;
   }
@@ -171,7 +196,7 @@ export function createRouter(ctx: DaemonContext) {
       if (!(SHELLS as readonly string[]).includes(shell)) throw new BadRequest(`shell must be one of ${SHELLS.join(', ')}`);
       const name = url.searchParams.get('profile');
       if (!name) throw new BadRequest('the "profile" query parameter is required');
-      const answer = await assume(ctx.configs.get(url.searchParams.get('config')), name);
+      const answer = await assume(ctx.configs.get(url.searchParams.get('config'), url.searchParams.get('credentials')), name, durationOption(url));
       const change = assumeEnvironment(answer, undefined, { [EXPORTED_LIST]: url.searchParams.get('exported') ?? '' });
       sendText(200, envScript(shell as Shell, change.set, change.unset) + noteScript(shell as Shell, assumedNote(answer, undefined)));
     } catch (err) {
@@ -207,6 +232,8 @@ export function createRouter(ctx: DaemonContext) {
       },
       sessions,
       credentials: ctx.credentials.cached(),
+      chains: ctx.credentials.cachedChains(),
+      iamUsers: await ctx.credentials.iamUsers(),
     });
   }
 
@@ -216,14 +243,14 @@ export function createRouter(ctx: DaemonContext) {
     const key = `${req.method} ${url.pathname}`;
     ctx.log.debug('request', { route: key }); // the route only: query strings carry names, never logged
     // The caller's config file, resolved by the caller; looked up only by routes that read it.
-    const config = () => ctx.configs.get(url.searchParams.get('config'));
+    const config = () => ctx.configs.get(url.searchParams.get('config'), url.searchParams.get('credentials'));
     switch (key) {
       case `GET ${ROUTES.ping}`:
         return sendJson(res, 200, { ok: true, pid: process.pid });
       case `GET ${ROUTES.credentials}`: {
         const profile = url.searchParams.get('profile');
         if (!profile) throw new BadRequest('the "profile" query parameter is required');
-        return sendJson(res, 200, await ctx.credentials.forProfile(config(), profile));
+        return sendJson(res, 200, await ctx.credentials.forProfile(config(), profile, durationOption(url)));
       }
       case `GET ${ROUTES.accounts}`:
         return accounts(url, res, config());
@@ -232,7 +259,31 @@ export function createRouter(ctx: DaemonContext) {
       case `GET ${ROUTES.assume}`: {
         const name = url.searchParams.get('profile');
         if (!name) throw new BadRequest('the "profile" query parameter is required');
-        return sendJson(res, 200, await assume(config(), name));
+        return sendJson(res, 200, await assume(config(), name, durationOption(url)));
+      }
+      case `GET ${ROUTES.profileList}`:
+        return sendJson(res, 200, { profiles: ctx.credentials.listing(config()) });
+      case `POST ${ROUTES.mfa}`: {
+        const body = (await readBody(req)) as Record<string, unknown>;
+        const profile = stringField(body, 'profile');
+        const code = stringField(body, 'code');
+        if (!profile || !code) throw new BadRequest('"profile" and "code" are required');
+        if (!/^\d{6}$/.test(code)) throw new KeyfobError('MfaFailed', 'an MFA code is 6 digits; type the one your device shows now');
+        // `for`: the profile the client asked for first, so the code starts the session that answer needs.
+        await ctx.credentials.submitMfaCode(config(), profile, code, stringField(body, 'for') ?? profile, durationOption(url));
+        return sendJson(res, 200, { ok: true });
+      }
+      case `POST ${ROUTES.iamUsers}`: {
+        const body = (await readBody(req)) as Record<string, unknown>;
+        const profile = stringField(body, 'profile');
+        if (!profile) throw new BadRequest('"profile" is required');
+        await ctx.credentials.storeIamUser(profile, iamUserKeys(body));
+        return sendJson(res, 200, { stored: true });
+      }
+      case `POST ${ROUTES.removeIamUser}`: {
+        const profile = stringField((await readBody(req)) as Record<string, unknown>, 'profile');
+        if (!profile) throw new BadRequest('"profile" is required');
+        return sendJson(res, 200, { removed: await ctx.credentials.removeIamUser(profile) });
       }
       case `GET ${ROUTES.shellAssume}`:
         return shellAssume(url, res);

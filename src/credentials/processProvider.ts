@@ -1,0 +1,103 @@
+// Another tool's credential_process, run as botocore runs it: the line split like shlex
+// (splitCommandLine), no shell, its stdout read as credential_process JSON v1. Only from a file
+// only the user (or root) can have written: the daemon must never run a program another user
+// chose, and a request names only a profile, never a program. Bounded: a timeout, and at most
+// MAX_OUTPUT_BYTES of output.
+import { spawn } from 'node:child_process';
+import { basename } from 'node:path';
+import { splitCommandLine } from '../shared/shellWords.js';
+import { KeyfobError } from '../errors.js';
+import { visible } from '../terminalText.js';
+import { ownFileProblem, UntrustedPathError } from '../trustedPath.js';
+import type { CredentialProvider, RoleCredentials } from './types.js';
+
+export const PROCESS_TIMEOUT_MS = 60_000;
+export const MAX_OUTPUT_BYTES = 64 * 1024;
+/** Credentials a tool gave without an Expiration are used this long, then asked for again. */
+export const UNDATED_LIFETIME_MS = 60 * 60_000;
+
+/** Credentials from the daemon's environment must not reach another tool (an assume that started the daemon…). */
+const CREDENTIAL_VARIABLES = ['AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_KEY', 'AWS_SESSION_TOKEN', 'AWS_SECURITY_TOKEN', 'AWS_CREDENTIAL_EXPIRATION'];
+
+export interface ProcessOptions {
+  profile: string;
+  command: string;
+  /** The file the line is written in: checked again before every run. */
+  file: string;
+  timeoutMs?: number;
+}
+
+export class ProcessProvider implements CredentialProvider {
+  constructor(private readonly options: ProcessOptions) {}
+
+  private fail(detail: string): KeyfobError {
+    const program = basename(splitCommandLine(this.options.command)[0] ?? '');
+    return new KeyfobError(
+      'ProcessFailed',
+      `credential_process of profile ${JSON.stringify(this.options.profile)} (${program}) ${detail}; run it yourself to see why, or fix credential_process in ${this.options.file}`,
+      502,
+    );
+  }
+
+  async retrieve(): Promise<RoleCredentials> {
+    const { command, file } = this.options;
+    const problem = ownFileProblem(file, 'keep your AWS config in a directory only you can write');
+    if (problem) throw new UntrustedPathError('to run credential_process from', file, problem);
+    const argv = splitCommandLine(command);
+    if (argv.length === 0) throw this.fail('is empty');
+    const { stdout, stderr, code, signal, overflow } = await this.run(argv);
+    if (overflow) throw this.fail(`wrote more than ${MAX_OUTPUT_BYTES} bytes`);
+    if (signal) throw this.fail(signal === 'SIGKILL' ? `did not finish within ${(this.options.timeoutMs ?? PROCESS_TIMEOUT_MS) / 1000} s` : `was killed (${signal})`);
+    if (code !== 0) {
+      const why = visible(stderr.trim().split('\n')[0] ?? '').slice(0, 200);
+      throw this.fail(`failed (exit ${code}${why ? `: ${why}` : ''})`);
+    }
+    return this.parse(stdout);
+  }
+
+  private run(argv: string[]): Promise<{ stdout: string; stderr: string; code: number | null; signal: NodeJS.Signals | null; overflow: boolean }> {
+    return new Promise((resolve, reject) => {
+      const env = { ...process.env };
+      for (const name of CREDENTIAL_VARIABLES) delete env[name];
+      const child = spawn(argv[0]!, argv.slice(1), { stdio: ['ignore', 'pipe', 'pipe'], env, timeout: this.options.timeoutMs ?? PROCESS_TIMEOUT_MS, killSignal: 'SIGKILL' });
+      const out: Buffer[] = [];
+      const err: Buffer[] = [];
+      let size = 0;
+      let overflow = false;
+      const collect = (into: Buffer[]) => (chunk: Buffer) => {
+        size += chunk.length;
+        if (size > MAX_OUTPUT_BYTES) {
+          overflow = true;
+          child.kill('SIGKILL');
+          return;
+        }
+        into.push(chunk);
+      };
+      child.stdout.on('data', collect(out));
+      child.stderr.on('data', collect(err));
+      child.on('error', (e: NodeJS.ErrnoException) => reject(this.fail(`cannot start (${e.code ?? e.message})`)));
+      child.on('close', (code, signal) =>
+        resolve({ stdout: Buffer.concat(out).toString('utf8'), stderr: Buffer.concat(err).toString('utf8'), code, signal, overflow }),
+      );
+    });
+  }
+
+  private parse(stdout: string): RoleCredentials {
+    let parsed: Record<string, unknown>;
+    try {
+      parsed = JSON.parse(stdout) as Record<string, unknown>;
+    } catch {
+      throw this.fail('did not print JSON');
+    }
+    if (parsed?.Version !== 1) throw this.fail(`printed Version ${JSON.stringify(parsed?.Version ?? null)}, and only version 1 is supported`);
+    const text = (key: string) => (typeof parsed[key] === 'string' && parsed[key] !== '' ? (parsed[key] as string) : undefined);
+    const accessKeyId = text('AccessKeyId');
+    const secretAccessKey = text('SecretAccessKey');
+    if (!accessKeyId || !secretAccessKey) throw this.fail(`printed no ${accessKeyId ? 'SecretAccessKey' : 'AccessKeyId'}`);
+    const expiration = text('Expiration');
+    const expiresAt = expiration ? Date.parse(expiration) : Date.now() + UNDATED_LIFETIME_MS;
+    if (Number.isNaN(expiresAt)) throw this.fail('printed an Expiration that is not a date');
+    const sessionToken = text('SessionToken');
+    return { accessKeyId, secretAccessKey, ...(sessionToken ? { sessionToken } : {}), expiration: expiresAt, accountId: text('AccountId') ?? '' };
+  }
+}

@@ -1,0 +1,68 @@
+// The client's half of the MFA round trip: the daemon answered MfaRequired (401, with the device
+// and the profile whose mfa_serial it is); ask the code on the controlling terminal (/dev/tty, never
+// stdout: credential_process's stdout is JSON) and send it (POST /v1/mfa). Without a terminal the
+// daemon's own one-line error stands: it names the command that pre-warms the session.
+// Loaded from dist only when a code is needed, so the warm paths never read this file.
+import { closeSync, openSync, readSync, writeSync } from 'node:fs';
+import { KeyfobError } from '../../errors.js';
+import { visible } from '../../terminalText.js';
+import { DURATION_PARAM, ROUTES } from '../protocol.js';
+import { daemonRequest, parseAnswer } from './connection.js';
+
+const ATTEMPTS = 3;
+
+interface MfaChallenge {
+  code?: string;
+  mfaSerial?: string;
+  mfaProfile?: string;
+}
+
+/** Whether an error is the daemon asking for a code. */
+export function isMfaChallenge(err: unknown): err is KeyfobError & MfaChallenge {
+  const e = err as MfaChallenge;
+  return e?.code === 'MfaRequired' && typeof e.mfaSerial === 'string' && typeof e.mfaProfile === 'string';
+}
+
+/** One line typed on the terminal, or undefined when there is no terminal. */
+function askOnTerminal(prompt: string): string | undefined {
+  let fd: number;
+  try {
+    fd = openSync('/dev/tty', 'r+');
+  } catch {
+    return undefined; // no controlling terminal (cron, CI, an IDE)
+  }
+  try {
+    writeSync(fd, prompt);
+    const chunk = Buffer.alloc(256);
+    let line = '';
+    for (;;) {
+      const n = readSync(fd, chunk, 0, chunk.length, null);
+      if (n === 0) break;
+      line += chunk.subarray(0, n).toString('utf8');
+      if (line.includes('\n') || line.length > 1024) break;
+    }
+    return line.split('\n')[0]!.trim();
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/**
+ * Answers the daemon's MfaRequired for a request about `forProfile`: asks the code on the
+ * terminal and sends it, again after a refused code, up to three times. Throws `challenge` itself
+ * (its message names the pre-warm command) when there is no terminal.
+ */
+export async function answerMfaChallenge(challenge: KeyfobError & MfaChallenge, forProfile: string, durationSeconds?: number, env: NodeJS.ProcessEnv = process.env): Promise<void> {
+  const query = durationSeconds === undefined ? '' : `?${DURATION_PARAM}=${durationSeconds}`;
+  for (let attempt = 1; ; attempt++) {
+    const code = askOnTerminal(visible(`keyfob: MFA code for ${challenge.mfaProfile} (${challenge.mfaSerial}): `));
+    if (code === undefined) throw challenge;
+    try {
+      parseAnswer(await daemonRequest('POST', `${ROUTES.mfa}${query}`, { profile: challenge.mfaProfile, code, for: forProfile }, { env }));
+      return;
+    } catch (err) {
+      if ((err as KeyfobError).code !== 'MfaFailed' || attempt >= ATTEMPTS) throw err;
+      process.stderr.write(`keyfob: ${visible((err as Error).message)}\n`);
+    }
+  }
+}
