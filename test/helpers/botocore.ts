@@ -3,8 +3,8 @@
 import { execFileSync, spawn } from 'node:child_process';
 import { awsCliAvailable } from './awscli.js';
 
-const PYTHON = '/usr/bin/python3';
-const AWSCLI_PACKAGE = '/usr/lib/python3/dist-packages/awscli';
+export const PYTHON = '/usr/bin/python3';
+export const AWSCLI_PACKAGE = '/usr/lib/python3/dist-packages/awscli';
 
 export type BotocoreView = { profiles: Record<string, Record<string, string>>; ssoSessions: Record<string, Record<string, string>> } | { error: string };
 

@@ -68,14 +68,20 @@ export interface RunResult {
   stderr: string;
 }
 
-/** Run a command to its end with exactly `env`, collecting its output; killed after `timeoutMs`. */
-export function runCommand(command: string, args: string[], env: Record<string, string>, opts: { cwd?: string; timeoutMs?: number } = {}): Promise<RunResult> {
+/** Run a command to its end with exactly `env` (and `input` on stdin), collecting its output; killed after `timeoutMs`. */
+export function runCommand(
+  command: string,
+  args: string[],
+  env: Record<string, string>,
+  opts: { cwd?: string; timeoutMs?: number; input?: string } = {},
+): Promise<RunResult> {
   return new Promise((resolve, reject) => {
-    const child = spawn(command, args, { env, cwd: opts.cwd, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(command, args, { env, cwd: opts.cwd, stdio: [opts.input === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'] });
+    if (opts.input !== undefined) child.stdin!.end(opts.input);
     let stdout = '';
     let stderr = '';
-    child.stdout.on('data', (d) => (stdout += d));
-    child.stderr.on('data', (d) => (stderr += d));
+    child.stdout!.on('data', (d) => (stdout += d));
+    child.stderr!.on('data', (d) => (stderr += d));
     child.on('error', reject);
     const timer = setTimeout(() => {
       child.kill('SIGKILL');
@@ -88,8 +94,8 @@ export function runCommand(command: string, args: string[], env: Record<string, 
   });
 }
 
-export function runKeyfob(args: string[], env: Record<string, string>, timeoutMs = 30_000, cwd?: string): Promise<RunResult> {
-  return runCommand(process.execPath, [KEYFOB_BIN, ...args], env, { timeoutMs, cwd });
+export function runKeyfob(args: string[], env: Record<string, string>, timeoutMs = 30_000, cwd?: string, input?: string): Promise<RunResult> {
+  return runCommand(process.execPath, [KEYFOB_BIN, ...args], env, { timeoutMs, cwd, input });
 }
 
 /** A keyfob-managed profile section, as populate writes it. */
