@@ -30,7 +30,8 @@ print(json.dumps(session.create_client('sts', region_name='eu-west-1').get_calle
 
 const AWS_CLI = `${PRELUDE}
 import awscli.clidriver
-sys.exit(awscli.clidriver.main(sys.argv[1:]))
+sys.argv = ['aws'] + sys.argv[1:]
+sys.exit(awscli.clidriver.main())
 `;
 
 export interface CallerIdentity {
@@ -51,6 +52,6 @@ export async function botocoreIdentity(profile: string, env: Record<string, stri
 
 /** `aws sts get-caller-identity --profile P` run by the AWS CLI v2's own driver. */
 export async function awsCliIdentity(profile: string, env: Record<string, string>): Promise<CallerIdentity> {
-  const args = ['-c', AWS_CLI, 'sts', 'get-caller-identity', '--profile', profile, '--output', 'json'];
+  const args = ['-c', AWS_CLI, 'sts', 'get-caller-identity', '--profile', profile, '--region', 'eu-west-1', '--output', 'json'];
   return parsed(await runCommand(PYTHON, args, { LANG: 'C.UTF-8', AWS_PAGER: '', ...env }, { timeoutMs: 60_000 }), `aws cli (${profile})`);
 }
