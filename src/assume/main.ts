@@ -126,7 +126,8 @@ async function signIn(ssoSession: string, cause: KeyfobError): Promise<void> {
   const session = await configuredSession(ssoSession, configFile()).catch(() => {
     throw cause; // not a session this config defines: the daemon's own line says what to do
   });
-  process.stderr.write(`${visible(`keyfob: not signed in to sso-session "${ssoSession}"; signing in (--no-login fails instead)`)}\n`);
+  // The daemon's reason ("the sign-in has ended for sso-session X"), without its "run: keyfob login": done here.
+  process.stderr.write(`${visible(`keyfob: ${cause.message.replace(/; run: .*$/, '')}; signing in (--no-login fails instead)`)}\n`);
   await loginThroughDaemon({ session });
   process.stderr.write(`${visible(`keyfob: signed in to ${ssoSession}`)}\n`);
 }
