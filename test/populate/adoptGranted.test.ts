@@ -155,6 +155,8 @@ describe('keyfob populate --adopt granted', () => {
     const again = await runKeyfob(['populate', '--adopt', 'granted'], home.env);
     expect(again.code).toBe(0);
     expect(again.stderr).toContain('nothing to adopt');
+    const mixed = await runKeyfob(['populate', '--adopt', 'granted', '--prefix', 'x/'], home.env);
+    expect([mixed.code, mixed.stderr]).toEqual([1, 'keyfob: --adopt takes only --dry-run, not --prefix; adopt first, then run keyfob populate --prefix …\n']);
     expect(readFileSync(home.configFile, 'utf8')).toBe(text);
     const populate = await runKeyfob(['populate', '--sso-session', SESSION], home.env);
     expect(populate.code, populate.stderr).toBe(0);
