@@ -71,7 +71,7 @@ export const credentialProcessCheck: DoctorCheck = {
     if (broken.length === 0) return { name: NAME, status: 'ok', detail: `the program of each of ${total} credential_process line(s) exists` };
     const more = broken.length > SHOWN ? `; and ${broken.length - SHOWN} more` : '';
     const first = (kind: (typeof broken)[number]['kind']) => broken.find((b) => b.kind === kind);
-    // One fix per kind of profile found, the commonest case first.
+    // One fix per kind of profile found.
     const fixes = [
       first('granted') && `run keyfob populate --adopt granted to make granted's profiles keyfob's, under the same names`,
       first('keyfob') && `run keyfob populate to rewrite the credential_process lines of keyfob's profiles`,
