@@ -59,13 +59,12 @@ function assume --description 'AWS credentials for a profile, from keyfob'
             if test $__keyfob_status -eq 0
                 string join \n -- $__keyfob_script | source
                 return 0
-            else if test $__keyfob_status -eq 22
-                # An MFA code to ask: the backend asks it on the terminal (curl cannot).
-                if not string match -q '*needs a code from MFA device*' -- "$__keyfob_script"
-                    printf '%s\n' $__keyfob_script >&2
-                    return 1
-                end
+            else if test $__keyfob_status -eq 22; and not begin; test -t 0; and test -t 2; end
+                printf '%s\n' $__keyfob_script >&2
+                return 1
             end
+            # A refusal at a terminal goes to the backend: it signs in when the session has ended
+            # (and otherwise prints the same line). Without a terminal the line above fails fast.
         end
     end
     begin

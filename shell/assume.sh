@@ -22,13 +22,12 @@ assume() {
       if [ "$__keyfob_status" -eq 0 ]; then
         eval "$__keyfob_script"
         return 0
-      elif [ "$__keyfob_status" -eq 22 ]; then
-        # An MFA code to ask: the backend asks it on the terminal (curl cannot).
-        case "$__keyfob_script" in
-          *'needs a code from MFA device'*) ;;
-          *) printf '%s\n' "$__keyfob_script" >&2; return 1 ;;
-        esac
+      elif [ "$__keyfob_status" -eq 22 ] && ! { [ -t 0 ] && [ -t 2 ]; }; then
+        printf '%s\n' "$__keyfob_script" >&2
+        return 1
       fi
+      # A refusal at a terminal goes to the backend: it signs in when the session has ended (and
+      # otherwise prints the same line). Without a terminal the line above fails fast.
     fi
   fi
   { __keyfob_script="$(__KEYFOB_BIN__ assume --shell __KEYFOB_SHELL__ --eval-fd 3 "$@" 3>&1 1>&4 4>&-)"; } 4>&1

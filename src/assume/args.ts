@@ -2,6 +2,7 @@
 // Parsed by hand: this is the hot path, where yargs alone would cost ~45 ms.
 import { isAwsRegion } from '../config/region.js';
 import { KeyfobError } from '../errors.js';
+import { parseDurationSeconds } from '../shared/duration.js';
 import { SHELLS, type Shell } from '../shell/quote.js';
 
 export interface AssumeArgs {
@@ -10,7 +11,10 @@ export interface AssumeArgs {
   /** The shim's file descriptor for the script to eval; stdout when absent. */
   evalFd?: number;
   region?: string;
-  duration?: string;
+  /** -d/--duration in seconds: how long the credentials (or the console session) should last. */
+  durationSeconds?: number;
+  /** Sign in when the session has ended (interactive use only); --no-login turns it off. */
+  login: boolean;
   console: boolean;
   service?: string;
   url: boolean;
@@ -24,6 +28,8 @@ export interface AssumeArgs {
 }
 
 export const ASSUME_USAGE = `usage: assume [PROFILE] [-r REGION] [-d DURATION]      export credentials into this shell (no PROFILE: pick one)
+                                                        -r: AWS_REGION and AWS_DEFAULT_REGION; -d: e.g. 1h, 45m, 3600 (roles keyfob assumes itself)
+                                                        signs in first when the session has ended (on a terminal; --no-login: fail instead)
        assume --auto-refresh PROFILE                    export an endpoint that keeps them fresh instead (--no-auto-refresh: static keys)
        assume PROFILE --exec 'cmd args' | -- cmd args   run a command with them, leaving the shell alone
        assume -c|--console PROFILE [-s SERVICE] [-r REGION] [--url]   open (or print) the AWS console
@@ -41,8 +47,8 @@ const VALUE_OPTIONS: Record<string, keyof AssumeArgs> = {
   '--eval-fd': 'evalFd',
   '-r': 'region',
   '--region': 'region',
-  '-d': 'duration',
-  '--duration': 'duration',
+  '-d': 'durationSeconds',
+  '--duration': 'durationSeconds',
   '-s': 'service',
   '--service': 'service',
   '--exec': 'exec',
@@ -62,7 +68,7 @@ const FLAGS: Record<string, keyof AssumeArgs> = {
 };
 
 /** The flags a user types (not the shim's --shell and --eval-fd), for `keyfob completion`. */
-export const ASSUME_FLAGS = [...Object.keys(FLAGS), ...Object.keys(VALUE_OPTIONS), '--no-auto-refresh'].filter(
+export const ASSUME_FLAGS = [...Object.keys(FLAGS), ...Object.keys(VALUE_OPTIONS), '--no-auto-refresh', '--no-login'].filter(
   (flag) => flag.startsWith('--') && flag !== '--shell' && flag !== '--eval-fd',
 );
 
@@ -75,6 +81,7 @@ export function parseAssumeArgs(argv: readonly string[], env: NodeJS.ProcessEnv 
     listProfiles: false,
     help: false,
     autoRefresh: env.KEYFOB_AUTO_REFRESH === 'on',
+    login: true,
   };
   for (let i = 0; i < argv.length; i++) {
     let arg = argv[i];
@@ -90,8 +97,10 @@ export function parseAssumeArgs(argv: readonly string[], env: NodeJS.ProcessEnv 
       inline = arg.slice(eq + 1);
       arg = arg.slice(0, eq);
     }
-    if (arg === '--no-auto-refresh') {
-      args.autoRefresh = false;
+    if (arg === '--no-auto-refresh' || arg === '--no-login') {
+      if (inline !== undefined) throw new UsageError(`${arg} takes no value`);
+      if (arg === '--no-login') args.login = false;
+      else args.autoRefresh = false;
       continue;
     }
     const flag = FLAGS[arg];
@@ -135,9 +144,12 @@ function setOption(args: AssumeArgs, option: keyof AssumeArgs, value: string, fl
     case 'service':
       args.service = value;
       return;
-    case 'duration':
-      args.duration = value;
+    case 'durationSeconds': {
+      const seconds = parseDurationSeconds(value);
+      if (seconds <= 0) throw new UsageError(`${flag} must be longer than 0 s, e.g. ${flag} 1h`);
+      args.durationSeconds = seconds;
       return;
+    }
     default:
       throw new UsageError(`unknown option ${flag}`);
   }

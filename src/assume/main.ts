@@ -7,7 +7,7 @@ import { visible } from '../terminalText.js';
 import { ROUTES, type AssumeAnswer, type ContainerToken, type ProfileSummary } from '../daemon/protocol.js';
 import { daemonRequest, parseAnswer } from '../daemon/client/connection.js';
 import { withMfa } from '../daemon/client/mfaRetry.js';
-import { importFromDist } from '../paths.js';
+import { configFile, importFromDist } from '../paths.js';
 import { parseLeanArgs } from '../leanArgs.js';
 import { envScript, SHELLS } from '../shell/quote.js';
 import { ASSUME_USAGE, parseAssumeArgs, type AssumeArgs } from './args.js';
@@ -70,12 +70,10 @@ async function assume(args: AssumeArgs): Promise<void> {
   const name = await chooseProfile(args);
   if (name === undefined) throw new KeyfobError('Cancelled', 'no profile picked, nothing changed; name one: assume PROFILE');
   if (args.autoRefresh) return assumeAutoRefresh(name, args);
-  const answer = await withMfa(name, () => ask<AssumeAnswer>(`${ROUTES.assume}?profile=${encodeURIComponent(name)}`));
-  if (args.duration !== undefined) {
-    process.stderr.write(
-      `keyfob: --duration does not apply here: IAM Identity Center role credentials last the permission set's session duration (these until ${answer.credentials.Expiration}); it applies to --console\n`,
-    );
-  }
+  const duration = args.durationSeconds === undefined ? '' : `&duration=${args.durationSeconds}`;
+  const answer = await withSignIn(args, () =>
+    withMfa(name, () => ask<AssumeAnswer>(`${ROUTES.assume}?profile=${encodeURIComponent(name)}${duration}`), args.durationSeconds),
+  );
   const change = assumeEnvironment(answer, args.region, process.env);
   if (args.exec) return runWithEnvironment(args.exec, applyEnvironment(process.env, change));
   await revokePreviousToken();
@@ -85,7 +83,12 @@ async function assume(args: AssumeArgs): Promise<void> {
 
 /** `--auto-refresh`: a token for the daemon's loopback endpoint instead of keys. */
 async function assumeAutoRefresh(name: string, args: AssumeArgs): Promise<void> {
-  const grant = await withMfa(name, async () => parseAnswer<ContainerToken>(await daemonRequest('POST', ROUTES.containerTokens, { profile: name })));
+  if (args.durationSeconds !== undefined) {
+    throw new KeyfobError('Usage', '--duration does not go with --auto-refresh (the endpoint renews the credentials before they expire); drop one of them');
+  }
+  const grant = await withSignIn(args, () =>
+    withMfa(name, async () => parseAnswer<ContainerToken>(await daemonRequest('POST', ROUTES.containerTokens, { profile: name }))),
+  );
   const change = autoRefreshEnvironment(grant, args.region, process.env);
   if (args.exec) {
     // The token lives as long as the command: revoked as soon as it ends.
@@ -98,6 +101,40 @@ async function assumeAutoRefresh(name: string, args: AssumeArgs): Promise<void> 
     process.stderr.write(`keyfob: AWS_PROFILE=${visible(process.env.AWS_PROFILE ?? '')} is set, and SDKs prefer a profile to the auto-refresh endpoint; run: unset AWS_PROFILE\n`);
   }
   process.stderr.write(`${visible(`keyfob: ${grant.profile.name} (${grant.profile.accountId}, ${grant.profile.roleName}) now refreshes itself through ${grant.uri}`)}\n`);
+}
+
+/** A terminal on stdin and stderr: someone is there to sign in. */
+function interactive(): boolean {
+  return Boolean(process.stdin.isTTY && process.stderr.isTTY);
+}
+
+/**
+ * Ask the daemon; when the sign-in has ended and someone is at the terminal, sign in (browser or
+ * device code, as `keyfob login` chooses) and ask once more, as granted does. --no-login, or no
+ * terminal, fails fast with the daemon's line, which names the login command.
+ */
+async function withSignIn<T>(args: AssumeArgs, request: () => Promise<T>): Promise<T> {
+  try {
+    return await request();
+  } catch (err) {
+    const ssoSession = (err as { ssoSession?: unknown }).ssoSession;
+    if (!(err instanceof KeyfobError) || err.code !== 'NotSignedIn' || typeof ssoSession !== 'string' || !args.login || !interactive()) throw err;
+    await signIn(ssoSession, err);
+    return request();
+  }
+}
+
+/** The sign-in `keyfob login --sso-session NAME` does, from the caller's config; off the warm path. */
+async function signIn(ssoSession: string, cause: KeyfobError): Promise<void> {
+  const { configuredSession } = await importFromDist<typeof import('../config/ssoSessions.js')>('config/ssoSessions.js');
+  const { loginThroughDaemon } = await importFromDist<typeof import('../daemon/client/login.js')>('daemon/client/login.js');
+  const session = await configuredSession(ssoSession, configFile()).catch(() => {
+    throw cause; // not a session this config defines: the daemon's own line says what to do
+  });
+  // The daemon's reason ("the sign-in has ended for sso-session X"), without its "run: keyfob login": done here.
+  process.stderr.write(`${visible(`keyfob: ${cause.message.replace(/; run: .*$/, '')}; signing in (--no-login fails instead)`)}\n`);
+  await loginThroughDaemon({ session });
+  process.stderr.write(`${visible(`keyfob: signed in to ${ssoSession}`)}\n`);
 }
 
 async function revoke(token: string): Promise<void> {
@@ -115,7 +152,8 @@ async function openConsole(args: AssumeArgs): Promise<void> {
   const name = await chooseProfile(args);
   if (name === undefined) throw new KeyfobError('Cancelled', 'no profile picked; nothing opened');
   const { openProfileConsole } = await importFromDist<typeof import('../console/profileConsole.js')>('console/profileConsole.js');
-  await openProfileConsole({ profile: name, service: args.service, region: args.region, duration: args.duration, url: args.url });
+  const duration = args.durationSeconds === undefined ? undefined : String(args.durationSeconds);
+  await openProfileConsole({ profile: name, service: args.service, region: args.region, duration, url: args.url });
 }
 
 function fail(err: unknown): void {
@@ -131,11 +169,15 @@ export async function main(argv: string[]): Promise<void> {
   }
 }
 
-const EXEC_SYNOPSIS = 'keyfob exec PROFILE [-r REGION] -- COMMAND [ARGS...]';
+const EXEC_SYNOPSIS = 'keyfob exec PROFILE [-r REGION] [-d DURATION] [-- COMMAND [ARGS...]]';
 const EXEC_USAGE = `usage: ${EXEC_SYNOPSIS}
        keyfob exec PROFILE [-r REGION] --exec 'COMMAND ARGS'   (run by /bin/sh)
 Runs a command with a profile's credentials in its environment and passes its exit code through.
+With no command it opens $SHELL (else /bin/sh) with them, as aws-vault does; exit it to drop them.
+  -r, --region    REGION   sets AWS_REGION and AWS_DEFAULT_REGION
+  -d, --duration  DURATION e.g. 1h, 45m, 3600 (roles keyfob assumes itself)
   --auto-refresh  give it the daemon's auto-refresh endpoint instead of keys (lives as long as the command)
+  --no-login      fail when the sign-in has ended, instead of signing in (never signs in without a terminal)
 `;
 
 /** `keyfob exec PROFILE [-r REGION] -- cmd args`: assume's --exec outside the shim. */
@@ -143,7 +185,13 @@ export async function execMain(argv: string[]): Promise<void> {
   try {
     const args = parseAssumeArgs(argv);
     if (args.help) return void process.stdout.write(EXEC_USAGE);
-    if (!args.profile || !args.exec) throw new KeyfobError('Usage', `usage: ${EXEC_SYNOPSIS}`);
+    if (!args.profile) throw new KeyfobError('Usage', `usage: ${EXEC_SYNOPSIS}`);
+    if (!args.exec) {
+      // No command: a shell with the credentials, as aws-vault does.
+      const shell = process.env.SHELL || '/bin/sh';
+      process.stderr.write(`${visible(`keyfob: starting ${shell} with the credentials of ${args.profile}; exit it to drop them`)}\n`);
+      args.exec = { argv: [shell] };
+    }
     await assume(args);
   } catch (err) {
     fail(err);

@@ -13,6 +13,7 @@ interface PopulateArgs {
   prune?: boolean;
   'dry-run'?: boolean;
   yes?: boolean;
+  adopt?: 'granted';
 }
 
 const command: CommandModule<object, PopulateArgs> = {
@@ -34,9 +35,22 @@ const command: CommandModule<object, PopulateArgs> = {
       .option('prune', { type: 'boolean', describe: 'remove generated profiles whose account or role is gone' })
       .option('dry-run', { type: 'boolean', describe: 'print a unified diff; change nothing' })
       .option('yes', { alias: 'y', type: 'boolean', describe: 'do not ask before removing profiles' })
+      .option('adopt', {
+        choices: ['granted'] as const,
+        describe: "turn the profiles granted wrote into keyfob's, under the same names (only their granted keys change; with --dry-run: the diff)",
+      })
       .example('keyfob populate', 'refresh the profiles as last written')
-      .example('keyfob populate --prefix acme/ --region eu-west-1 --dry-run', 'see what would change'),
+      .example('keyfob populate --prefix acme/ --region eu-west-1 --dry-run', 'see what would change')
+      .example('keyfob populate --adopt granted --dry-run', "see how granted's profiles would become keyfob's"),
   handler: async (args) => {
+    if (args.adopt) {
+      const others = ['sso-session', 'start-url', 'sso-region', 'prefix', 'profile-template', 'region', 'mode', 'fast-path', 'prune'] as const;
+      const extra = others.find((name) => args[name] !== undefined);
+      const { ConfigError } = await import('../errors.js');
+      if (extra) throw new ConfigError(`--adopt takes only --dry-run, not --${extra}; adopt first, then run keyfob populate --${extra} …`);
+      const { runAdoptGranted } = await import('../populate/adoptGranted.js');
+      return runAdoptGranted({ dryRun: args['dry-run'] }, { env: process.env, stdout: process.stdout, stderr: process.stderr, stdin: process.stdin });
+    }
     const { runPopulate } = await import('../populate/index.js');
     const request: PopulateRequest = {
       ssoSession: args['sso-session'],

@@ -258,6 +258,25 @@ export class ConfigDocument {
     return true;
   }
 
+  /**
+   * Put a marker comment directly above a section's header: claiming a section the caller has
+   * decided to take over (populate --adopt). A comment line changes nothing any reader sees, so
+   * only line numbers move. Returns whether anything changed.
+   */
+  markSection(section: SectionRef, marker: string): boolean {
+    const found = this.require(section);
+    const text = normaliseMarker(marker);
+    if (this.commentAbove(found) === text) return false;
+    const at = found.headerLine;
+    this.lines.splice(at, 0, { text, eol: this.newline });
+    const { sections, problems } = this.parsed;
+    const index = sections.indexOf(found);
+    if (index > 0) sections[index - 1].endLine += 1;
+    for (let i = index; i < sections.length; i++) shiftSection(sections[i], 1);
+    this.parsed.problems = problems.map((p) => shiftProblem(p, at, 1));
+    return true;
+  }
+
   private findEntry(section: SectionRef, key: string): Entry | undefined {
     return this.resolve(section)?.entries.find((e) => e.key === key.toLowerCase());
   }

@@ -114,7 +114,7 @@ function refuseToChange(existing: SsoSession | undefined, wanted: SsoSessionSett
 }
 
 /** The configured session for this portal, if any: the one in this region first. */
-function sessionForPortal(config: AwsConfig, startUrl: string, region: string): SsoSession | undefined {
+export function sessionForPortal(config: Pick<AwsConfig, 'ssoSessions'>, startUrl: string, region: string): SsoSession | undefined {
   const same = [...config.ssoSessions.values()].filter((s) => sameStartUrl(s.startUrl, startUrl));
   return same.find((s) => s.region === region) ?? same[0];
 }

@@ -1,5 +1,6 @@
 // `-s SERVICE` → the console path it lands on, and `-d DURATION` → seconds for SessionDuration.
 import { KeyfobError } from '../errors.js';
+import { parseDurationSeconds } from '../shared/duration.js';
 
 /** Short names people type for services whose console path is spelled differently. */
 const SERVICE_ALIASES: Readonly<Record<string, string>> = {
@@ -45,13 +46,7 @@ export function checkConsoleDuration(seconds: number): number {
   return seconds;
 }
 
-/** `3600`, `3600s`, `90m`, `12h`, `1h30m` → seconds, checked against the console's range. */
+/** A -d value (see shared/duration.ts) → seconds, checked against the console's range. */
 export function parseConsoleDuration(text: string): number {
-  const trimmed = text.trim();
-  const match = /^(?:(\d+)h)?(?:(\d+)m)?(?:(\d+)s?)?$/.exec(trimmed);
-  if (!trimmed || !match) {
-    throw new KeyfobError('BadDuration', `${JSON.stringify(text)} is not a duration; give seconds or e.g. 90m, 12h, 1h30m`);
-  }
-  const [, hours = '0', minutes = '0', seconds = '0'] = match;
-  return checkConsoleDuration(Number(hours) * 3600 + Number(minutes) * 60 + Number(seconds));
+  return checkConsoleDuration(parseDurationSeconds(text));
 }

@@ -83,7 +83,7 @@ function chooseSessions(
 }
 
 /** A file the AWS CLI refuses stays as it is: writing profiles into it would not make them work. */
-function refuseUnparsable(problems: readonly ConfigProblem[], path: string): void {
+export function refuseUnparsable(problems: readonly ConfigProblem[], path: string): void {
   const refused = problems.filter((p) => p.refused);
   if (refused.length === 0) return;
   const more = refused.length > 1 ? ` (and ${refused.length - 1} more: ${refused.slice(1, 4).map((p) => `line ${p.line}`).join(', ')})` : '';
@@ -171,13 +171,7 @@ async function populateSession(
   }
 
   // Names come from the server and the config: every line is escaped before it is printed (say).
-  if (req.dryRun && result.changed) {
-    const patch = createTwoFilesPatch(path, path, result.before, result.after, 'current', 'after populate');
-    // Tabs (the patch's header has one) and a CRLF file's \r before \n are harmless and kept, so the patch still applies.
-    for (const line of patch.replace(/\n$/, '').split('\n')) {
-      io.stdout.write(`${line.replace(/\r$/, '').split('\t').map(visible).join('\t')}${line.endsWith('\r') ? '\r' : ''}\n`);
-    }
-  }
+  if (req.dryRun && result.changed) printPatch(io.stdout, path, result.before, result.after, 'after populate');
   for (const collision of named.collisions) {
     say(io.stderr, `note: ${collision.renamedTo.length} account roles map to "${collision.name}"; named them ${collision.renamedTo.join(', ')}`);
   }
@@ -197,6 +191,15 @@ async function populateSession(
       `note: native profiles are signed in by the AWS CLI itself, and it has no token for sso-session ${session.name} yet ` +
         `(aws would say "Token for ${session.name} does not exist"); run: keyfob login --sso-session ${session.name} --export-to-aws-cli`,
     );
+  }
+}
+
+/** A dry run's unified diff on stdout; names in it come from the server and the config, so every line is escaped. */
+export function printPatch(out: NodeJS.WritableStream, path: string, before: string, after: string, label: string): void {
+  const patch = createTwoFilesPatch(path, path, before, after, 'current', label);
+  // Tabs (the patch's header has one) and a CRLF file's \r before \n are harmless and kept, so the patch still applies.
+  for (const line of patch.replace(/\n$/, '').split('\n')) {
+    out.write(`${line.replace(/\r$/, '').split('\t').map(visible).join('\t')}${line.endsWith('\r') ? '\r' : ''}\n`);
   }
 }
 

@@ -1,13 +1,57 @@
-// How botocore splits a credential_process line into argv (compat_shell_split → Python's
-// shlex.split in POSIX mode, comments off): no shell runs it, so no expansion, globbing or
-// redirection, only words, quotes and backslashes. The splitting itself is the config reader's
-// shlexSplit, which reads section headers the same way.
+// A credential_process line split into words exactly as botocore's compat_shell_split splits it
+// (the AWS CLI and every SDK built on botocore run the result without a shell): shlex.split on
+// POSIX, the Windows C runtime's rules on Windows.
 import { shlexSplit } from '../config/iniDocument.js';
 import { ConfigError } from '../errors.js';
 
-/** The argv botocore would run for `line`; throws ConfigError where shlex raises (an unclosed quote, a trailing backslash). */
 export function splitCommandLine(line: string): string[] {
-  const words = shlexSplit(line);
-  if (!words) throw new ConfigError(`credential_process ${JSON.stringify(line)} has an unclosed quote or a trailing backslash; fix the quoting`);
+  const words = process.platform === 'win32' ? windowsShellSplit(line) : shlexSplit(line);
+  if (words === undefined) {
+    throw new ConfigError(`cannot split ${JSON.stringify(line)} into words as the AWS CLI does (an unclosed quote or a trailing backslash); fix the quoting`);
+  }
+  return words;
+}
+
+/**
+ * botocore's _windows_shell_split: space and tab delimit, only double quotes quote, and
+ * backslashes are literal unless a run of them leads up to a double quote. Undefined where
+ * botocore raises (an unclosed quote).
+ */
+export function windowsShellSplit(line: string): string[] | undefined {
+  const words: string[] = [];
+  let word: string[] = [];
+  let quoted = false;
+  let backslashes = 0;
+  const flushBackslashes = () => {
+    if (backslashes > 0) word.push('\\'.repeat(backslashes));
+    backslashes = 0;
+  };
+  for (const c of line) {
+    if (c === '\\') {
+      backslashes++;
+    } else if (c === '"') {
+      if (backslashes > 0) {
+        word.push('\\'.repeat(Math.floor(backslashes / 2)));
+        const escaped = backslashes % 2 === 1;
+        backslashes = 0;
+        if (escaped) {
+          word.push('"');
+          continue;
+        }
+      }
+      quoted = !quoted;
+      word.push(''); // keeps "" as an empty word
+    } else if ((c === ' ' || c === '\t') && !quoted) {
+      flushBackslashes();
+      if (word.length > 0) words.push(word.join(''));
+      word = [];
+    } else {
+      flushBackslashes();
+      word.push(c);
+    }
+  }
+  if (quoted) return undefined;
+  flushBackslashes();
+  if (word.length > 0) words.push(word.join(''));
   return words;
 }

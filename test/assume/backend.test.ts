@@ -33,19 +33,13 @@ describe('keyfob assume (the backend)', () => {
     expect(r.stdout).toBe('unset AWS_PROFILE\nunset AWS_REGION\nunset KEYFOB_EXPORTED\n');
   });
 
-  it('says --duration does not apply to role credentials, and goes on', async () => {
-    const r = await runKeyfob(['assume', 'QA/ReadOnlyAccess', '-d', '2h'], home.env);
-    expect(r.code).toBe(0);
-    expect(r.stderr).toContain("keyfob: --duration does not apply here: IAM Identity Center role credentials last the permission set's session duration");
-  });
-
   it('fails in one line with nothing on stdout: usage, unknown profile, not signed in', async () => {
     const cases: [string[], RegExp][] = [
       [['assume', '--shell', 'tcsh', 'QA/ReadOnlyAccess'], /^keyfob: --shell must be one of bash, zsh, fish, powershell; see: assume --help\n$/],
       [['assume', 'a', 'b'], /^keyfob: one profile at a time \(got "a" and "b"\); to run a command, put it after --; see: assume --help\n$/],
       [['assume', '--bogus'], /^keyfob: unknown option --bogus; see: assume --help\n$/],
       [['assume', 'QA/ReadOnly', '-r', 'mars'], /^keyfob: "mars" is not an AWS region, e.g. -r eu-west-1; see: assume --help\n$/],
-      [['exec', 'QA/ReadOnlyAccess'], /^keyfob: usage: keyfob exec PROFILE \[-r REGION\] -- COMMAND \[ARGS\.\.\.\]\n$/],
+      [['exec'], /^keyfob: usage: keyfob exec PROFILE \[-r REGION\] \[-d DURATION\] \[-- COMMAND \[ARGS\.\.\.\]\]\n$/],
       [['exec', 'QA/ReadOnlyAccess', '--', '/nonexistent/cmd'], /^keyfob: command not found: \/nonexistent\/cmd\n$/],
       [['assume', 'QA/ReadOnly'], /^keyfob: profile "QA\/ReadOnly" is not in .*; nearest: "QA\/ReadOnlyAccess", .*; check the name, or run: keyfob populate\n$/],
     ];

@@ -68,7 +68,10 @@ describe('keyfob doctor on a first run', () => {
     const home = newHome(
       sessionSection() +
         profileSection('Experiments/AdministratorAccess', SESSION, '765432109876', 'AdministratorAccess') +
-        '\n[profile leftover]\ncredential_process = granted credential-process --profile leftover\n' +
+        // As granted sso populate writes it (common-fate/awsconfigfile).
+        '\n[profile leftover]\ngranted_sso_start_url      = https://example.awsapps.com/start\ngranted_sso_region         = eu-west-1\n' +
+        'granted_sso_account_id     = 111122223333\ngranted_sso_role_name      = Admin\ncommon_fate_generated_from = aws-sso\n' +
+        'credential_process         = granted credential-process --profile leftover\n' +
         `\n[profile moved]\ncredential_process = "${bin}/gone" --flag\n` +
         `\n[profile fine]\ncredential_process = '${bin}/present' --x\n`,
     );
@@ -77,11 +80,12 @@ describe('keyfob doctor on a first run', () => {
     expect(found.status).toBe('fail');
     expect(found.detail).toBe(
       `2 profile(s) in ${home.configFile} run a program that does not exist (the AWS CLI fails on them): ` +
-        'line 13: profile "leftover": credential_process runs granted, which is not on PATH; ' +
-        `line 16: profile "moved": credential_process runs ${bin}/gone, which is not an executable file`,
+        'line 18: profile "leftover": credential_process runs granted, which is not on PATH; ' +
+        `line 21: profile "moved": credential_process runs ${bin}/gone, which is not an executable file`,
     );
     expect(found.fix).toBe(
-      `install the program named, or remove or replace the credential_process line of profile "leftover" in ${home.configFile} (e.g. keyfob populate writes keyfob's own profiles)`,
+      "run keyfob populate --adopt granted to make granted's profiles keyfob's, under the same names; " +
+        `install the program named, or fix its path in the credential_process line of profile "moved" in ${home.configFile}`,
     );
     expect(report.ok).toBe(false);
     const r = await aws(home, ['sts', 'get-caller-identity', '--profile', 'leftover', '--endpoint-url', emulator.url, '--region', 'eu-west-1']);
