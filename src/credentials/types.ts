@@ -23,6 +23,23 @@ export interface CredentialProcessOutput {
   AccountId: string;
 }
 
+/** Each credentials object's output, made once: see credentialProcessOutputOf. */
+const outputs = new WeakMap<RoleCredentials, CredentialProcessOutput>();
+
+/**
+ * The output for cached credentials, the same (frozen) object for as long as the cache holds the
+ * same credentials: the daemon keeps the serialised answer by that object's identity and sends
+ * those bytes again without JSON work (answers.ts sendReadyJson), until the credentials change.
+ */
+export function credentialProcessOutputOf(c: RoleCredentials): CredentialProcessOutput {
+  let output = outputs.get(c);
+  if (!output) {
+    output = Object.freeze(toCredentialProcessOutput(c));
+    outputs.set(c, output);
+  }
+  return output;
+}
+
 export function toCredentialProcessOutput(c: RoleCredentials): CredentialProcessOutput {
   return {
     Version: 1,

@@ -1,7 +1,10 @@
 // The daemon answers from the config file each caller resolved (AWS_CONFIG_FILE, else
 // ~/.aws/config), so two shells with two configs share one daemon and each gets its own answer.
-// Each file is parsed once, and again only when it changes (a stat per request: size, mtime and
-// inode), so config size never touches the hot path.
+// Each file is parsed once, and again only when it changes (size, mtime and inode), so config size
+// never touches the hot path. Under load the stat itself is kept off it too: a file checked in the
+// last REVALIDATE_MS is not checked again, so an edit is seen within that window, and at once by a
+// request for a profile or sso-session the parse lacks (a name added by populate; see fresh()).
+// Whatever is answered was read from the file when it passed the trust check.
 import { readFileSync, statSync } from 'node:fs';
 import { isAbsolute } from 'node:path';
 import { interpretConfig, type AwsConfig } from '../../config/awsConfig.js';
@@ -11,10 +14,14 @@ import { ownFileProblem, UntrustedPathError } from '../../trustedPath.js';
 
 /** How many config files the daemon keeps parsed at once (most recently used win). */
 const MAX_FILES = 32;
+/** How long a check of the file (stat) stands. Short: a human edit and the next request are further apart. */
+export const REVALIDATE_MS = 25;
 
 export class ConfigCache {
   private config?: AwsConfig;
   private signature = '';
+  /** When the file was last found unchanged or read (performance.now(): monotonic, so a clock step cannot stretch the window). */
+  private checkedAt = -Infinity;
   /** How many times the file was parsed; status shows it, tests check it. */
   parses = 0;
 
@@ -30,6 +37,8 @@ export class ConfigCache {
   }
 
   get(): AwsConfig {
+    const now = performance.now();
+    if (this.config && now - this.checkedAt < REVALIDATE_MS) return this.config;
     const signature = this.currentSignature();
     if (!this.config || signature !== this.signature) {
       // Only a file no other user could have written: a request may name any path.
@@ -45,7 +54,14 @@ export class ConfigCache {
       this.signature = signature;
       this.parses++;
     }
+    this.checkedAt = now; // only once the file passed: a refused one is refused again on the next request
     return this.config!;
+  }
+
+  /** The file as it is now, whatever the window: for a lookup the cached parse missed. */
+  fresh(): AwsConfig {
+    this.checkedAt = -Infinity;
+    return this.get();
   }
 }
 

@@ -5,7 +5,7 @@ import { resolveProfileSource, type AwsConfig, type ProfileSource } from '../../
 import { nearestNames } from '../../config/nearestNames.js';
 import { CachingProvider } from '../../credentials/cachingProvider.js';
 import { SsoRoleProvider } from '../../credentials/ssoRoleProvider.js';
-import { toCredentialProcessOutput, type CredentialProcessOutput } from '../../credentials/types.js';
+import { credentialProcessOutputOf, type CredentialProcessOutput } from '../../credentials/types.js';
 import { ConfigError, NotSignedInError, UnknownProfileError } from '../../errors.js';
 import { signInDefinition, type SsoSessionConfig } from '../../signin/types.js';
 import { sdkIdentityCenter, type IdentityCenter } from '../../aws/identityCenter.js';
@@ -46,7 +46,7 @@ export class CredentialService {
 
   /** The `[sso-session NAME]` section of the caller's config, or an error that says how to create it. */
   ssoSession(file: ConfigCache, name: string, usedBy?: string): SsoSessionConfig {
-    const section = file.get().ssoSessions.get(name);
+    const section = file.get().ssoSessions.get(name) ?? file.fresh().ssoSessions.get(name);
     if (!section) {
       const by = usedBy ? ` (used by profile "${usedBy}")` : '';
       throw new ConfigError(
@@ -81,7 +81,8 @@ export class CredentialService {
 
   /** The profile as assume shows it; an unknown name gets the three nearest ones in its error. */
   describe(file: ConfigCache, profileName: string): ProfileSummary {
-    const profile = file.get().profiles.get(profileName);
+    // A miss looks at the file again at once: the name may have been added within the stat window (configCache.ts).
+    const profile = file.get().profiles.get(profileName) ?? file.fresh().profiles.get(profileName);
     if (!profile) this.unknown(file, profileName);
     const summary = summaryOf(profileName, resolveProfileSource(profile));
     if (!summary) throw this.legacyProfile(profileName);
@@ -129,7 +130,8 @@ export class CredentialService {
       role = { provider, ssoSession: session.name, accountId: source.accountId, roleName: source.roleName };
       this.roles.set(key, role);
     }
-    return toCredentialProcessOutput(await role.provider.retrieve());
+    // The same object while the cache holds the same credentials: the router keeps its serialised answer.
+    return credentialProcessOutputOf(await role.provider.retrieve());
   }
 
   /** After logout: no cached role credentials survive their session. */

@@ -10,7 +10,7 @@ import type { SocketLocation } from '../../paths.js';
 import type { SessionManager } from '../../signin/sessions.js';
 import { DEFAULT_SCOPES, type SignInPrompt, type SsoSessionConfig } from '../../signin/types.js';
 import { MAX_BODY_BYTES, ROUTES, type AccountsEvent, type AssumeAnswer, type ContainerToken, type ErrorBody, type LoginEvent } from '../protocol.js';
-import { knownError, ndjsonStream, sendJson } from './answers.js';
+import { knownError, ndjsonStream, sendJson, sendReadyJson } from './answers.js';
 import type { ConfigCache, ConfigFiles } from './configCache.js';
 import type { ContainerEndpoint } from './containerEndpoint.js';
 import type { CredentialService } from './credentialService.js';
@@ -108,7 +108,21 @@ function loginDefinition(body: Record<string, unknown>): SsoSessionConfig {
   return { name, startUrl, region, scopes };
 }
 
+/**
+ * The hot path's request target: every credential_process call is `GET /v1/credentials?…`. Such a
+ * target (no fragment to cut) reads the same without a URL parse: the query is all there is.
+ */
+const CREDENTIALS_QUERY = `${ROUTES.credentials}?`;
+
 export function createRouter(ctx: DaemonContext) {
+  /** credential_process JSON: the same bytes for every request until the role's credentials change. */
+  async function credentials(query: URLSearchParams, res: ServerResponse): Promise<void> {
+    const profile = query.get('profile');
+    if (!profile) throw new BadRequest('the "profile" query parameter is required');
+    sendReadyJson(res, await ctx.credentials.forProfile(ctx.configs.get(query.get('config')), profile));
+  }
+
+
   async function login(req: IncomingMessage, res: ServerResponse): Promise<void> {
     // The request carries the whole session definition: login comes before the config has it.
     const body = (await readBody(req)) as Record<string, unknown>;
@@ -220,11 +234,8 @@ export function createRouter(ctx: DaemonContext) {
     switch (key) {
       case `GET ${ROUTES.ping}`:
         return sendJson(res, 200, { ok: true, pid: process.pid });
-      case `GET ${ROUTES.credentials}`: {
-        const profile = url.searchParams.get('profile');
-        if (!profile) throw new BadRequest('the "profile" query parameter is required');
-        return sendJson(res, 200, await ctx.credentials.forProfile(config(), profile));
-      }
+      case `GET ${ROUTES.credentials}`:
+        return credentials(url.searchParams, res);
       case `GET ${ROUTES.accounts}`:
         return accounts(url, res, config());
       case `GET ${ROUTES.profiles}`:
@@ -266,7 +277,10 @@ export function createRouter(ctx: DaemonContext) {
   }
 
   return (req: IncomingMessage, res: ServerResponse): void => {
-    route(req, res).catch((err) => {
+    const target = req.url ?? '/';
+    const hot = req.method === 'GET' && target.startsWith(CREDENTIALS_QUERY) && !target.includes('#');
+    if (hot && ctx.log.debugEnabled) ctx.log.debug('request', { route: `GET ${ROUTES.credentials}` });
+    (hot ? credentials(new URLSearchParams(target.slice(CREDENTIALS_QUERY.length)), res) : route(req, res)).catch((err) => {
       const route = req.url?.split('?')[0];
       const known = knownError(err, ctx.log, `request failed: ${route}`);
       if (err instanceof KeyfobError) ctx.log.debug('request refused', { route, code: known.code });
