@@ -11,12 +11,11 @@ import { parseConfig, shlexSplit } from '../../src/config/iniDocument.js';
 import { GENERATED_MARKER } from '../../src/populate/applyProfiles.js';
 import { runAwsCli } from '../helpers/awscli.js';
 import { startTestEmulator, type RunningEmulator } from '../helpers/emulator.js';
-import { KEYFOB_BIN, runCommand, runKeyfob, signedInHome, type KeyfobHome } from '../helpers/keyfob.js';
+import { KEYFOB_BIN, KEYFOB_COMMAND, runCommand, runKeyfob, signedInHome, type KeyfobHome } from '../helpers/keyfob.js';
 import { requirePart } from '../helpers/requirePart.js';
 
 const PROFILE = 'Experiments/AdministratorAccess';
 const SESSION = 'd-9067c0ffee';
-const FRONT = join(dirname(KEYFOB_BIN), 'keyfob');
 const OLD_SCRIPT = join(dirname(dirname(KEYFOB_BIN)), 'shell', 'credential-process.sh');
 
 describe('the default credential_process line', () => {
@@ -42,11 +41,11 @@ describe('the default credential_process line', () => {
 
   const curlCalls = () => (existsSync(curlLog) ? readFileSync(curlLog, 'utf8').split('\n').length - 1 : 0);
   const lineOf = (text: string, profile: string) => parseConfig(text).getValue({ kind: 'profile', name: profile }, 'credential_process');
-  const front = (args: string[], extra: Record<string, string> = {}) => runCommand(FRONT, args, { ...env, ...extra });
+  const front = (args: string[], extra: Record<string, string> = {}) => runCommand(KEYFOB_COMMAND, args, { ...env, ...extra });
 
   it('names the sh front, and --fast-path (kept for old scripts) changes nothing', async () => {
     const before = readFileSync(home.configFile, 'utf8');
-    expect(shlexSplit(lineOf(before, PROFILE)!)).toEqual([FRONT, 'credential-process', '--profile', PROFILE]);
+    expect(shlexSplit(lineOf(before, PROFILE)!)).toEqual([KEYFOB_COMMAND, 'credential-process', '--profile', PROFILE]);
     const again = await runKeyfob(['populate', '--fast-path'], home.env);
     expect(again.code, again.stderr).toBe(0);
     expect(readFileSync(home.configFile, 'utf8')).toBe(before);

@@ -11,7 +11,7 @@ import { afterAll, beforeAll, describe, expect, it, type TestContext } from 'vit
 import { socketLocation, SOCKET_PATH_LIMIT } from '../../src/paths.js';
 import { AWS_CLI_PATH, runAwsCli } from '../helpers/awscli.js';
 import { startTestEmulator, type RunningEmulator } from '../helpers/emulator.js';
-import { KEYFOB_BIN, runCommand, runKeyfob, signedInHome, type KeyfobHome } from '../helpers/keyfob.js';
+import { KEYFOB_BIN, KEYFOB_COMMAND, runCommand, runKeyfob, signedInHome, type KeyfobHome } from '../helpers/keyfob.js';
 import { FAKE_DAEMON, otherUser, type OtherUser, type RunningAsOther } from '../helpers/otherUser.js';
 import { partsPresent, requirePart } from '../helpers/requirePart.js';
 
@@ -61,7 +61,7 @@ describe.skipIf(!partsPresent('root'))('only your own daemon answers', () => {
 
     // The sh front (the generated line, and so the AWS CLI below), and the line --fast-path used to write: the
     // socket fails the sh trust check, so Node refuses with its line and curl asks nothing.
-    const front = await run(join(dirname(KEYFOB_BIN), 'keyfob'), ['credential-process', '--profile', PROFILE], env);
+    const front = await run(KEYFOB_COMMAND, ['credential-process', '--profile', PROFILE], env);
     expect(front).toEqual({ code: 1, stdout: '', stderr: `keyfob: ${refusal}\n` });
     const fastLine = await run('/bin/sh', [join(SHELL_DIR, 'credential-process.sh'), PROFILE], env);
     expect(fastLine).toEqual({ code: 1, stdout: '', stderr: `keyfob: ${refusal}\n` });

@@ -8,12 +8,11 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestEmulator, type RunningEmulator } from '../helpers/emulator.js';
-import { KEYFOB_BIN, profileSection, runCommand, runKeyfob, signedInHome, type KeyfobHome } from '../helpers/keyfob.js';
+import { KEYFOB_BIN, KEYFOB_COMMAND, profileSection, runCommand, runKeyfob, signedInHome, type KeyfobHome } from '../helpers/keyfob.js';
 import { partsPresent } from '../helpers/requirePart.js';
 
 const PROFILE = 'Experiments/AdministratorAccess';
 const ROOT = dirname(dirname(KEYFOB_BIN));
-const FRONT = join(ROOT, 'bin', 'keyfob');
 
 describe.skipIf(!partsPresent('bash', 'curl'))('the sh front', () => {
   let emulator: RunningEmulator;
@@ -52,7 +51,7 @@ describe.skipIf(!partsPresent('bash', 'curl'))('the sh front', () => {
   }
 
   it('runs one ls and one curl, also through npm\'s global link, under a prefix with a space and a quote', async () => {
-    expect(await answer(FRONT)).toEqual(['ls', 'curl']);
+    expect(await answer(KEYFOB_COMMAND)).toEqual(['ls', 'curl']);
     // npm install -g: PREFIX/bin/keyfob -> ../lib/node_modules/keyfob/bin/keyfob (here the package is linked, as npm link does).
     const prefix = join(home.dir, "it's a prefix");
     mkdirSync(join(prefix, 'bin'), { recursive: true });
@@ -72,7 +71,7 @@ describe.skipIf(!partsPresent('bash', 'curl'))('the sh front', () => {
     const b = join(home.dir, 'b dir');
     mkdirSync(a);
     mkdirSync(b);
-    symlinkSync(FRONT, join(b, 'kf -> x')); // absolute, and a name with an arrow in it
+    symlinkSync(KEYFOB_COMMAND, join(b, 'kf -> x')); // absolute, and a name with an arrow in it
     symlinkSync('../b dir/kf -> x', join(a, 'keyfob'));
     // One ls per link read, then the trust check's ls and curl.
     expect(await answer(join(a, 'keyfob'))).toEqual(['ls', 'ls', 'ls', 'curl']);
@@ -86,7 +85,7 @@ describe.skipIf(!partsPresent('bash', 'curl'))('the sh front', () => {
     const curlrc = join(home.dir, '.curlrc');
     writeFileSync(curlrc, 'include\n');
     try {
-      expect(await answer(FRONT, [], hostile)).toEqual(['ls', 'curl']);
+      expect(await answer(KEYFOB_COMMAND, [], hostile)).toEqual(['ls', 'curl']);
     } finally {
       rmSync(curlrc);
     }
@@ -94,12 +93,12 @@ describe.skipIf(!partsPresent('bash', 'curl'))('the sh front', () => {
     const bashAsSh = join(home.dir, 'bash-as-sh');
     mkdirSync(bashAsSh);
     symlinkSync('/bin/bash', join(bashAsSh, 'sh'));
-    expect(await answer(join(bashAsSh, 'sh'), [FRONT], hostile)).toEqual(['ls', 'curl']);
+    expect(await answer(join(bashAsSh, 'sh'), [KEYFOB_COMMAND], hostile)).toEqual(['ls', 'curl']);
     // There, errexit must not end the front when curl fails: Node answers instead.
     const failing = join(home.dir, 'failing-curl');
     mkdirSync(failing);
     writeFileSync(join(failing, 'curl'), `#!/bin/sh\necho curl >> '${log}'\nexit 7\n`, { mode: 0o755 });
-    expect(await answer(join(bashAsSh, 'sh'), [FRONT], { ...hostile, PATH: `${failing}:${programs}` })).toEqual(['ls', 'curl', 'node']);
+    expect(await answer(join(bashAsSh, 'sh'), [KEYFOB_COMMAND], { ...hostile, PATH: `${failing}:${programs}` })).toEqual(['ls', 'curl', 'node']);
   });
 
   it('asks nothing of a socket of yours under a directory others can write; Node refuses it with the reason', async () => {
@@ -115,7 +114,7 @@ describe.skipIf(!partsPresent('bash', 'curl'))('the sh front', () => {
     await new Promise<void>((resolve) => server.listen(socketPath, resolve));
     try {
       writeFileSync(log, '');
-      const r = await runCommand(FRONT, ['credential-process', '--profile', PROFILE], { ...env, KEYFOB_SOCKET: socketPath });
+      const r = await runCommand(KEYFOB_COMMAND, ['credential-process', '--profile', PROFILE], { ...env, KEYFOB_SOCKET: socketPath });
       expect(r).toEqual({
         code: 1,
         stdout: '',
