@@ -99,7 +99,7 @@ try {
   const warm = [];
   const curlFloor = [];
   const fast = [];
-  const fastLine = credentialProcessLine(BIN, PROFILE, true);
+  const fastLine = credentialProcessLine(join(ROOT, 'bin', 'keyfob'), PROFILE); // the default line, through the sh front
   const fastArgv = shlexLike(fastLine);
   for (let i = 0; i < runs; i++) {
     floor.push(await timeOnce(process.execPath, ['-e', '0'], env));

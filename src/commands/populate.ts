@@ -31,7 +31,8 @@ const command: CommandModule<object, PopulateArgs> = {
       })
       .option('region', { type: 'string', describe: "region written into each profile (default: the sso-session's sso_region)" })
       .option('mode', { choices: ['process', 'native'] as const, describe: 'process: credentials from keyfob (default); native: the AWS CLI signs in itself' })
-      .option('fast-path', { type: 'boolean', describe: "credential_process asks the daemon's socket with curl first (no Node start-up); falls back to keyfob" })
+      // Accepted so that scripts written for earlier keyfobs still run: the default line is the fast one now.
+      .option('fast-path', { type: 'boolean', describe: 'no effect: the credential_process line is the fast one (curl, else Node) by default' })
       .option('prune', { type: 'boolean', describe: 'remove generated profiles whose account or role is gone' })
       .option('dry-run', { type: 'boolean', describe: 'print a unified diff; change nothing' })
       .option('yes', { alias: 'y', type: 'boolean', describe: 'do not ask before removing profiles' })
@@ -60,7 +61,6 @@ const command: CommandModule<object, PopulateArgs> = {
       template: args['profile-template'],
       region: args.region,
       mode: args.mode,
-      fastPath: args['fast-path'],
       prune: args.prune,
       dryRun: args['dry-run'],
       yes: args.yes,

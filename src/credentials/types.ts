@@ -30,20 +30,24 @@ export interface CredentialProcessOutput {
   AccountId?: string;
 }
 
-/** One answer object per cached credentials, so a warm hit returns the very same object (its bytes can be cached by identity). */
+/**
+ * One frozen answer object per cached credentials, so a warm hit returns the very same object: the
+ * daemon keeps the serialised answer by that identity and sends those bytes again without JSON work
+ * (answers.ts sendReadyJson), until the credentials change.
+ */
 const answers = new WeakMap<RoleCredentials, CredentialProcessOutput>();
 
 export function toCredentialProcessOutput(c: RoleCredentials): CredentialProcessOutput {
   let out = answers.get(c);
   if (!out) {
-    out = {
-      Version: 1,
+    out = Object.freeze({
+      Version: 1 as const,
       AccessKeyId: c.accessKeyId,
       SecretAccessKey: c.secretAccessKey,
       ...(c.sessionToken ? { SessionToken: c.sessionToken } : {}),
       ...(Number.isFinite(c.expiration) ? { Expiration: new Date(c.expiration).toISOString() } : {}),
       ...(c.accountId ? { AccountId: c.accountId } : {}),
-    };
+    });
     answers.set(c, out);
   }
   return out;

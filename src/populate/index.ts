@@ -27,7 +27,6 @@ export interface PopulateRequest {
   template?: string;
   region?: string;
   mode?: ProfileMode;
-  fastPath?: boolean;
   prune?: boolean;
   dryRun?: boolean;
   yes?: boolean;
@@ -55,7 +54,6 @@ export async function runPopulate(req: PopulateRequest, io: PopulateIO): Promise
       mode: req.mode ?? remembered[session.name]?.mode ?? 'process',
       // The SSO region by default, as granted does: without one, `aws sts get-caller-identity` fails.
       region: req.region ?? remembered[session.name]?.region ?? (isAwsRegion(session.region) ? session.region : undefined),
-      fastPath: req.fastPath ?? remembered[session.name]?.fastPath,
     };
     await populateSession(session, settings, remembered[session.name], req, io, path);
   }
@@ -122,7 +120,7 @@ async function populateSession(
       region: settings.region,
       overwriteRegion: req.region !== undefined,
       prune: Boolean(req.prune),
-      credentialProcess: (name) => credentialProcessLine(executable, name, settings.fastPath),
+      credentialProcess: (name) => credentialProcessLine(executable, name),
     });
 
   let report!: PopulateReport;

@@ -12,8 +12,6 @@ export interface PopulateSettings {
   template: string;
   mode: ProfileMode;
   region?: string;
-  /** credential_process asks the daemon's socket with curl first (populate --fast-path). */
-  fastPath?: boolean;
 }
 
 interface SettingsFile {

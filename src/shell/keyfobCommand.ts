@@ -1,14 +1,15 @@
-// How a generated profile names keyfob in credential_process. The AWS CLI runs that line
-// without a shell (botocore splits it like shlex) while the JS SDK runs it through /bin/sh,
-// so it is an absolute path, quoted the one way both read alike.
+// How a generated profile (and a shell's shim) names keyfob: the installed `keyfob` command,
+// bin/keyfob, the sh front that answers credential_process without starting Node when it can.
+// The AWS CLI runs the line without a shell (botocore splits it like shlex) while the JS SDK runs
+// it through /bin/sh, so it is an absolute path, quoted the one way both read alike.
 import { accessSync, constants, realpathSync } from 'node:fs';
 import { delimiter, join } from 'node:path';
 import { installRoot } from '../paths.js';
 import { quotePosix } from './quote.js';
 
-/** This installation's bin/keyfob.cjs. */
+/** This installation's bin/keyfob (the sh front; bin/keyfob.cjs is the Node entry behind it). */
 function ownBin(): string {
-  return realpathSync(join(installRoot(), 'bin', 'keyfob.cjs'));
+  return realpathSync(join(installRoot(), 'bin', 'keyfob'));
 }
 
 /**
@@ -31,13 +32,11 @@ export function keyfobExecutable(env: NodeJS.ProcessEnv = process.env): string {
 }
 
 /**
- * The credential_process line of a generated profile. With `fastPath` (populate --fast-path) it
- * runs shell/credential-process.sh, which asks the daemon's socket with curl once the socket
- * passes the trust check, so a warm call starts no Node process, and hands everything else to the
- * Node client. botocore splits the line like shlex and the JS SDK runs it through /bin/sh; an
- * absolute path quoted this way reads the same both ways.
+ * The credential_process line of a generated profile: `'/abs/keyfob' credential-process --profile
+ * 'NAME'`. Run through the sh front, it is the fast one (curl to a trusted socket, else Node), so
+ * there is no other line to choose; the lines earlier keyfobs wrote (`/bin/sh …/credential-process.sh
+ * NAME`, `sh -c '…'`, `…/keyfob.cjs credential-process …`) become this at the next populate.
  */
-export function credentialProcessLine(executable: string, profileName: string, fastPath = false): string {
-  if (!fastPath) return `${quotePosix(executable)} credential-process --profile ${quotePosix(profileName)}`;
-  return `/bin/sh ${quotePosix(join(installRoot(), 'shell', 'credential-process.sh'))} ${quotePosix(profileName)}`;
+export function credentialProcessLine(executable: string, profileName: string): string {
+  return `${quotePosix(executable)} credential-process --profile ${quotePosix(profileName)}`;
 }

@@ -6,6 +6,8 @@ import { join } from 'node:path';
 import type { RunningEmulator } from './emulator.js';
 
 export const KEYFOB_BIN = new URL('../../bin/keyfob.cjs', import.meta.url).pathname;
+/** The installed command, the sh front over KEYFOB_BIN: what generated credential_process lines and the shims run. */
+export const KEYFOB_COMMAND = new URL('../../bin/keyfob', import.meta.url).pathname;
 
 export interface KeyfobHome {
   dir: string;

@@ -3,7 +3,7 @@
 // then the seed journey from the installed `keyfob` on PATH: login, populate, the AWS CLI through
 // the generated credential_process line, and `assume` in bash, zsh and fish.
 import { spawn } from 'node:child_process';
-import { copyFileSync, cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -120,19 +120,19 @@ describe.skipIf(!present)('installed from npm pack, under a path with a space an
 
   it('packs what keyfob runs from, the shims with their modes, and no sources or tests', () => {
     const paths = packed.files.map((f) => f.path).sort();
-    for (const needed of ['README.md', 'package.json', 'bin/keyfob.cjs', 'dist/cli.js', 'dist/credential-process.cjs', 'dist/assume.cjs', 'dist/daemon.mjs', 'dist/shell/init.js']) {
+    for (const needed of ['README.md', 'package.json', 'bin/keyfob', 'bin/keyfob.cjs', 'dist/cli.js', 'dist/credential-process.cjs', 'dist/assume.cjs', 'dist/daemon.mjs', 'dist/shell/init.js']) {
       expect(paths).toContain(needed);
     }
     const shims = readdirSync(join(REPO, 'shell')).sort();
     expect(paths.filter((p) => p.startsWith('shell/'))).toEqual(shims.map((name) => `shell/${name}`));
     // keyfob runs the shims through sh, but they keep the executable bits they have in the repo;
-    // bin/keyfob.cjs must have its own, since credential-process.sh runs it by path.
+    // bin/keyfob (the sh front, which credential_process lines run by path) and bin/keyfob.cjs must have their own.
     const executable = (mode: number) => (mode & 0o100) !== 0;
     for (const name of shims) {
       const mode = packed.files.find((f) => f.path === `shell/${name}`)!.mode;
       expect([name, executable(mode)]).toEqual([name, executable(statSync(join(REPO, 'shell', name)).mode)]);
     }
-    expect(packed.files.find((f) => f.path === 'bin/keyfob.cjs')!.mode & 0o111).toBe(0o111);
+    for (const file of ['bin/keyfob', 'bin/keyfob.cjs']) expect(packed.files.find((f) => f.path === file)!.mode & 0o111).toBe(0o111);
     expect(paths.filter((p) => /^(src|test|scripts|bench|docs|\.ci)\//.test(p) || (p.endsWith('.ts') && !p.endsWith('.d.ts')))).toEqual([]);
   });
 
@@ -177,23 +177,26 @@ describe.skipIf(!present)('installed from npm pack, under a path with a space an
     expect(JSON.parse(identity.stdout).Account).toBe(EXPERIMENTS);
   });
 
-  it('populate --fast-path: the AWS CLI through the installed shell/credential-process.sh, by curl and by its Node fallback', async () => {
-    // A second config, so the profiles above stay as the seed writes them.
-    const fastConfig = join(work, 'fast-config');
-    copyFileSync(home.configFile, fastConfig);
-    const fastEnv = { ...env, AWS_CONFIG_FILE: fastConfig };
-    ok(await run(bin, ['populate', '--fast-path', '--region', emulator.region], { env: fastEnv }), 'keyfob populate --fast-path');
-    const script = join(prefix, 'lib', 'node_modules', 'keyfob', 'shell', 'credential-process.sh');
-    expect(readFileSync(fastConfig, 'utf8')).toContain(`credential_process = /bin/sh ${singleQuoted(script)} Experiments/AdministratorAccess\n`);
-    // A curl that fails sends credential-process.sh to the installed bin/keyfob.cjs, run by its path.
-    const failingCurl = join(work, 'failing-curl');
-    mkdirSync(failingCurl);
-    writeFileSync(join(failingCurl, 'curl'), '#!/bin/sh\nexit 7\n', { mode: 0o755 });
-    for (const path of [env.PATH!, `${failingCurl}:${env.PATH}`]) {
+  it('the generated line runs the installed sh front: the AWS CLI answered by curl, and by Node when curl fails', async () => {
+    // npm links PREFIX/bin/keyfob to the front, bin/keyfob, which finds its install through that link.
+    expect(readlinkSync(bin)).toBe('../lib/node_modules/keyfob/bin/keyfob');
+    // --fast-path is accepted, for scripts written for earlier keyfobs, and changes nothing.
+    const before = readFileSync(home.configFile, 'utf8');
+    ok(await keyfob(['populate', '--fast-path']), 'keyfob populate --fast-path');
+    expect(readFileSync(home.configFile, 'utf8')).toBe(before);
+    // A curl that notes its calls, then one that fails: the front hands over to the installed bin/keyfob.cjs.
+    const curls = join(work, 'curls');
+    mkdirSync(join(curls, 'noting'), { recursive: true });
+    mkdirSync(join(curls, 'failing'));
+    const curlLog = join(work, 'curl.log');
+    writeFileSync(join(curls, 'noting', 'curl'), `#!/bin/sh\necho called >> ${singleQuoted(curlLog)}\nexec /usr/bin/curl "$@"\n`, { mode: 0o755 });
+    writeFileSync(join(curls, 'failing', 'curl'), '#!/bin/sh\nexit 7\n', { mode: 0o755 });
+    for (const dir of ['noting', 'failing']) {
       const args = ['sts', 'get-caller-identity', '--profile', 'Experiments/AdministratorAccess', `--endpoint-url=${emulator.url}`, '--output', 'json'];
-      const identity = ok(await run(AWS_CLI_PATH, args, { env: { ...fastEnv, PATH: path } }), `aws sts get-caller-identity (PATH=${path})`);
+      const identity = ok(await run(AWS_CLI_PATH, args, { env: { ...env, PATH: `${join(curls, dir)}:${env.PATH}` } }), `aws sts get-caller-identity (${dir} curl)`);
       expect(JSON.parse(identity.stdout).Account).toBe(EXPERIMENTS);
     }
+    expect(readFileSync(curlLog, 'utf8')).toBe('called\n');
   });
 
   // Profile names through the installed keyfob, named by its quoted path inside the completions.

@@ -14,7 +14,7 @@ import { awsJson, runAwsCli } from '../helpers/awscli.js';
 import { botocoreRead } from '../helpers/botocore.js';
 import { startTestEmulator, type RunningEmulator } from '../helpers/emulator.js';
 import { hostileFixture } from '../helpers/hostileFixture.js';
-import { KEYFOB_BIN, runKeyfob, signedInHome, type KeyfobHome } from '../helpers/keyfob.js';
+import { KEYFOB_COMMAND, runKeyfob, signedInHome, type KeyfobHome } from '../helpers/keyfob.js';
 import { requirePart } from '../helpers/requirePart.js';
 
 /** The documented alphabet: what every AWS SDK reads in a profile name. */
@@ -70,7 +70,7 @@ describe('populate with hostile names from the server', () => {
     expect(doc.sections.filter((s) => !generatedFor(doc, s)).map((s) => `${s.kind} ${s.name}`)).toEqual(['sso-session d-9067c0ffee']);
     expect(doc.findSection('profile', 'evil')).toBeUndefined(); // the account name tried to open [profile evil]
     for (const s of doc.sections.filter((s) => generatedFor(doc, s))) {
-      expect(doc.getValue(s, 'credential_process')).toBe(`${KEYFOB_BIN} credential-process --profile ${s.name}`);
+      expect(doc.getValue(s, 'credential_process')).toBe(`${KEYFOB_COMMAND} credential-process --profile ${s.name}`);
     }
   });
 

@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseConfig } from '../../src/config/iniDocument.js';
 import { awsJson, runAwsCli } from '../helpers/awscli.js';
 import { startTestEmulator, type RunningEmulator } from '../helpers/emulator.js';
-import { KEYFOB_BIN, keyfobHome, runKeyfob, type KeyfobHome } from '../helpers/keyfob.js';
+import { KEYFOB_BIN, KEYFOB_COMMAND, keyfobHome, runKeyfob, type KeyfobHome } from '../helpers/keyfob.js';
 import { requirePart } from '../helpers/requirePart.js';
 
 const SESSION = 'd-9067c0ffee';
@@ -95,7 +95,7 @@ describe('keyfob populate', () => {
         'keyfob_account_id = 765432109876',
         'keyfob_role_name = AdministratorAccess',
         'region = eu-west-1',
-        `credential_process = ${KEYFOB_BIN} credential-process --profile Experiments/AdministratorAccess`,
+        `credential_process = ${KEYFOB_COMMAND} credential-process --profile Experiments/AdministratorAccess`,
       ].join('\n'),
     );
     expect(statSync(home.configFile).mode & 0o777).toBe(0o600);
@@ -142,8 +142,8 @@ describe('keyfob populate', () => {
   it('keeps keys the user added or changed in a generated profile', async () => {
     const text = readFileSync(home.configFile, 'utf8');
     const edited = text.replace(
-      'keyfob_role_name = ReadOnlyAccess\nregion = eu-west-1\ncredential_process = ' + KEYFOB_BIN + ' credential-process --profile QA/ReadOnlyAccess',
-      'keyfob_role_name = ReadOnlyAccess\nregion = us-west-2\ncredential_process = ' + KEYFOB_BIN + ' credential-process --profile QA/ReadOnlyAccess\noutput = table\n# my note',
+      'keyfob_role_name = ReadOnlyAccess\nregion = eu-west-1\ncredential_process = ' + KEYFOB_COMMAND + ' credential-process --profile QA/ReadOnlyAccess',
+      'keyfob_role_name = ReadOnlyAccess\nregion = us-west-2\ncredential_process = ' + KEYFOB_COMMAND + ' credential-process --profile QA/ReadOnlyAccess\noutput = table\n# my note',
     );
     expect(edited).not.toBe(text);
     writeFileSync(home.configFile, edited);
@@ -170,7 +170,7 @@ describe('keyfob populate', () => {
     expect(summary(r.stdout)).toEqual([16, 1, 15, 0, 0]); // the skipped name is free now: acme/Security/ReadOnlyAccess
     const text = readFileSync(home.configFile, 'utf8');
     expect(generatedProfiles(text).sort()).toEqual(EXPECTED.map((n) => `acme/${n}`).sort());
-    expect(text).toContain('region = us-west-2\ncredential_process = ' + KEYFOB_BIN + ' credential-process --profile acme/QA/ReadOnlyAccess\noutput = table\n# my note');
+    expect(text).toContain('region = us-west-2\ncredential_process = ' + KEYFOB_COMMAND + ' credential-process --profile acme/QA/ReadOnlyAccess\noutput = table\n# my note');
     expect(text.startsWith(HAND_WRITTEN)).toBe(true);
     // A bare populate reuses the remembered prefix.
     const again = await runKeyfob(['populate'], home.env);

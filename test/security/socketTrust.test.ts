@@ -2,7 +2,8 @@
 // (test/helpers/otherUser.ts) who plants a fake daemon where the victim's clients might look: a
 // planted KEYFOB_SOCKET, the /tmp fallback path, a world-writable parent dir (and a swap inside
 // it), a KEYFOB_HOME with a symlinked log. Every client must refuse with one line and send the
-// fake daemon nothing: the Node client, the shims' curl fast path, and the credential_process lines.
+// fake daemon nothing: the Node client, the sh front (bin/keyfob, the generated credential_process
+// line), the shims' curl fast path, and the line earlier keyfobs wrote.
 import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -10,7 +11,7 @@ import { afterAll, beforeAll, describe, expect, it, type TestContext } from 'vit
 import { socketLocation, SOCKET_PATH_LIMIT } from '../../src/paths.js';
 import { AWS_CLI_PATH, runAwsCli } from '../helpers/awscli.js';
 import { startTestEmulator, type RunningEmulator } from '../helpers/emulator.js';
-import { KEYFOB_BIN, runCommand, runKeyfob, signedInHome, type KeyfobHome } from '../helpers/keyfob.js';
+import { KEYFOB_BIN, KEYFOB_COMMAND, runCommand, runKeyfob, signedInHome, type KeyfobHome } from '../helpers/keyfob.js';
 import { FAKE_DAEMON, otherUser, type OtherUser, type RunningAsOther } from '../helpers/otherUser.js';
 import { partsPresent, requirePart } from '../helpers/requirePart.js';
 
@@ -58,10 +59,12 @@ describe.skipIf(!partsPresent('root'))('only your own daemon answers', () => {
     expect(cp.stdout).toBe('');
     expect(cp.stderr).toBe(`keyfob: ${refusal}\n`);
 
+    // The sh front (the generated line, and so the AWS CLI below), and the line --fast-path used to write: the
+    // socket fails the sh trust check, so Node refuses with its line and curl asks nothing.
+    const front = await run(KEYFOB_COMMAND, ['credential-process', '--profile', PROFILE], env);
+    expect(front).toEqual({ code: 1, stdout: '', stderr: `keyfob: ${refusal}\n` });
     const fastLine = await run('/bin/sh', [join(SHELL_DIR, 'credential-process.sh'), PROFILE], env);
-    expect(fastLine.code).toBe(1);
-    expect(fastLine.stdout).toBe('');
-    expect(fastLine.stderr).toBe(`keyfob: ${refusal}\n`);
+    expect(fastLine).toEqual({ code: 1, stdout: '', stderr: `keyfob: ${refusal}\n` });
 
     // The shims' fast path and backend, and --unset carrying a live auto-refresh token.
     const script = [

@@ -77,7 +77,7 @@ describe.skipIf(!partsPresent('bash', 'zsh', 'fish', 'curl'))('the shim, for a k
   it('shell-init names this installation, quoted', async () => {
     const init = await run(process.execPath, [keyfob, 'shell-init', 'bash'], home.env);
     expect(init.code).toBe(0);
-    expect(init.stdout).toContain("key fob'\\''s install/bin/keyfob.cjs");
+    expect(init.stdout).toContain("key fob'\\''s install/bin/keyfob'");
     expect(init.stdout).toContain("key fob'\\''s install/shell/trusted-socket.sh");
   });
 

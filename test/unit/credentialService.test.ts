@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { ROLE_REFRESH_WINDOW_MS } from '../../src/credentials/cachingProvider.js';
-import { ConfigCache } from '../../src/daemon/server/configCache.js';
+import { ConfigCache, REVALIDATE_MS } from '../../src/daemon/server/configCache.js';
 import { CredentialService } from '../../src/daemon/server/credentialService.js';
 import { NotSignedInError, UnknownProfileError } from '../../src/errors.js';
 import { SessionManager, TOKEN_REFRESH_WINDOW_MS } from '../../src/signin/sessions.js';
@@ -131,5 +131,42 @@ describe('CredentialService', () => {
     expect(service.cached()).toEqual([]);
     await service.forProfile(work, `w/${ACCOUNTS[0]}/Admin`);
     expect(fake.calls.getRoleCredentials).toBe(2);
+  });
+});
+
+describe('the warm path keeps its work', () => {
+  it('forProfile gives the same frozen answer while the role credentials stay cached, and a new one once they change', async () => {
+    const work = configFile('work', 'w/');
+    const name = `w/${ACCOUNTS[0]}/Admin`;
+    const first = await service.forProfile(work, name);
+    // The daemon keeps the serialised answer by this object's identity (answers.ts sendReadyJson).
+    expect(await service.forProfile(work, name)).toBe(first);
+    expect(Object.isFrozen(first)).toBe(true);
+    expect(await service.forProfile(work, `w/${ACCOUNTS[0]}/ReadOnly`)).not.toBe(first);
+    vi.setSystemTime(Date.parse(first.Expiration!) - ROLE_REFRESH_WINDOW_MS + 1000);
+    const renewed = await service.forProfile(work, name);
+    expect(renewed).not.toBe(first);
+    expect(renewed.AccessKeyId).not.toBe(first.AccessKeyId);
+    expect(await service.forProfile(work, name)).toBe(renewed);
+  });
+
+  it('a config checked within REVALIDATE_MS is not read again, except for a name it lacks', async () => {
+    const work = configFile('work', 'w/');
+    const name = `w/${ACCOUNTS[0]}/Admin`;
+    expect((await service.forProfile(work, name)).AccountId).toBe(ACCOUNTS[0]);
+    // The same profile now names another account: within the window the parse stands...
+    const text = ssoSection() + profile(name, ACCOUNTS[1], 'Admin') + profile('w/added', ACCOUNTS[1], 'ReadOnly');
+    writeFileSync(work.path, text);
+    expect((await service.forProfile(work, name)).AccountId).toBe(ACCOUNTS[0]);
+    // ...but a profile added meanwhile is found at once, from a fresh parse...
+    expect((await service.forProfile(work, 'w/added')).AccountId).toBe(ACCOUNTS[1]);
+    expect(work.parses).toBe(2);
+    // ...and after the window every request sees the file as it is.
+    writeFileSync(work.path, `${text}\n`);
+    vi.advanceTimersByTime(REVALIDATE_MS);
+    expect((await service.forProfile(work, name)).AccountId).toBe(ACCOUNTS[1]);
+    expect(work.parses).toBe(3);
+    await expect(service.forProfile(work, 'w/missing')).rejects.toBeInstanceOf(UnknownProfileError);
+    expect(work.parses).toBe(3);
   });
 });

@@ -18,6 +18,31 @@ export function sendJson(res: ServerResponse, status: number, value: unknown, he
   res.end(body);
 }
 
+/** A serialised answer: the body's bytes and its headers (a flat [name, value, …] list, as writeHead takes it). */
+interface ReadyAnswer {
+  body: Buffer;
+  headers: string[];
+}
+
+/** Keyed by the answered object: a new object (new credentials) means a new answer, and the old one goes with it. */
+const readyAnswers = new WeakMap<object, ReadyAnswer>();
+
+/**
+ * A 200 JSON answer for an object that never changes once made (a frozen credential_process
+ * output, see toCredentialProcessOutput): serialised on the first request, then the same bytes
+ * and headers for every request until the object is replaced. A warm request does no JSON work.
+ */
+export function sendReadyJson(res: ServerResponse, value: object): void {
+  let answer = readyAnswers.get(value);
+  if (!answer) {
+    const body = Buffer.from(JSON.stringify(value));
+    answer = { body, headers: ['content-type', 'application/json', 'content-length', String(body.length)] };
+    readyAnswers.set(value, answer);
+  }
+  res.writeHead(200, answer.headers);
+  res.end(answer.body);
+}
+
 /**
  * An NDJSON answer (sign-in, account listing): one event per line, sent without chunked framing,
  * and the connection closes at the end, so a plain client reads lines until EOF.

@@ -1,8 +1,12 @@
 // The daemon answers from the config file each caller resolved (AWS_CONFIG_FILE, else
+// The daemon answers from the config file each caller resolved (AWS_CONFIG_FILE, else
 // ~/.aws/config) and the shared credentials file beside it (AWS_SHARED_CREDENTIALS_FILE, else
 // ~/.aws/credentials), so two shells with two configs share one daemon and each gets its own
-// answer. Each file is parsed once, and again only when it changes (a stat per request: size,
-// mtime and inode), so config size never touches the hot path.
+// answer. Each file is parsed once, and again only when it changes (size, mtime and inode), so
+// config size never touches the hot path. Under load the stat itself is kept off it too: a file
+// checked in the last REVALIDATE_MS is not checked again, so an edit is seen within that window, and
+// at once by a request for a profile or sso-session the parse lacks (a name added by populate; see
+// fresh()). Whatever is answered was read from the file when it passed the trust check.
 import { readFileSync, statSync } from 'node:fs';
 import { isAbsolute } from 'node:path';
 import { interpretConfig, type AwsConfig } from '../../config/awsConfig.js';
@@ -14,11 +18,15 @@ import { ownFileProblem, UntrustedPathError } from '../../trustedPath.js';
 
 /** How many config files the daemon keeps parsed at once (most recently used win). */
 const MAX_FILES = 32;
+/** How long a check of the file (stat) stands. Short: a human edit and the next request are further apart. */
+export const REVALIDATE_MS = 25;
 
 /** One file, parsed by `interpret` on first use and again whenever it changes. */
 class ParsedFile<T> {
   private value?: T;
   private signature = '';
+  /** When the file was last found unchanged or read (performance.now(): monotonic, so a clock step cannot stretch the window). */
+  private checkedAt = -Infinity;
   /** How many times the file was parsed; status shows it, tests check it. */
   parses = 0;
 
@@ -38,6 +46,8 @@ class ParsedFile<T> {
   }
 
   get(): T {
+    const now = performance.now();
+    if (this.value !== undefined && now - this.checkedAt < REVALIDATE_MS) return this.value;
     const signature = this.currentSignature();
     if (this.value === undefined || signature !== this.signature) {
       // Only a file no other user could have written: a request may name any path, and these
@@ -54,7 +64,13 @@ class ParsedFile<T> {
       this.signature = signature;
       this.parses++;
     }
+    this.checkedAt = now; // only once the file passed: a refused one is refused again on the next request
     return this.value;
+  }
+
+  /** Forget the window: the next get() looks at the file as it is now. */
+  expire(): void {
+    this.checkedAt = -Infinity;
   }
 }
 
@@ -101,6 +117,13 @@ export class ConfigCache {
       this.files = { config, configPath: this.path, credentials, credentialsPath: this.credentialsPath };
     }
     return this.files;
+  }
+
+  /** The files as they are now, whatever the window: for a lookup the cached parse missed. */
+  fresh(): AwsConfig {
+    this.config.expire();
+    this.credentials.expire();
+    return this.get();
   }
 }
 

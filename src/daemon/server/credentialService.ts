@@ -125,7 +125,9 @@ export class CredentialService {
 
   /** The `[sso-session NAME]` section of the caller's config, or an error that says how to create it. */
   ssoSession(file: ConfigCache, name: string, usedBy?: string): SsoSessionConfig {
-    return sessionOf(file.get(), file.path, name, usedBy);
+    const config = file.get();
+    // A miss looks at the file again at once: the name may have been added within the stat window (configCache.ts).
+    return sessionOf(config.ssoSessions.has(name) ? config : file.fresh(), file.path, name, usedBy);
   }
 
   ssoSessionNames(file: ConfigCache): string[] {
@@ -149,6 +151,18 @@ export class CredentialService {
       cache.set(name, entry);
     }
     return entry;
+  }
+
+  /** resolve() on the cached parse; a name it lacks looks at the files again at once (it may be within the stat window: configCache.ts). */
+  private resolveFresh(file: ConfigCache, name: string): Resolved & { files: ProfileFiles } {
+    let files = file.profileFiles();
+    let resolved = this.resolve(files, name);
+    if (!resolved.source && !resolved.error) {
+      file.fresh();
+      files = file.profileFiles();
+      resolved = this.resolve(files, name);
+    }
+    return { files, ...resolved };
   }
 
   private profileNames(files: ProfileFiles): string[] {
@@ -185,8 +199,7 @@ export class CredentialService {
 
   /** The profile as assume shows it; an unknown name gets the three nearest ones in its error. */
   describe(file: ConfigCache, profileName: string): ProfileSummary {
-    const files = file.profileFiles();
-    const { summary, error } = this.resolve(files, profileName);
+    const { files, summary, error } = this.resolveFresh(file, profileName);
     if (error) throw error;
     if (!summary) throw new UnknownProfileError(profileName, file.path, nearestNames(profileName, this.profileNames(files)));
     return summary;
@@ -204,11 +217,11 @@ export class CredentialService {
   }
 
   private async answer(file: ConfigCache, profileName: string, options: CredentialOptions): Promise<{ credentials: CredentialProcessOutput; notes: string[] }> {
-    const files = file.profileFiles();
-    const { source, error } = this.resolve(files, profileName);
+    const { files, source, error } = this.resolveFresh(file, profileName);
     if (error) throw error;
     if (!source) throw new UnknownProfileError(profileName, file.path, nearestNames(profileName, this.profileNames(files)));
     const { link, notes } = this.topLink(files, source, options);
+    // The same object while the cache holds the same credentials: the router keeps its serialised answer.
     return { credentials: toCredentialProcessOutput(await link.provider.retrieve()), notes };
   }
 

@@ -14,12 +14,15 @@ export function redact(fields: Record<string, unknown>): Record<string, unknown>
 
 export class DaemonLog {
   private readonly threshold: number;
+  /** For a hot path that would build a debug line's fields for nothing. */
+  readonly debugEnabled: boolean;
 
   constructor(
     private readonly file: string | undefined,
     level: string | undefined = process.env.KEYFOB_LOG_LEVEL,
   ) {
     this.threshold = LEVELS[(level as LogLevel) ?? 'info'] ?? LEVELS.info;
+    this.debugEnabled = this.threshold <= LEVELS.debug;
   }
 
   private write(level: LogLevel, message: string, fields?: Record<string, unknown>): void {

@@ -10,7 +10,7 @@ import type { SocketLocation } from '../../paths.js';
 import type { SessionManager } from '../../signin/sessions.js';
 import { DEFAULT_SCOPES, type SignInPrompt, type SsoSessionConfig } from '../../signin/types.js';
 import { DURATION_PARAM, MAX_BODY_BYTES, ROUTES, type AccountsEvent, type AssumeAnswer, type ContainerToken, type ErrorBody, type LoginEvent } from '../protocol.js';
-import { knownError, ndjsonStream, sendJson } from './answers.js';
+import { knownError, ndjsonStream, sendJson, sendReadyJson } from './answers.js';
 import type { ConfigCache, ConfigFiles } from './configCache.js';
 import type { ContainerEndpoint } from './containerEndpoint.js';
 import type { CredentialOptions, CredentialService } from './credentialService.js';
@@ -91,8 +91,8 @@ function errorBody(err: KeyfobError): ErrorBody {
 }
 
 /** The `duration=SECONDS` of a request that answers for a profile (STS's widest bounds; the role's own are STS's to check). */
-function durationOption(url: URL): CredentialOptions {
-  const text = url.searchParams.get(DURATION_PARAM);
+function durationOption(query: URLSearchParams): CredentialOptions {
+  const text = query.get(DURATION_PARAM);
   if (text === null) return {};
   const seconds = /^\d{1,6}$/.test(text) ? Number(text) : NaN;
   if (!(seconds >= 900 && seconds <= 129_600)) throw new KeyfobError('BadDuration', `"${DURATION_PARAM}" must be a number of seconds from 900 to 129600, not ${JSON.stringify(text)}`);
@@ -133,7 +133,22 @@ function loginDefinition(body: Record<string, unknown>): SsoSessionConfig {
   return { name, startUrl, region, scopes };
 }
 
+/**
+ * The hot path's request target: every credential_process call is `GET /v1/credentials?…`. Such a
+ * target (no fragment to cut) reads the same without a URL parse: the query is all there is.
+ */
+const CREDENTIALS_QUERY = `${ROUTES.credentials}?`;
+
 export function createRouter(ctx: DaemonContext) {
+  /** credential_process JSON: the same bytes for every request until the role's credentials change. */
+  async function credentials(query: URLSearchParams, res: ServerResponse): Promise<void> {
+    const profile = query.get('profile');
+    if (!profile) throw new BadRequest('the "profile" query parameter is required');
+    const file = ctx.configs.get(query.get('config'), query.get('credentials'));
+    sendReadyJson(res, await ctx.credentials.forProfile(file, profile, durationOption(query)));
+  }
+
+
   async function login(req: IncomingMessage, res: ServerResponse): Promise<void> {
     // The request carries the whole session definition: login comes before the config has it.
     const body = (await readBody(req)) as Record<string, unknown>;
@@ -196,7 +211,7 @@ export function createRouter(ctx: DaemonContext) {
       if (!(SHELLS as readonly string[]).includes(shell)) throw new BadRequest(`shell must be one of ${SHELLS.join(', ')}`);
       const name = url.searchParams.get('profile');
       if (!name) throw new BadRequest('the "profile" query parameter is required');
-      const answer = await assume(ctx.configs.get(url.searchParams.get('config'), url.searchParams.get('credentials')), name, durationOption(url));
+      const answer = await assume(ctx.configs.get(url.searchParams.get('config'), url.searchParams.get('credentials')), name, durationOption(url.searchParams));
       const change = assumeEnvironment(answer, undefined, { [EXPORTED_LIST]: url.searchParams.get('exported') ?? '' });
       sendText(200, envScript(shell as Shell, change.set, change.unset) + noteScript(shell as Shell, assumedNote(answer, undefined)));
     } catch (err) {
@@ -247,11 +262,8 @@ export function createRouter(ctx: DaemonContext) {
     switch (key) {
       case `GET ${ROUTES.ping}`:
         return sendJson(res, 200, { ok: true, pid: process.pid });
-      case `GET ${ROUTES.credentials}`: {
-        const profile = url.searchParams.get('profile');
-        if (!profile) throw new BadRequest('the "profile" query parameter is required');
-        return sendJson(res, 200, await ctx.credentials.forProfile(config(), profile, durationOption(url)));
-      }
+      case `GET ${ROUTES.credentials}`:
+        return credentials(url.searchParams, res);
       case `GET ${ROUTES.accounts}`:
         return accounts(url, res, config());
       case `GET ${ROUTES.profiles}`:
@@ -259,7 +271,7 @@ export function createRouter(ctx: DaemonContext) {
       case `GET ${ROUTES.assume}`: {
         const name = url.searchParams.get('profile');
         if (!name) throw new BadRequest('the "profile" query parameter is required');
-        return sendJson(res, 200, await assume(config(), name, durationOption(url)));
+        return sendJson(res, 200, await assume(config(), name, durationOption(url.searchParams)));
       }
       case `GET ${ROUTES.profileList}`:
         return sendJson(res, 200, { profiles: ctx.credentials.listing(config()) });
@@ -270,7 +282,7 @@ export function createRouter(ctx: DaemonContext) {
         if (!profile || !code) throw new BadRequest('"profile" and "code" are required');
         if (!/^\d{6}$/.test(code)) throw new KeyfobError('MfaFailed', 'an MFA code is 6 digits; type the one your device shows now');
         // `for`: the profile the client asked for first, so the code starts the session that answer needs.
-        await ctx.credentials.submitMfaCode(config(), profile, code, stringField(body, 'for') ?? profile, durationOption(url));
+        await ctx.credentials.submitMfaCode(config(), profile, code, stringField(body, 'for') ?? profile, durationOption(url.searchParams));
         return sendJson(res, 200, { ok: true });
       }
       case `POST ${ROUTES.iamUsers}`: {
@@ -317,7 +329,10 @@ export function createRouter(ctx: DaemonContext) {
   }
 
   return (req: IncomingMessage, res: ServerResponse): void => {
-    route(req, res).catch((err) => {
+    const target = req.url ?? '/';
+    const hot = req.method === 'GET' && target.startsWith(CREDENTIALS_QUERY) && !target.includes('#');
+    if (hot && ctx.log.debugEnabled) ctx.log.debug('request', { route: `GET ${ROUTES.credentials}` });
+    (hot ? credentials(new URLSearchParams(target.slice(CREDENTIALS_QUERY.length)), res) : route(req, res)).catch((err) => {
       const route = req.url?.split('?')[0];
       const known = knownError(err, ctx.log, `request failed: ${route}`);
       if (err instanceof KeyfobError) ctx.log.debug('request refused', { route, code: known.code });
