@@ -1,6 +1,7 @@
-// docs/benchmarks.svg: the latency distribution of credential-process (and its curl fast path)
-// against their floors, and populate's wall time against the rate-limit bound. Plain SVG, no
-// dependencies: box plots with every run drawn as a dot.
+// docs/benchmarks.svg: the latency distribution of warm credential-process answers against their
+// floors, of fresh SDK processes resolving credentials (default line, native sso-session, static
+// keys), and populate's wall time against the rate-limit bound. Plain SVG, no dependencies: box
+// plots with every run drawn as a dot.
 
 const WIDTH = 760;
 const esc = (s) => String(s).replace(/[&<>"]/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;' })[c]);
@@ -22,13 +23,13 @@ function axis(x0, x1, y, max, unit) {
   return out;
 }
 
-function latencyPanel(latencies, top) {
-  const left = 170;
+function latencyPanel(title, latencies, top) {
+  const left = 220;
   const right = WIDTH - 150; // room for the labels after each row
   const rowHeight = 34;
   const max = Math.max(...latencies.flatMap(([, xs]) => xs)) * 1.05;
   const scale = (ms) => left + ((right - left) * ms) / max;
-  let out = `<text x="10" y="${top}" font-size="14" font-weight="bold">Warm credential-process latency (ms), every run</text>`;
+  let out = `<text x="10" y="${top}" font-size="14" font-weight="bold">${esc(title)}</text>`;
   latencies.forEach(([label, xs], i) => {
     const y = top + 20 + i * rowHeight + rowHeight / 2;
     const sorted = [...xs].sort((a, b) => a - b);
@@ -45,7 +46,7 @@ function latencyPanel(latencies, top) {
 }
 
 function populatePanel(runs, top) {
-  const left = 170;
+  const left = 220;
   const right = WIDTH - 150; // room for the labels after each row
   const max = Math.max(...runs.flatMap((r) => [r.seconds, r.bound * 1.1])) * 1.05;
   const scale = (s) => left + ((right - left) * s) / max;
@@ -63,13 +64,15 @@ function populatePanel(runs, top) {
   return { svg: out + axis(left, right, axisY, max, '') + legend, bottom: axisY + 46 };
 }
 
-export function writeChart({ latencies, populate }) {
-  const first = latencyPanel(latencies, 24);
-  const second = populatePanel(populate, first.bottom + 30);
-  return `<svg xmlns="http://www.w3.org/2000/svg" width="${WIDTH}" height="${second.bottom + 10}" font-family="sans-serif">
+export function writeChart({ latencies, fresh, populate }) {
+  const warm = latencyPanel('Warm credential-process latency (ms), every run', latencies, 24);
+  const sdk = latencyPanel('Fresh SDK process resolving credentials (ms), every run', fresh, warm.bottom + 30);
+  const last = populatePanel(populate, sdk.bottom + 30);
+  return `<svg xmlns="http://www.w3.org/2000/svg" width="${WIDTH}" height="${last.bottom + 10}" font-family="sans-serif">
 <rect width="100%" height="100%" fill="white"/>
-${first.svg}
-${second.svg}
+${warm.svg}
+${sdk.svg}
+${last.svg}
 </svg>
 `;
 }
