@@ -120,3 +120,33 @@ export function botocoreDataPath(dir, url) {
   }
   return dir;
 }
+
+/**
+ * `keyfob emulator` in its own process, as a real AWS endpoint would be: an emulator inside the
+ * benchmark's event loop stalls while the benchmark spawns a hundred processes at once, and the
+ * daemon's upstream call then times out for reasons no user would see.
+ */
+export async function startEmulatorProcess(bin, args = []) {
+  const child = spawn(process.execPath, [bin, 'emulator', '--json', ...args], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const ready = await new Promise((resolve, reject) => {
+    let out = '';
+    child.once('error', reject);
+    child.once('exit', (code) => reject(new Error(`keyfob emulator exited ${code} before it was ready`)));
+    child.stdout.on('data', (chunk) => {
+      out += chunk;
+      const line = out.split('\n')[0];
+      if (out.includes('\n')) resolve(JSON.parse(line));
+    });
+  });
+  child.removeAllListeners('exit');
+  return {
+    ...ready,
+    close: () =>
+      new Promise((resolve) => {
+        if (child.exitCode !== null) return resolve();
+        child.once('exit', () => resolve());
+        child.kill('SIGTERM');
+      }),
+  };
+}
+
