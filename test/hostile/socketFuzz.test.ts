@@ -132,8 +132,9 @@ function rssKiB(pid: number): number {
 const CRLF = '\r\n';
 const b = (s: string) => Buffer.from(s, 'latin1');
 const utf8 = (s: string) => Buffer.from(s, 'utf8');
-const VALID = new Set(['GET /v1/ping', 'GET /v1/credentials', 'GET /v1/accounts', 'GET /v1/profiles', 'GET /v1/assume', 'GET /v1/shell/assume', 'GET /v1/status',
-  'POST /v1/login', 'POST /v1/logout', 'POST /v1/container-tokens', 'POST /v1/container-tokens/revoke', 'POST /v1/shutdown']);
+const VALID = new Set(['GET /v1/ping', 'GET /v1/credentials', 'GET /v1/accounts', 'GET /v1/profiles', 'GET /v1/profiles/list', 'GET /v1/assume', 'GET /v1/shell/assume',
+  'GET /v1/status', 'POST /v1/login', 'POST /v1/logout', 'POST /v1/container-tokens', 'POST /v1/container-tokens/revoke', 'POST /v1/shutdown', 'POST /v1/mfa',
+  'POST /v1/iam-users', 'POST /v1/iam-users/remove']);
 const POST_ROUTES = [ROUTES.login, ROUTES.logout, ROUTES.containerTokens, ROUTES.revokeContainerToken];
 const QUERY_ROUTES = [ROUTES.credentials, ROUTES.assume, `${ROUTES.shellAssume}?shell=bash&`, `${ROUTES.shellAssume}?shell=fish&`, ROUTES.accounts];
 const REAL_NAMES = new Set([SESSION, PROFILE]);

@@ -248,7 +248,8 @@ export function createRouter(ctx: DaemonContext) {
       sessions,
       credentials: ctx.credentials.cached(),
       chains: ctx.credentials.cachedChains(),
-      iamUsers: await ctx.credentials.iamUsers(),
+      // An unusable keychain must not take status (and so `daemon stop`) down with it: sign-in says why.
+      iamUsers: await ctx.credentials.iamUsers().catch(() => []),
     });
   }
 
