@@ -42,19 +42,29 @@ export function errorName(err: unknown): string {
   return (err as { name?: string })?.name ?? 'Error';
 }
 
+/** The service a failure came from, and the endpoint overrides that point at it, for the fix. */
+export interface Upstream {
+  name: string;
+  endpoints: string;
+}
+
+export const IDENTITY_CENTER: Upstream = { name: 'IAM Identity Center', endpoints: 'AWS_ENDPOINT_URL_SSO / AWS_ENDPOINT_URL_SSO_OIDC' };
+export const STS: Upstream = { name: 'STS', endpoints: 'AWS_ENDPOINT_URL_STS' };
+
 /** Turn an SDK or network failure into one line a user can act on. */
-export function upstreamFailure(err: unknown, what: string): UpstreamError {
+export function upstreamFailure(err: unknown, what: string, service: Upstream = IDENTITY_CENTER): UpstreamError {
   const status = httpStatusOf(err);
   const code = (err as { code?: string })?.code;
-  if (status === 429) return new UpstreamError(`IAM Identity Center kept throttling ${what} (429); wait a minute and try again`, 429);
-  if (status !== undefined && status >= 500) return new UpstreamError(`IAM Identity Center failed during ${what} (HTTP ${status}); try again shortly`, 502);
+  const { name, endpoints } = service;
+  if (status === 429) return new UpstreamError(`${name} kept throttling ${what} (429); wait a minute and try again`, 429);
+  if (status !== undefined && status >= 500) return new UpstreamError(`${name} failed during ${what} (HTTP ${status}); try again shortly`, 502);
   if (status === undefined && errorName(err) === 'TimeoutError') {
     const limit = code === 'ETIMEDOUT' ? `no answer within ${REQUEST_TIMEOUT_MS / 1000}s` : `no connection within ${CONNECTION_TIMEOUT_MS / 1000}s`;
-    return new UpstreamError(`IAM Identity Center timed out during ${what} (${limit}); check your network, or AWS_ENDPOINT_URL_SSO / AWS_ENDPOINT_URL_SSO_OIDC`, 504);
+    return new UpstreamError(`${name} timed out during ${what} (${limit}); check your network, or ${endpoints}`, 504);
   }
   if (status === undefined) {
     const reason = code || errorName(err);
-    return new UpstreamError(`cannot reach IAM Identity Center for ${what} (${reason}); check your network, or AWS_ENDPOINT_URL_SSO / AWS_ENDPOINT_URL_SSO_OIDC`, 502);
+    return new UpstreamError(`cannot reach ${name} for ${what} (${reason}); check your network, or ${endpoints}`, 502);
   }
   const message = (err as Error).message?.split('\n')[0] || errorName(err);
   return new UpstreamError(`${what} failed: ${errorName(err)}: ${message}`, 502);

@@ -1,6 +1,7 @@
 // STS's refusals as one line that names the profile and the fix (AccessDenied on trust, a wrong
-// MFA code, an expired source session, an unknown key); anything else through upstreamFailure.
-import { errorName, upstreamFailure } from '../aws/clients.js';
+// MFA code, an expired source session, an unknown key); anything else through upstreamFailure,
+// naming STS and AWS_ENDPOINT_URL_STS (not IAM Identity Center's overrides).
+import { errorName, STS, upstreamFailure } from '../aws/clients.js';
 import { httpStatusOf } from '../aws/retry.js';
 import { KeyfobError } from '../errors.js';
 
@@ -29,5 +30,5 @@ export function stsFailure(err: unknown, profile: string, what: string): KeyfobE
   if (name === 'ValidationError' && httpStatusOf(err) === 400) {
     return new KeyfobError('StsRefused', `STS refused ${what} (${message}); fix duration_seconds or the role's settings in profile ${p}`, 400);
   }
-  return upstreamFailure(err, what);
+  return upstreamFailure(err, what, STS);
 }

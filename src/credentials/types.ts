@@ -16,6 +16,8 @@ export interface RoleCredentials {
 /** aws-vault style: small providers that compose (a cache wrapping an SSO provider). */
 export interface CredentialProvider {
   retrieve(): Promise<RoleCredentials>;
+  /** Fetch anew even when cached credentials look fresh (the caching provider): for a source STS called expired. */
+  refresh?(): Promise<RoleCredentials>;
 }
 
 /** The credential_process JSON v1 document that botocore and the SDKs read. */

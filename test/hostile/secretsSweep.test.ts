@@ -5,15 +5,22 @@
 // daemon's /proc/PID/cmdline and environ. None may be found, except in the opt-in AWS CLI token
 // cache (`keyfob login --export-to-aws-cli`), and then in exactly that file. Also the modes of the
 // socket, its dir, KEYFOB_HOME's files, the config and its backup.
+// With the real keychain (gnome-keyring in dbus-run-session), an IAM user's long-term keys (`keyfob
+// add`) are searched for in every file under HOME, the argv and environment of every process of
+// the test (read from /proc all along the journey), daemon.log and every answer; they must be in
+// the keychain and nowhere else.
+import { spawn, type ChildProcess } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { existsSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { appendFileSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { request } from 'node:http';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BACKUP_SUFFIX } from '../../src/config/configWriter.js';
-import { startTestEmulator, type RunningEmulator } from '../helpers/emulator.js';
-import { filesUnder, KEYFOB_BIN, keyfobHome, runKeyfob, type KeyfobHome } from '../helpers/keyfob.js';
-import { requirePart } from '../helpers/requirePart.js';
+import { totp } from '../../src/emulator/mfa.js';
+import { DEMO_IAM_USER, startTestEmulator, type RunningEmulator } from '../helpers/emulator.js';
+import { filesUnder, KEYFOB_BIN, keyfobHome, runCommand, runKeyfob, type KeyfobHome, type RunResult } from '../helpers/keyfob.js';
+import { AWS_CLI_PATH, requirePart } from '../helpers/requirePart.js';
+import { waitFor } from '../helpers/waitFor.js';
 import { startTerminal } from '../helpers/tmux.js';
 
 const SESSION = 'd-9067c0ffee';
@@ -258,4 +265,196 @@ describe('secrets sweep after every command', () => {
     const found = findings(placesOf(home, pid), new Map([...issuedSecrets(emulator), ...seen]));
     expect(found).toEqual([]);
   }, 60_000);
+});
+
+/** The pid of every process whose environment names `dir` (the test's HOME), and of all their descendants. */
+function processesOf(dir: string): number[] {
+  const parent = new Map<number, number>();
+  const ours = new Set<number>();
+  for (const name of readdirSync('/proc')) {
+    if (!/^\d+$/.test(name)) continue;
+    const pid = Number(name);
+    try {
+      // The parent pid is the 2nd field after the command name, which is in parentheses and may hold spaces.
+      const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+      parent.set(pid, Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]));
+      if (readFileSync(`/proc/${pid}/environ`).includes(dir)) ours.add(pid);
+    } catch {
+      // gone meanwhile, or not ours to read
+    }
+  }
+  for (let grew = true; grew; ) {
+    grew = false;
+    for (const [pid, ppid] of parent) {
+      if (ours.has(pid) || !ours.has(ppid)) continue;
+      ours.add(pid);
+      grew = true;
+    }
+  }
+  return [...ours];
+}
+
+/** The argv and environment of every process of the test, right now. */
+function processPlaces(dir: string): Place[] {
+  const places: Place[] = [];
+  for (const pid of processesOf(dir)) {
+    for (const part of ['cmdline', 'environ']) {
+      try {
+        const bytes = readFileSync(`/proc/${pid}/${part}`);
+        const argv0 = readFileSync(`/proc/${pid}/cmdline`).toString('utf8').split('\0').slice(0, 3).join(' ');
+        places.push({ name: `/proc/${pid}/${part} (${argv0.replace(dir, '~')})`, bytes });
+      } catch {
+        // ended meanwhile
+      }
+    }
+  }
+  return places;
+}
+
+/** A private D-Bus session with gnome-keyring unlocked in it, held open until stop(). */
+async function keychainSession(env: Record<string, string>, dir: string): Promise<{ address: string; stop(): Promise<void> }> {
+  const bus = join(dir, 'bus-address');
+  const stopFile = join(dir, 'bus-stop');
+  const child: ChildProcess = spawn(
+    'dbus-run-session',
+    ['--', 'sh', '-c', `echo -n test-password | gnome-keyring-daemon --unlock --components=secrets >/dev/null && echo "$DBUS_SESSION_BUS_ADDRESS" > '${bus}.tmp' && mv '${bus}.tmp' '${bus}'; while [ ! -e '${stopFile}' ]; do sleep 0.1; done`],
+    { env, stdio: 'ignore' },
+  );
+  const closed = new Promise<void>((resolve) => child.on('close', () => resolve()));
+  const address = await waitFor(() => existsSync(bus) && readFileSync(bus, 'utf8').trim(), { timeoutMs: 20_000, what: 'the D-Bus session with gnome-keyring' });
+  return {
+    address,
+    async stop() {
+      writeFileSync(stopFile, '');
+      const ended = await Promise.race([closed.then(() => true), new Promise<boolean>((r) => setTimeout(() => r(false), 10_000))]);
+      if (!ended && child.pid) process.kill(child.pid, 'SIGTERM');
+    },
+  };
+}
+
+describe('secrets sweep: an IAM user\'s keys, with the real keychain', () => {
+  const USER_SECRETS = new Map([
+    [DEMO_IAM_USER.secretAccessKey, "the IAM user's secret access key"],
+    [DEMO_IAM_USER.accessKeyId, "the IAM user's access key id"],
+  ]);
+  const CONFIG = `
+[profile ci-deploy]
+role_arn = arn:aws:iam::210987654321:role/Deploy
+source_profile = ci
+role_session_name = sweep
+
+[profile ci-breakglass]
+role_arn = arn:aws:iam::432109876543:role/BreakGlass
+source_profile = ci
+role_session_name = sweep
+
+[profile kf-ci-deploy]
+credential_process = ${process.execPath} ${KEYFOB_BIN} credential-process --profile ci-deploy
+`;
+  const SHELL = `eval "$("$KEYFOB" shell-init bash)"
+assume ci-breakglass 2>> "$OUT/shell.err" || echo "assume failed" >> "$OUT/shell.err"
+"$AWS_CLI" sts get-caller-identity --endpoint-url="$EMU" --region eu-west-1 --query Arn --output text >> "$OUT/arns" 2>> "$OUT/shell.err"
+: > "$OUT/assumed"
+while [ ! -e "$OUT/scanned" ]; do sleep 0.1; done
+assume --unset
+"$AWS_CLI" sts get-caller-identity --profile kf-ci-deploy --endpoint-url="$EMU" --region eu-west-1 --query Arn --output text >> "$OUT/arns" 2>> "$OUT/shell.err"
+`;
+  let emulator: RunningEmulator;
+  let home: KeyfobHome;
+  let keychain: { address: string; stop(): Promise<void> } | undefined;
+
+  beforeAll(async () => {
+    emulator = await startTestEmulator({ autoApprove: true });
+    home = keyfobHome(emulator, { KEYFOB_KEYRING: 'keychain' });
+    appendFileSync(home.configFile, CONFIG);
+  });
+  afterAll(async () => {
+    if (keychain) await runKeyfob(['daemon', 'stop'], home.env).catch(() => undefined);
+    await keychain?.stop();
+    await home?.cleanup();
+    await emulator?.close();
+  });
+
+  it('finds the long-term keys in the keychain, and in no file, process, log or answer', async (ctx) => {
+    requirePart(ctx, 'keychain', 'tmux', 'aws-cli-v2', 'bash');
+    keychain = await keychainSession(home.env, home.dir);
+    const env = { ...home.env, DBUS_SESSION_BUS_ADDRESS: keychain.address };
+    const out = join(home.dir, 'out');
+    mkdirSync(out);
+    const answers: { what: string; text: string }[] = [];
+    const processFindings = new Set<string>();
+    const scan = () => findings(processPlaces(home.dir), USER_SECRETS).forEach((f) => processFindings.add(f));
+    const scanner = setInterval(scan, 100);
+    const run = async (args: string[], input?: string): Promise<RunResult> => {
+      const r = await runKeyfob(args, env, 60_000, undefined, input);
+      answers.push({ what: `keyfob ${args.join(' ')}`, text: r.stdout + r.stderr });
+      expect(r.code, `keyfob ${args.join(' ')}: ${r.stderr}`).toBe(0);
+      return r;
+    };
+    try {
+      // aws-vault's way: the keys from a pipe, never argv.
+      await run(['add', 'ci', '--mfa-serial', DEMO_IAM_USER.mfaSerial], `${DEMO_IAM_USER.accessKeyId}\n${DEMO_IAM_USER.secretAccessKey}\n`);
+      scan();
+
+      // The MFA session: the code typed on a terminal.
+      const term = await startTerminal([process.execPath, KEYFOB_BIN, 'exec', 'ci', '--', 'true'], env);
+      try {
+        await term.waitFor(/MFA code for ci/, 30_000);
+        scan(); // while the client waits for the code
+        await term.send(totp(DEMO_IAM_USER.totpSecret), 'Enter');
+        expect(await term.exitCode(30_000), await term.screen()).toBe(0);
+        answers.push({ what: 'the terminal of keyfob exec ci', text: await term.screen() });
+      } finally {
+        await term.close();
+      }
+
+      // The user's own answer is the GetSessionToken session the emulator issued, never the keys.
+      const session = JSON.parse((await run(['credential-process', '--profile', 'ci'])).stdout);
+      expect(emulator.state.credentials.get(session.AccessKeyId)).toMatchObject({ roleName: '', username: DEMO_IAM_USER.name });
+      expect(session.SessionToken).toBeTruthy();
+      for (const profile of ['ci-deploy', 'ci-breakglass']) expect(JSON.parse((await run(['credential-process', '--profile', profile])).stdout).AccessKeyId).toMatch(/^ASIA/);
+      await run(['list']);
+      const list = JSON.parse((await run(['list', '--json'])).stdout);
+      expect(list.profiles.find((p: { name: string }) => p.name === 'ci')).toMatchObject({ kind: 'iam-user', source: 'keychain' });
+      await run(['status']);
+      expect(JSON.parse((await run(['status', '--json'])).stdout).iamUsers).toEqual(['ci']);
+
+      // assume in a shell, and the AWS CLI through credential_process.
+      writeFileSync(join(out, 'sweep.bash'), SHELL);
+      const shellEnv = { ...env, OUT: out, EMU: emulator.url, KEYFOB: KEYFOB_BIN, AWS_CLI: AWS_CLI_PATH, LANG: 'C.UTF-8' };
+      let shellEnded = false;
+      const shell = runCommand('/usr/bin/bash', ['--norc', '--noprofile', join(out, 'sweep.bash')], shellEnv, { timeoutMs: 120_000 }).finally(() => (shellEnded = true));
+      await waitFor(() => existsSync(join(out, 'assumed')) || shellEnded, { timeoutMs: 120_000, what: 'the shell to assume' });
+      scan(); // while the shell holds the assumed credentials (its children have them in their environment)
+      writeFileSync(join(out, 'scanned'), '');
+      const shellRun = await shell;
+      const shellErr = existsSync(join(out, 'shell.err')) ? readFileSync(join(out, 'shell.err'), 'utf8') : '';
+      answers.push({ what: 'the shell', text: shellRun.stdout + shellRun.stderr + shellErr + readFileSync(join(out, 'arns'), 'utf8') });
+      expect(readFileSync(join(out, 'arns'), 'utf8').trim().split('\n'), shellErr).toEqual([
+        'arn:aws:sts::432109876543:assumed-role/BreakGlass/sweep',
+        'arn:aws:sts::210987654321:assumed-role/Deploy/sweep',
+      ]);
+      scan();
+    } finally {
+      clearInterval(scanner);
+    }
+
+    // They ARE in the keychain: had they been kept anywhere else, this would fail.
+    const lookup = await runCommand('secret-tool', ['lookup', 'service', 'keyfob', 'account', 'iam-user:ci'], env);
+    expect(lookup.code, lookup.stderr).toBe(0);
+    expect(JSON.parse(lookup.stdout)).toEqual({ accessKeyId: DEMO_IAM_USER.accessKeyId, secretAccessKey: DEMO_IAM_USER.secretAccessKey });
+
+    const files = filesUnder(home.dir).map((file) => ({ name: file, bytes: readFileSync(file) }));
+    const names = files.map((f) => f.name);
+    const log = join(home.env.KEYFOB_HOME, 'daemon.log');
+    expect(names).toContain(log);
+    expect(names).toContain(home.configFile);
+    expect(names.some((n) => n.includes('/keyrings/'))).toBe(true); // gnome-keyring's own (encrypted) file, searched too
+    expect(readFileSync(log, 'utf8')).toMatch(/ DEBUG request .*\/v1\/iam-users/);
+    console.log(`keychain sweep: ${files.length} files, ${processesOf(home.dir).length} processes now, ${answers.length} answers`);
+    expect([...processFindings]).toEqual([]);
+    expect(findings(files, USER_SECRETS)).toEqual([]);
+    expect(findings(files, issuedSecrets(emulator))).toEqual([]); // nor the sessions made from them
+    expect(findings(answers.map((a) => ({ name: a.what, bytes: Buffer.from(a.text) })), USER_SECRETS)).toEqual([]);
+  }, 240_000);
 });

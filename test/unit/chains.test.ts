@@ -282,16 +282,19 @@ describe('one-line errors naming the profile and the fix', () => {
     expect(err.message).toMatch(/not authorized to perform: sts:AssumeRole.*trust policy.*profile "refused"/);
   });
 
-  it('an expired source session', async () => {
+  it('an expired source session is renewed once, and the role assumed again', async () => {
     await service.forProfile(file, 'plain-deploy');
-    // The session expires under the cached role link (as after a suspend): the role's refresh is refused.
+    // The session expires under the cached role link (as after a suspend): STS says ExpiredToken.
     vi.setSystemTime(Date.now() + 13 * 60 * 60_000);
     (service as unknown as { links: Map<string, { kind: string; provider: { cached?: { expiration: number } } }> }).links.forEach((link) => {
       if (link.kind === 'session' && link.provider.cached) link.provider.cached.expiration = Date.now() + 3 * 60 * 60_000;
     });
-    const err = await refusal(service.forProfile(file, 'plain-deploy'));
-    expect(err.code).toBe('StsRefused');
-    expect(err.message).toMatch(/source credentials of profile "plain-deploy" have expired/);
+    const answer = await service.forProfile(file, 'plain-deploy');
+    expect(sts.sessionCalls).toHaveLength(2);
+    const [, refused, renewed] = sts.assumeCalls;
+    expect(refused!.caller).not.toBe(renewed!.caller); // assumed again with the new session
+    expect(sts.assumeCalls).toHaveLength(3);
+    expect(answer.AccountId).toBe('210987654321');
   });
 
   it('an IAM user profile without stored keys', async () => {
