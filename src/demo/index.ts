@@ -158,7 +158,8 @@ export async function runDemo(opts: { interactive?: boolean } = {}): Promise<voi
     step(5, `assume ${PROFILE}  (in a bash subshell, after eval "$(keyfob shell-init bash)")`);
     await assumeInBash(PROFILE, 6);
 
-    step(7, `Your own profiles next to the generated ones: a role chain written by hand, and an IAM user`);
+    // Both config edits come before the chain is used, so `keyfob list` shows its cached expiry.
+    step(7, 'Your own profiles next to the generated ones: a role chain written by hand, and an IAM user');
     appendFileSync(env.AWS_CONFIG_FILE!, `\n${CHAIN_SECTION}`);
     process.stdout.write(indent(`${CHAIN_SECTION}(appended to ${env.AWS_CONFIG_FILE}: Development's Deploy role, assumed with Security/AdministratorAccess's credentials)\n\n`));
     process.stdout.write(indent(`keyfob add ${DEMO_IAM_USER.name} --mfa-serial ${DEMO_IAM_USER.mfaSerial}  (the emulator's IAM user: keyfob reads its keys from the terminal, here from a pipe)\n`));
