@@ -2,14 +2,23 @@
 // It drives the real CLI, the real daemon and a real bash as child processes, exactly as a user
 // would, and prints each step as it happens.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { appendFileSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { DEMO_USER, startEmulator } from '../emulator/index.js';
+import { DEMO_IAM_USER, DEMO_USER, startEmulator } from '../emulator/index.js';
 import { KeyfobError } from '../errors.js';
 import { installRoot } from '../paths.js';
 
 const PROFILE = 'Experiments/AdministratorAccess';
+
+/** A role chain written by hand on top of a generated profile: Development's Deploy role trusts Security's AdministratorAccess. */
+const CHAIN_PROFILE = 'deploy-dev';
+const CHAIN_SECTION = `[profile ${CHAIN_PROFILE}]
+role_arn = arn:aws:iam::210987654321:role/Deploy
+source_profile = Security/AdministratorAccess
+role_session_name = demo
+region = eu-west-1
+`;
 
 /** Bold on a terminal, unless NO_COLOR (https://no-color.org) is set; nothing into a pipe or a file. */
 export function boldCodes(stream: { isTTY?: boolean }, env: NodeJS.ProcessEnv): { on: string; off: string } {
@@ -44,9 +53,10 @@ function echoLines(stream: NodeJS.ReadableStream, onLine: (line: string) => void
 }
 
 /** Runs a command to the end, showing its output as it comes (stdout only when `show`). */
-function run(file: string, args: string[], env: NodeJS.ProcessEnv, opts: { cwd?: string; show?: boolean } = {}): Promise<string> {
+function run(file: string, args: string[], env: NodeJS.ProcessEnv, opts: { cwd?: string; show?: boolean; input?: string } = {}): Promise<string> {
   return new Promise((resolve, reject) => {
-    const child = spawn(file, args, { env, cwd: opts.cwd, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(file, args, { env, cwd: opts.cwd, stdio: ['pipe', 'pipe', 'pipe'] });
+    child.stdin.end(opts.input ?? '');
     children.add(child);
     child.on('exit', () => children.delete(child));
     let stdout = '';
@@ -123,7 +133,6 @@ export async function runDemo(opts: { interactive?: boolean } = {}): Promise<voi
     process.stdout.write(indent(config.split('\n\n').slice(0, 3).join('\n\n')));
     process.stdout.write(indent(`\n… ${(config.match(/^\[profile /gm) ?? []).length} profiles in all\n`));
 
-    step(5, `assume ${PROFILE}  (in a bash subshell, after eval "$(keyfob shell-init bash)")`);
     // Node as the AWS client, with exactly the exported keys, so the demo needs nothing beyond
     // npm ci; the secret key is never shown.
     const callerIdentity = `node --input-type=module -e "
@@ -132,17 +141,40 @@ export async function runDemo(opts: { interactive?: boolean } = {}): Promise<voi
       const credentials = { accessKeyId: e.AWS_ACCESS_KEY_ID, secretAccessKey: e.AWS_SECRET_ACCESS_KEY, sessionToken: e.AWS_SESSION_TOKEN };
       const who = await new STSClient({ endpoint: e.AWS_ENDPOINT_URL_STS, credentials }).send(new GetCallerIdentityCommand({}));
       console.log('Account ' + who.Account + '\\nArn     ' + who.Arn);"`;
-    const shell = `
+    /** `assume PROFILE` in a bash subshell, then the caller identity it gives, as step `identityStep`. */
+    const assumeInBash = (profile: string, identityStep: number) => {
+      const shell = `
       eval "$("$KEYFOB" shell-init bash)"
-      assume '${PROFILE}' || exit 1
+      assume "$DEMO_PROFILE" || exit 1
       echo "AWS_PROFILE=$AWS_PROFILE  AWS_REGION=$AWS_REGION"
       echo "AWS_ACCESS_KEY_ID=$AWS_ACCESS_KEY_ID  (secret key and session token exported, not shown)"
       echo "AWS_CREDENTIAL_EXPIRATION=$AWS_CREDENTIAL_EXPIRATION"
-      printf '\\n%s==> 6. sts:GetCallerIdentity in that shell, with the exported credentials (SigV4-checked by the emulator)%s\\n' "$BOLD_ON" "$BOLD_OFF"
+      printf '\\n%s==> ${identityStep}. sts:GetCallerIdentity in that shell, with the exported credentials (SigV4-checked by the emulator)%s\\n' "$BOLD_ON" "$BOLD_OFF"
       ${callerIdentity}`;
-    await run('bash', ['--norc', '--noprofile', '-c', shell], { ...env, KEYFOB: bin, BOLD_ON: BOLD.on, BOLD_OFF: BOLD.off }, { cwd: root, show: true });
+      const shellEnv = { ...env, KEYFOB: bin, DEMO_PROFILE: profile, BOLD_ON: BOLD.on, BOLD_OFF: BOLD.off };
+      return run('bash', ['--norc', '--noprofile', '-c', shell], shellEnv, { cwd: root, show: true });
+    };
 
-    step(7, `assume -c ${PROFILE} -s s3 --url  (the console sign-in URL, through the federation endpoint)`);
+    step(5, `assume ${PROFILE}  (in a bash subshell, after eval "$(keyfob shell-init bash)")`);
+    await assumeInBash(PROFILE, 6);
+
+    // Both config edits come before the chain is used, so `keyfob list` shows its cached expiry.
+    step(7, 'Your own profiles next to the generated ones: a role chain written by hand, and an IAM user');
+    appendFileSync(env.AWS_CONFIG_FILE!, `\n${CHAIN_SECTION}`);
+    process.stdout.write(indent(`${CHAIN_SECTION}(appended to ${env.AWS_CONFIG_FILE}: Development's Deploy role, assumed with Security/AdministratorAccess's credentials)\n\n`));
+    process.stdout.write(indent(`keyfob add ${DEMO_IAM_USER.name} --mfa-serial ${DEMO_IAM_USER.mfaSerial}  (the emulator's IAM user: keyfob reads its keys from the terminal, here from a pipe)\n`));
+    await run(process.execPath, [bin, 'add', DEMO_IAM_USER.name, '--mfa-serial', DEMO_IAM_USER.mfaSerial], env, {
+      show: true,
+      input: `${DEMO_IAM_USER.accessKeyId}\n${DEMO_IAM_USER.secretAccessKey}\n`,
+    });
+
+    step(8, `assume ${CHAIN_PROFILE}  (the daemon calls AssumeRole with Security/AdministratorAccess's credentials)`);
+    await assumeInBash(CHAIN_PROFILE, 9);
+
+    step(10, 'keyfob list  (every profile: its kind, its source, and how long the daemon holds its credentials)');
+    await keyfob(['list']);
+
+    step(11, `assume -c ${PROFILE} -s s3 --url  (the console sign-in URL, through the federation endpoint)`);
     const url = (await keyfob(['assume', '-c', PROFILE, '-s', 's3', '--url'], false)).trim();
     const signin = new URL(url);
     process.stdout.write(indent(`${signin.origin}${signin.pathname}?Action=login&Destination=${signin.searchParams.get('Destination')}&SigninToken=… (a secret, shortened)\n`));
@@ -152,7 +184,7 @@ export async function runDemo(opts: { interactive?: boolean } = {}): Promise<voi
   } finally {
     // Interrupted (a step may have failed from the same Ctrl-C): the signal handler tears down and exits.
     if (interrupted) await new Promise(() => undefined);
-    step(8, 'Tear down: stop the daemon and the emulator, remove the throwaway HOME');
+    step(12, 'Tear down: stop the daemon and the emulator, remove the throwaway HOME');
     await tearDown();
     for (const signal of SIGNALS) process.off(signal, onSignal);
     process.stdout.write(indent('done\n'));

@@ -1,6 +1,6 @@
-// The first run as a new user makes it (issue 12): the seed journey exactly as written, the
-// region populate writes, a file the AWS CLI cannot parse, a read-only config directory, the
-// native mode's token, and a wait for the config lock.
+// The first run as a new user makes it (issue 12): the seed journey exactly as written (with the
+// README's role chain, issue 13), the region populate writes, a file the AWS CLI cannot parse, a
+// read-only config directory, the native mode's token, and a wait for the config lock.
 import { spawn } from 'node:child_process';
 import { chmodSync, existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -38,17 +38,34 @@ function regions(configFile: string): Map<string, string | undefined> {
   return out;
 }
 
+/** The README's hand-written role chain: its ```ini block with `role_arn`, and the profile's name. */
+function readmeChainProfile(): { name: string; text: string } {
+  const readme = readFileSync(new URL('../../README.md', import.meta.url), 'utf8');
+  const block = [...readme.matchAll(/```ini\n([\s\S]*?)```/g)].map((m) => m[1]!).find((b) => /^\s*role_arn = /m.test(b));
+  if (!block) throw new Error('README.md has no ```ini block with role_arn');
+  const text = block.replace(/^ +/gm, '');
+  const name = /^\[profile ([^\]]+)\]$/m.exec(text)?.[1];
+  if (!name) throw new Error('the README\'s role chain block has no [profile NAME] header');
+  expect(readme).toContain(`\`assume ${name}\``);
+  return { name, text };
+}
+
 describe('the seed journey, exactly as written', () => {
-  it('login with the SSO region, populate with no --region, assume in bash, aws sts get-caller-identity', async (ctx) => {
+  it('login with the SSO region, populate with no --region, assume in bash, aws sts get-caller-identity, then the role chain', async (ctx) => {
     requirePart(ctx, 'bash', 'aws-cli-v2');
     const h = keyfobHome(emulator);
     homes.push(h);
+    const chain = readmeChainProfile();
     const script = [
       'set -u',
       'eval "$("$KEYFOB" shell-init bash)"',
       '"$KEYFOB" login --start-url "$START_URL" --sso-region "$SSO_REGION" || exit 11',
       '"$KEYFOB" populate || exit 12',
       'assume Experiments/AdministratorAccess || exit 13',
+      '"$AWS_CLI" sts get-caller-identity --endpoint-url "$EMU" --output json',
+      // Step 4: the README's chain profile, written by hand next to the generated ones.
+      'printf \'\\n%s\' "$CHAIN_PROFILE" >> "$AWS_CONFIG_FILE"',
+      'assume "$CHAIN_NAME" || exit 14',
       '"$AWS_CLI" sts get-caller-identity --endpoint-url "$EMU" --output json',
     ].join('\n');
     const r = await runCommand('/usr/bin/bash', ['--norc', '--noprofile', '-c', script], {
@@ -58,12 +75,17 @@ describe('the seed journey, exactly as written', () => {
       START_URL: emulator.startUrl,
       SSO_REGION: emulator.region,
       EMU: emulator.url,
+      CHAIN_PROFILE: chain.text,
+      CHAIN_NAME: chain.name,
       LANG: 'C.UTF-8',
     }, { timeoutMs: 90_000 });
     expect(r.code, r.stderr).toBe(0);
-    const identity = JSON.parse(r.stdout.slice(r.stdout.indexOf('{')));
+    const [identity, chained] = [...r.stdout.matchAll(/^\{[\s\S]*?^\}$/gm)].map((m) => JSON.parse(m[0]));
     expect(identity.Account).toBe('765432109876');
     expect(identity.Arn).toMatch(/:assumed-role\/AWSReservedSSO_AdministratorAccess_[0-9a-f]+\/alice$/);
+    // The chain: Development's Deploy, assumed with Security/AdministratorAccess's credentials.
+    expect(chained).toEqual(expect.objectContaining({ Account: '210987654321', Arn: 'arn:aws:sts::210987654321:assumed-role/Deploy/demo' }));
+    expect(r.stderr).toContain(`keyfob: assumed ${chain.name} (210987654321, Deploy, eu-west-1)`);
     // What made it work: every profile got the sso-session's region.
     const written = regions(h.configFile);
     expect(written.size).toBeGreaterThan(0);
