@@ -315,3 +315,20 @@ describe('IAM users in the secret store', () => {
     expect(await service.iamUsers()).toEqual(['plain']);
   });
 });
+
+describe('keyfob list', () => {
+  it("shows the cached expiry of a chain and of its source, also after the config was edited", async () => {
+    await service.forProfile(file, 'deploy');
+    const expiryOf = (name: string) => service.listing(file).find((p) => p.name === name)?.expiration;
+    expect(expiryOf('deploy')).toMatch(/^2026-01-01T/);
+    expect(expiryOf('sec-admin')).toMatch(/^2026-01-01T/); // fetched only as deploy's source
+    expect(expiryOf('auditor')).toBeUndefined(); // never asked for
+    // An edit makes a new parse; the credentials cached before it are still the same links.
+    writeFileSync(join(dir, 'config'), `${CONFIG}\n[profile added]\nregion = eu-west-1\n`, { mode: 0o600 });
+    vi.advanceTimersByTime(1000);
+    file.fresh();
+    expect(expiryOf('deploy')).toMatch(/^2026-01-01T/);
+    expect(expiryOf('sec-admin')).toMatch(/^2026-01-01T/);
+    expect(sts.assumeCalls).toHaveLength(1); // listing fetched nothing
+  });
+});

@@ -188,10 +188,16 @@ export class CredentialService {
   listing(file: ConfigCache): ProfileListing[] {
     const files = file.profileFiles();
     return this.profileNames(files).map((name) => {
-      const { summary, error } = this.resolve(files, name);
-      if (!summary) return { name, error: oneLine(error ?? 'does not resolve') };
-      const link = this.built.get(files)?.get(`${name}\u0000`)?.link;
-      const peek = link && this.links.get(link.key) === link ? link.provider.peek() : undefined;
+      const { source, summary, error } = this.resolve(files, name);
+      if (!summary || !source) return { name, error: oneLine(error ?? 'does not resolve') };
+      // Links are keyed by what they are, not by file: this finds credentials cached before an edit
+      // of the config, or fetched only as another profile's source. Building one fetches nothing.
+      let peek: ReturnType<CachingProvider['peek']>;
+      try {
+        peek = this.topLink(files, source, {}).link.provider.peek();
+      } catch {
+        peek = undefined; // e.g. its sso-session is gone: the profile's own request says why
+      }
       const expiration = peek && Number.isFinite(peek.expiration) ? new Date(peek.expiration).toISOString() : undefined;
       return { name, kind: summary.kind, source: summary.source, ...(expiration ? { expiration } : {}) };
     });
