@@ -26,6 +26,7 @@ import { sdkIdentityCenter, type IdentityCenter } from '../../aws/identityCenter
 import { arnAccount, sdkSts, type SigningKeys, type Sts } from '../../aws/sts.js';
 import type { Logger } from '../../signin/types.js';
 import type { SessionManager } from '../../signin/sessions.js';
+import { IamUserKeys, type IamUserKeyPair } from '../../store/iamUserKeys.js';
 import type { SecretStore } from '../../store/index.js';
 import { splitCommandLine } from '../../shared/shellWords.js';
 import type { AssumeAnswer, ProfileListing, ProfileSummary } from '../protocol.js';
@@ -35,14 +36,6 @@ import type { ConfigCache } from './configCache.js';
 export const ROLE_CHAINING_LIMIT_SECONDS = 3600;
 /** The region STS calls are signed for when the profile names none (STS's global endpoint). */
 const DEFAULT_STS_REGION = 'us-east-1';
-/** The secret store keys of IAM users' long-term keys (`keyfob add`), and of the list of them. */
-export const iamUserKey = (profile: string) => `iam-user:${profile}`;
-export const IAM_USERS_INDEX = 'iam-users';
-
-export interface StoredIamUser {
-  accessKeyId: string;
-  secretAccessKey: string;
-}
 
 /** One cached link of a chain (or an SSO role): what it is, for status and for dropping. */
 interface Link {
@@ -108,9 +101,7 @@ export class CredentialService {
   private readonly summaries = new WeakMap<ProfileFiles, ProfileSummary[]>();
   readonly mfaCodes = new MfaCodes();
   private readonly sts: Sts;
-  private readonly store?: SecretStore;
-  /** keyfob add/remove change the index one at a time. */
-  private storeQueue: Promise<unknown> = Promise.resolve();
+  private readonly iamUserKeyStore?: IamUserKeys;
 
   constructor(
     private readonly sessions: SessionManager,
@@ -120,7 +111,7 @@ export class CredentialService {
     options: CredentialServiceOptions = {},
   ) {
     this.sts = options.sts ?? sdkSts;
-    this.store = options.store;
+    this.iamUserKeyStore = options.store && new IamUserKeys(options.store);
   }
 
   /** The `[sso-session NAME]` section of the caller's config, or an error that says how to create it. */
@@ -416,60 +407,32 @@ export class CredentialService {
 
   /** The long-term keys `keyfob add` stored for an IAM user profile. */
   private async iamUserKeys(profile: string): Promise<SigningKeys> {
-    const stored = this.store && (await this.store.get(iamUserKey(profile)));
-    if (!stored) throw new KeyfobError('NoStoredKeys', `no access key is stored for profile ${JSON.stringify(profile)}; run: keyfob add ${profile}`, 404);
-    const keys = JSON.parse(stored) as StoredIamUser;
-    return { accessKeyId: keys.accessKeyId, secretAccessKey: keys.secretAccessKey };
+    const keys = await this.iamUserKeyStore?.get(profile);
+    if (!keys) throw new KeyfobError('NoStoredKeys', `no access key is stored for profile ${JSON.stringify(profile)}; run: keyfob add ${profile}`, 404);
+    return keys;
   }
 
-  private storeOrFail(): SecretStore {
-    if (!this.store) throw new KeyfobError('KeychainUnavailable', 'this daemon has no secret store for IAM user keys; restart it: keyfob daemon stop', 503);
-    return this.store;
-  }
-
-  private serially<T>(work: () => Promise<T>): Promise<T> {
-    const run = this.storeQueue.then(work, work);
-    this.storeQueue = run.catch(() => undefined);
-    return run;
+  private keyStoreOrFail(): IamUserKeys {
+    if (!this.iamUserKeyStore) throw new KeyfobError('KeychainUnavailable', 'this daemon has no secret store for IAM user keys; restart it: keyfob daemon stop', 503);
+    return this.iamUserKeyStore;
   }
 
   /** `keyfob add`: the keys go to the secret store; links built on the old ones are dropped. */
-  storeIamUser(profile: string, keys: StoredIamUser): Promise<void> {
-    const store = this.storeOrFail();
-    return this.serially(async () => {
-      await store.set(iamUserKey(profile), JSON.stringify({ accessKeyId: keys.accessKeyId, secretAccessKey: keys.secretAccessKey }));
-      const names = await this.iamUsers();
-      if (!names.includes(profile)) await store.set(IAM_USERS_INDEX, JSON.stringify([...names, profile].sort()));
-      this.dropIamUser(profile);
-    });
+  async storeIamUser(profile: string, keys: IamUserKeyPair): Promise<void> {
+    await this.keyStoreOrFail().put(profile, keys);
+    this.dropIamUser(profile);
   }
 
   /** `keyfob remove`: whether there were keys to delete. */
-  removeIamUser(profile: string): Promise<boolean> {
-    const store = this.storeOrFail();
-    return this.serially(async () => {
-      const removed = await store.delete(iamUserKey(profile));
-      const names = await this.iamUsers();
-      if (names.includes(profile)) {
-        const rest = names.filter((n) => n !== profile);
-        if (rest.length) await store.set(IAM_USERS_INDEX, JSON.stringify(rest));
-        else await store.delete(IAM_USERS_INDEX);
-      }
-      this.dropIamUser(profile);
-      return removed;
-    });
+  async removeIamUser(profile: string): Promise<boolean> {
+    const removed = await this.keyStoreOrFail().remove(profile);
+    this.dropIamUser(profile);
+    return removed;
   }
 
   /** The profiles whose keys are stored: names only. */
   async iamUsers(): Promise<string[]> {
-    const index = this.store && (await this.store.get(IAM_USERS_INDEX));
-    if (!index) return [];
-    try {
-      const names = JSON.parse(index) as unknown;
-      return Array.isArray(names) ? names.filter((n): n is string => typeof n === 'string') : [];
-    } catch {
-      return [];
-    }
+    return (await this.iamUserKeyStore?.profiles()) ?? [];
   }
 
   private dropWhere(test: (link: Link) => boolean): void {
