@@ -60,8 +60,11 @@ function assume --description 'AWS credentials for a profile, from keyfob'
                 string join \n -- $__keyfob_script | source
                 return 0
             else if test $__keyfob_status -eq 22; and not begin; test -t 0; and test -t 2; end
-                printf '%s\n' $__keyfob_script >&2
-                return 1
+                # Except a profile whose source is this shell's environment: the backend sends the keys.
+                if not string match -q -- '*(credential_source = Environment)*' "$__keyfob_script"
+                    printf '%s\n' $__keyfob_script >&2
+                    return 1
+                end
             end
             # A refusal at a terminal goes to the backend: it signs in when the session has ended
             # (and otherwise prints the same line). Without a terminal the line above fails fast.

@@ -23,8 +23,12 @@ assume() {
         eval "$__keyfob_script"
         return 0
       elif [ "$__keyfob_status" -eq 22 ] && ! { [ -t 0 ] && [ -t 2 ]; }; then
-        printf '%s\n' "$__keyfob_script" >&2
-        return 1
+        # Except a profile whose source is this shell's environment (credential_source =
+        # Environment): the backend sends the keys, which curl here cannot.
+        case "$__keyfob_script" in
+          *'(credential_source = Environment)'*) ;;
+          *) printf '%s\n' "$__keyfob_script" >&2; return 1 ;;
+        esac
       fi
       # A refusal at a terminal goes to the backend: it signs in when the session has ended (and
       # otherwise prints the same line). Without a terminal the line above fails fast.

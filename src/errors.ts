@@ -25,6 +25,7 @@ export type ErrorCode =
   | 'ListingFailed'
   | 'LoginFailed'
   | 'MfaFailed'
+  | 'NeedsEnvironment'
   | 'MfaRequired'
   | 'NoBrowser'
   | 'NoProfiles'

@@ -59,7 +59,14 @@ export interface ProcessSource {
   file: string;
 }
 
-export type ProfileSource = SsoSource | ChainSource | IamUserSource | StaticSource | ProcessSource;
+/** `credential_source = Environment`: AWS_ACCESS_KEY_ID… of the client that asks, sent with its request. */
+export interface EnvironmentSource {
+  kind: 'environment';
+  /** The chain profile that names it. */
+  profile: string;
+}
+
+export type ProfileSource = SsoSource | ChainSource | IamUserSource | StaticSource | ProcessSource | EnvironmentSource;
 
 /** What a request resolves against: the caller's config and shared credentials file, both trust-checked and parsed. */
 export interface ProfileFiles {
@@ -134,15 +141,16 @@ export class ProfileResolver {
     if (sourceProfile === undefined && credentialSource === undefined) {
       throw new ConfigError(`profile "${name}" has role_arn but neither source_profile nor credential_source; add source_profile = PROFILE`);
     }
-    if (credentialSource !== undefined) {
-      // The daemon's environment is not the caller's shell, and it runs on no EC2 instance or
-      // container of the caller's: keyfob refuses rather than answer from the wrong place.
+    if (credentialSource !== undefined && credentialSource !== 'Environment') {
+      // The daemon runs on no EC2 instance or container of the caller's: it would answer from the wrong place.
       throw new ConfigError(
-        `profile "${name}" has credential_source = ${credentialSource}, which the keyfob daemon does not serve (it does not read your shell's environment); use source_profile with keys stored by: keyfob add PROFILE`,
+        `profile "${name}" has credential_source = ${credentialSource}, which keyfob does not serve (only Environment); use source_profile, or run the AWS CLI on that instance without keyfob`,
       );
     }
-    this.checkSourceProfile(name, sourceProfile!, visited);
-    visited.push(sourceProfile!);
+    if (sourceProfile !== undefined) {
+      this.checkSourceProfile(name, sourceProfile, visited);
+      visited.push(sourceProfile);
+    }
     const duration = v.duration_seconds === undefined ? undefined : Number.parseInt(v.duration_seconds, 10);
     return {
       kind: 'chain',
@@ -154,7 +162,8 @@ export class ProfileResolver {
       ...(duration !== undefined && Number.isFinite(duration) ? { durationSeconds: duration } : {}),
       ...(v.mfa_serial ? { mfaSerial: v.mfa_serial } : {}),
       ...(v.source_identity ? { sourceIdentity: v.source_identity } : {}),
-      source: this.sourceOf(sourceProfile!, visited),
+      // credential_source = Environment: the keys in the environment of the client that asks (botocore's EnvProvider).
+      source: sourceProfile === undefined ? { kind: 'environment', profile: name } : this.sourceOf(sourceProfile, visited),
     };
   }
 

@@ -80,7 +80,7 @@ export type AccountsEvent =
   | ({ event: 'error' } & ErrorBody);
 
 /** Where a profile's credentials come from (see docs/config-format.md). */
-export type ProfileKind = 'sso' | 'chain' | 'iam-user' | 'process' | 'static';
+export type ProfileKind = 'sso' | 'chain' | 'iam-user' | 'process' | 'static' | 'environment';
 
 /**
  * A profile keyfob can answer for, as pickers and shells see it. For a chain, accountId and
@@ -125,6 +125,13 @@ export interface AssumeAnswer {
   /** A one-line note, e.g. a duration reduced to STS's one-hour limit for role chaining. */
   note?: string;
 }
+
+/**
+ * `credential_source = Environment`: after a NeedsEnvironment answer the client asks again with its
+ * own AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY and AWS_SESSION_TOKEN in this header, as base64 of
+ * {accessKeyId, secretAccessKey, sessionToken?}. Never in the URL; never logged.
+ */
+export const ENVIRONMENT_HEADER = 'x-keyfob-environment';
 
 /** Request bodies are small; anything larger is refused. */
 export const MAX_BODY_BYTES = 64 * 1024;

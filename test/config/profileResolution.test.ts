@@ -144,6 +144,8 @@ function asBotocore(source: ProfileSource, files: { configPath: string }, lineOf
       return { method: 'custom-process', command: source.command };
     case 'iam-user':
       return { method: 'custom-process', command: lineOf(source.profile) };
+    case 'environment':
+      return { method: 'env' };
     case 'chain': {
       const extra: Record<string, string | number> = { RoleArn: source.roleArn };
       if (source.roleSessionName) extra.RoleSessionName = source.roleSessionName;

@@ -54,7 +54,15 @@ credential_process = /bin/sh ${tool}
 role_arn = ${role('210987654321', 'CiReader')}
 source_profile = tool
 role_session_name = parity
+
+[profile env-chain]
+role_arn = ${role('210987654321', 'CiReader')}
+credential_source = Environment
+role_session_name = parity
 `;
+
+/** The keys credential_source = Environment reads, in the environment of whoever resolves the profile. */
+const USER_KEYS_ENV = { AWS_ACCESS_KEY_ID: DEMO_IAM_USER.accessKeyId, AWS_SECRET_ACCESS_KEY: DEMO_IAM_USER.secretAccessKey };
 
 interface Kind {
   kind: string;
@@ -63,6 +71,8 @@ interface Kind {
   /** The profile botocore resolves natively when it cannot read keyfob's keychain (an IAM user). */
   native?: string;
   arn: string;
+  /** The IAM user's keys in the environment of every client (credential_source = Environment). */
+  environment?: boolean;
 }
 
 const KINDS: Kind[] = [
@@ -74,6 +84,7 @@ const KINDS: Kind[] = [
   { kind: 'a chain from static keys', profile: 'static-chain', arn: assumed('210987654321', 'CiReader') },
   { kind: "another tool's credential_process", profile: 'tool', arn: USER_ARN },
   { kind: "a chain from another tool's credential_process", profile: 'tool-chain', arn: assumed('210987654321', 'CiReader') },
+  { kind: 'a chain from the environment (credential_source = Environment)', profile: 'env-chain', arn: assumed('210987654321', 'CiReader'), environment: true },
 ];
 
 const viaKeyfob = (name: string) => `kf-${name}`;
@@ -81,6 +92,7 @@ const viaKeyfob = (name: string) => `kf-${name}`;
 const SHELL_SCRIPT = {
   posix: (shell: string) => `eval "$("$KEYFOB" shell-init ${shell})"
 while IFS= read -r name; do
+  [ "$name" = env-chain ] && export AWS_ACCESS_KEY_ID="$CI_KEY_ID" AWS_SECRET_ACCESS_KEY="$CI_SECRET"
   assume "$name" 2>> "$OUT/${shell}.err" || echo "assume failed: $name" >> "$OUT/${shell}.err"
   "$AWS_CLI" sts get-caller-identity --endpoint-url="$EMU" --region eu-west-1 --query Arn --output text >> "$OUT/${shell}.arns" 2>> "$OUT/${shell}.err"
   assume --unset
@@ -88,6 +100,7 @@ done < "$OUT/names"
 `,
   fish: `"$KEYFOB" shell-init fish | source
 for name in (cat "$OUT/names")
+  test $name = env-chain; and set -gx AWS_ACCESS_KEY_ID $CI_KEY_ID; and set -gx AWS_SECRET_ACCESS_KEY $CI_SECRET
   assume $name 2>> "$OUT/fish.err"; or echo "assume failed: $name" >> "$OUT/fish.err"
   "$AWS_CLI" sts get-caller-identity --endpoint-url="$EMU" --region eu-west-1 --query Arn --output text >> "$OUT/fish.arns" 2>> "$OUT/fish.err"
   assume --unset
@@ -150,11 +163,12 @@ describe.skipIf(!partsPresent('aws-cli-v2', 'tmux', 'bash', 'zsh', 'fish'))('eve
   for (const k of KINDS) {
     it(`${k.kind}: botocore and the AWS CLI name the same identity natively and through keyfob's credential_process`, async () => {
       const native = k.native ?? k.profile;
+      const extra = k.environment ? USER_KEYS_ENV : {};
       const ways = {
-        'botocore, natively': await botocoreIdentity(native, nativeEnv()),
-        'AWS CLI, natively': await awsCliIdentity(native, nativeEnv()),
-        "botocore, keyfob's credential_process": await botocoreIdentity(viaKeyfob(k.profile), home.env),
-        "AWS CLI, keyfob's credential_process": await awsCliIdentity(viaKeyfob(k.profile), home.env),
+        'botocore, natively': await botocoreIdentity(native, { ...nativeEnv(), ...extra }),
+        'AWS CLI, natively': await awsCliIdentity(native, { ...nativeEnv(), ...extra }),
+        "botocore, keyfob's credential_process": await botocoreIdentity(viaKeyfob(k.profile), { ...home.env, ...extra }),
+        "AWS CLI, keyfob's credential_process": await awsCliIdentity(viaKeyfob(k.profile), { ...home.env, ...extra }),
       };
       for (const [way, identity] of Object.entries(ways)) {
         expect({ way, arn: identity.Arn, account: identity.Account }).toEqual({ way, arn: k.arn, account: k.arn.split(':')[4] });
@@ -164,7 +178,11 @@ describe.skipIf(!partsPresent('aws-cli-v2', 'tmux', 'bash', 'zsh', 'fish'))('eve
 
   it('assume in bash, zsh and fish exports the same identities', async () => {
     writeFileSync(join(out, 'names'), KINDS.map((k) => `${k.profile}\n`).join(''));
-    const env = { ...home.env, OUT: out, EMU: emulator.url, KEYFOB: KEYFOB_BIN, AWS_CLI: AWS_CLI_PATH, LANG: 'C.UTF-8' };
+    const env = {
+      ...home.env,
+      ...{ OUT: out, EMU: emulator.url, KEYFOB: KEYFOB_BIN, AWS_CLI: AWS_CLI_PATH, LANG: 'C.UTF-8' },
+      ...{ CI_KEY_ID: DEMO_IAM_USER.accessKeyId, CI_SECRET: DEMO_IAM_USER.secretAccessKey },
+    };
     for (const shell of ['bash', 'zsh', 'fish'] as const) {
       const script = join(out, `parity.${shell}`);
       writeFileSync(script, shell === 'fish' ? SHELL_SCRIPT.fish : SHELL_SCRIPT.posix(shell));

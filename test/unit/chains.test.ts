@@ -103,6 +103,10 @@ source_profile = nowhere
 role_arn = ${DEPLOY}
 credential_source = Environment
 
+[profile from-instance]
+role_arn = ${DEPLOY}
+credential_source = Ec2InstanceMetadata
+
 [profile both]
 role_arn = ${DEPLOY}
 source_profile = sec-admin
@@ -269,12 +273,27 @@ describe('one-line errors naming the profile and the fix', () => {
   it.each([
     ['loop-a', /Infinite loop.*loop-a.*fix source_profile/],
     ['orphan', /source_profile "nowhere" referenced in the profile "orphan" does not exist/],
-    ['from-env', /profile "from-env" has credential_source = Environment.*keyfob add/],
+    ['from-instance', /profile "from-instance" has credential_source = Ec2InstanceMetadata, which keyfob does not serve \(only Environment\)/],
     ['both', /profile "both" contains both source_profile and credential_source/],
   ])('%s', async (name, message) => {
     const err = await refusal(service.forProfile(file, name));
     expect(err.code).toBe('ConfigError');
     expect(err.message).toMatch(message);
+  });
+
+  it('credential_source = Environment: asks for the caller\'s keys, then assumes with them, one link per pair of keys', async () => {
+    const err = await refusal(service.forProfile(file, 'from-env'));
+    expect(err.code).toBe('NeedsEnvironment');
+    expect(err.message).toBe(
+      'profile "from-env" takes its source keys from the environment (credential_source = Environment), and none came with the request; set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY where you run it',
+    );
+    const first = await service.forProfile(file, 'from-env', { environment: STATIC_KEYS });
+    expect(await service.forProfile(file, 'from-env', { environment: STATIC_KEYS })).toBe(first);
+    expect(sts.assumeCalls.map((c) => [c.caller, c.roleArn])).toEqual([[STATIC_KEYS.accessKeyId, DEPLOY]]);
+    // Other keys in another caller's environment: their own link, never the first caller's answer.
+    const other = await service.forProfile(file, 'from-env', { environment: PLAIN_KEYS });
+    expect(other.AccessKeyId).not.toBe(first.AccessKeyId);
+    expect(sts.assumeCalls.map((c) => c.caller)).toEqual([STATIC_KEYS.accessKeyId, PLAIN_KEYS.accessKeyId]);
   });
 
   it('a role whose trust refuses the caller', async () => {

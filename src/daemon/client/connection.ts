@@ -6,7 +6,7 @@ import { DaemonUnavailableError, KeyfobError } from '../../errors.js';
 import { join } from 'node:path';
 import { configFile, credentialsFile, installRoot, socketLocation } from '../../paths.js';
 import { SOCKET_ELSEWHERE, socketProblem, UntrustedPathError } from '../../trustedPath.js';
-import { ROUTES, type ErrorBody } from '../protocol.js';
+import { ENVIRONMENT_HEADER, ROUTES, type ErrorBody } from '../protocol.js';
 
 export interface DaemonResponse {
   status: number;
@@ -62,6 +62,7 @@ export function rawRequest(
   path: string,
   body?: unknown,
   onData?: (text: string) => void,
+  headers: Record<string, string> = {},
 ): Promise<DaemonResponse> {
   return new Promise((resolve, reject) => {
     assertTrustedSocket(socketPath);
@@ -79,6 +80,7 @@ export function rawRequest(
       // write, not end: the http server aborts a request whose client half-closes early.
       socket.write(
         `${method} ${path} HTTP/1.1\r\nHost: keyfob\r\nConnection: close\r\n` +
+          Object.entries(headers).map(([name, value]) => `${name}: ${value}\r\n`).join('') +
           (payload ? `Content-Type: application/json\r\nContent-Length: ${Buffer.byteLength(payload)}\r\n` : '') +
           `\r\n${payload}`,
       );
@@ -211,6 +213,27 @@ export async function daemonRequest(method: string, route: string, body?: unknow
   const env = opts.env ?? process.env;
   const socketPath = socketLocation(env).path;
   const path = withConfig(route, env);
+  const res = await requestStartingDaemon(socketPath, method, path, body, opts, env);
+  // credential_source = Environment: the daemon cannot see this process's environment, so it asks;
+  // the keys go once, in a header, only then (never in the URL, never for other profiles).
+  if (res.status === 428 && res.body.includes('"NeedsEnvironment"')) {
+    const headers = environmentHeader(env);
+    if (headers) return rawRequest(socketPath, method, path, body, opts.onData, headers);
+  }
+  return res;
+}
+
+/** This process's AWS_ACCESS_KEY_ID… as the daemon's ENVIRONMENT_HEADER; undefined when they are not set. */
+export function environmentHeader(env: NodeJS.ProcessEnv): Record<string, string> | undefined {
+  const accessKeyId = env.AWS_ACCESS_KEY_ID;
+  const secretAccessKey = env.AWS_SECRET_ACCESS_KEY;
+  if (!accessKeyId || !secretAccessKey) return undefined;
+  const sessionToken = env.AWS_SESSION_TOKEN || env.AWS_SECURITY_TOKEN;
+  const keys = { accessKeyId, secretAccessKey, ...(sessionToken ? { sessionToken } : {}) };
+  return { [ENVIRONMENT_HEADER]: Buffer.from(JSON.stringify(keys)).toString('base64') };
+}
+
+async function requestStartingDaemon(socketPath: string, method: string, path: string, body: unknown, opts: RequestOptions, env: NodeJS.ProcessEnv): Promise<DaemonResponse> {
   try {
     return await rawRequest(socketPath, method, path, body, opts.onData);
   } catch (err) {

@@ -72,6 +72,14 @@ export interface CachedChainStatus {
 export interface CredentialOptions {
   /** `duration=` of the request: the top link's AssumeRole (or GetSessionToken) DurationSeconds. */
   durationSeconds?: number;
+  /** The asking client's AWS_ACCESS_KEY_ID… for `credential_source = Environment`; sent only when asked for. */
+  environment?: SigningKeys;
+}
+
+/** The key of keys: their id and a digest of the secret parts, never the secret itself. */
+function keysKey(kind: string, keys: { accessKeyId: string; secretAccessKey: string; sessionToken?: string }): string {
+  const digest = createHash('sha256').update(`${keys.secretAccessKey}\u0000${keys.sessionToken ?? ''}`).digest('hex');
+  return [kind, keys.accessKeyId, digest].join('\u0000');
 }
 
 interface Resolved {
@@ -226,11 +234,11 @@ export class CredentialService {
   private topLink(files: ProfileFiles, source: ProfileSource, options: CredentialOptions): Built {
     let cache = this.built.get(files);
     if (!cache) this.built.set(files, (cache = new Map()));
-    const memoKey = `${source.profile}\u0000${options.durationSeconds ?? ''}`;
+    const memoKey = [source.profile, options.durationSeconds ?? '', options.environment ? keysKey('environment', options.environment) : ''].join('\u0000');
     const memo = cache.get(memoKey);
     if (memo && this.links.get(memo.link.key) === memo.link) return memo;
     const notes: string[] = [];
-    const link = this.build(files, source, notes, options.durationSeconds, true);
+    const link = this.build(files, source, notes, options.durationSeconds, true, options.environment);
     for (const note of notes) this.log.info('note', { profile: source.profile, note });
     const built = { link, notes };
     cache.set(memoKey, built);
@@ -253,7 +261,7 @@ export class CredentialService {
     return link;
   }
 
-  private build(files: ProfileFiles, source: ProfileSource, notes: string[], durationSeconds: number | undefined, top: boolean): Link {
+  private build(files: ProfileFiles, source: ProfileSource, notes: string[], durationSeconds: number | undefined, top: boolean, environment?: SigningKeys): Link {
     switch (source.kind) {
       case 'sso': {
         if (top && durationSeconds !== undefined) {
@@ -275,8 +283,7 @@ export class CredentialService {
         return this.sessionLink(files, source.profile, { iamUser: source.profile }, source.mfaSerial, source.profile, top ? durationSeconds : undefined);
       case 'static': {
         if (top && durationSeconds !== undefined) notes.push(`static keys do not expire; the duration asked for does not apply to profile ${source.profile}`);
-        const digest = createHash('sha256').update(`${source.secretAccessKey}\u0000${source.sessionToken ?? ''}`).digest('hex');
-        return this.link(['static', source.accessKeyId, digest].join('\u0000'), () => ({
+        return this.link(keysKey('static', source), () => ({
           inner: new StaticProvider(source),
           kind: 'static',
           roleSession: false,
@@ -292,8 +299,24 @@ export class CredentialService {
           profile: source.profile,
         }));
       }
+      case 'environment': {
+        if (!environment) {
+          throw new KeyfobError(
+            'NeedsEnvironment',
+            `profile "${source.profile}" takes its source keys from the environment (credential_source = Environment), and none came with the request; set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY where you run it`,
+            428,
+          );
+        }
+        return this.link(keysKey('environment', environment), () => ({
+          inner: new StaticProvider(environment),
+          kind: 'static',
+          // With a session token they may be a role's: STS's one-hour cap for chaining then applies.
+          roleSession: Boolean(environment.sessionToken),
+          profile: source.profile,
+        }));
+      }
       case 'chain':
-        return this.chainLink(files, source, notes, top ? durationSeconds : undefined);
+        return this.chainLink(files, source, notes, top ? durationSeconds : undefined, environment);
     }
   }
 
@@ -302,7 +325,7 @@ export class CredentialService {
    * MFA), a session of them (GetSessionToken) keyed by the keys and the MFA device, so one code
    * serves every role chained from it and a role without MFA never shares one with a role that needs it.
    */
-  private chainLink(files: ProfileFiles, chain: ChainSource, notes: string[], requested: number | undefined): Link {
+  private chainLink(files: ProfileFiles, chain: ChainSource, notes: string[], requested: number | undefined, environment?: SigningKeys): Link {
     const region = files.config.profiles.get(chain.profile)?.values.region || DEFAULT_STS_REGION;
     const from = chain.source;
     let source: Link;
@@ -313,7 +336,7 @@ export class CredentialService {
     } else if (from.kind === 'static' && chain.mfaSerial) {
       source = this.sessionLink(files, from.profile, { keys: from }, chain.mfaSerial, chain.profile, undefined);
     } else {
-      source = this.build(files, from, notes, undefined, false);
+      source = this.build(files, from, notes, undefined, false, environment);
       assumeMfa = chain.mfaSerial;
     }
     let durationSeconds = requested ?? chain.durationSeconds;
@@ -501,12 +524,14 @@ function summaryOf(files: ProfileFiles, name: string, source: ProfileSource): Pr
     case 'sso':
       return { ...base, ssoSession: source.ssoSession, accountId: source.accountId, roleName: source.roleName, source: `${source.ssoSession}/${source.accountId}/${source.roleName}` };
     case 'chain':
-      return { ...base, ssoSession: rootSession(source), accountId: arnAccount(source.roleArn), roleName: roleNameOf(source.roleArn), source: source.source.profile };
+      return { ...base, ssoSession: rootSession(source), accountId: arnAccount(source.roleArn), roleName: roleNameOf(source.roleArn), source: source.source.kind === 'environment' ? 'environment' : source.source.profile };
     case 'iam-user':
       return { ...base, ssoSession: '', accountId: arnAccount(source.mfaSerial), roleName: '', source: 'keychain' };
     case 'static':
       return { ...base, ssoSession: '', accountId: '', roleName: '', source: source.file };
     case 'process':
       return { ...base, ssoSession: '', accountId: '', roleName: '', source: basename(splitCommandLine(source.command)[0] ?? '') };
+    case 'environment':
+      return { ...base, ssoSession: '', accountId: '', roleName: '', source: 'environment' };
   }
 }

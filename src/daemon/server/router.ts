@@ -9,7 +9,7 @@ import { envScript, noteScript, SHELLS, type Shell } from '../../shell/quote.js'
 import type { SocketLocation } from '../../paths.js';
 import type { SessionManager } from '../../signin/sessions.js';
 import { DEFAULT_SCOPES, type SignInPrompt, type SsoSessionConfig } from '../../signin/types.js';
-import { DURATION_PARAM, MAX_BODY_BYTES, ROUTES, type AccountsEvent, type AssumeAnswer, type ContainerToken, type ErrorBody, type LoginEvent } from '../protocol.js';
+import { DURATION_PARAM, ENVIRONMENT_HEADER, MAX_BODY_BYTES, ROUTES, type AccountsEvent, type AssumeAnswer, type ContainerToken, type ErrorBody, type LoginEvent } from '../protocol.js';
 import { knownError, ndjsonStream, sendJson, sendReadyJson } from './answers.js';
 import type { ConfigCache, ConfigFiles } from './configCache.js';
 import type { ContainerEndpoint } from './containerEndpoint.js';
@@ -90,13 +90,38 @@ function errorBody(err: KeyfobError): ErrorBody {
   };
 }
 
-/** The `duration=SECONDS` of a request that answers for a profile (STS's widest bounds; the role's own are STS's to check). */
-function durationOption(query: URLSearchParams): CredentialOptions {
+/**
+ * What a request that answers for a profile adds: `duration=SECONDS` (STS's widest bounds; the
+ * role's own are STS's to check), and the client's own environment keys in ENVIRONMENT_HEADER,
+ * which a client sends only after the daemon asked for them (NeedsEnvironment).
+ */
+function credentialOptions(query: URLSearchParams, req: IncomingMessage): CredentialOptions {
+  const options: CredentialOptions = {};
   const text = query.get(DURATION_PARAM);
-  if (text === null) return {};
-  const seconds = /^\d{1,6}$/.test(text) ? Number(text) : NaN;
-  if (!(seconds >= 900 && seconds <= 129_600)) throw new KeyfobError('BadDuration', `"${DURATION_PARAM}" must be a number of seconds from 900 to 129600, not ${JSON.stringify(text)}`);
-  return { durationSeconds: seconds };
+  if (text !== null) {
+    const seconds = /^\d{1,6}$/.test(text) ? Number(text) : NaN;
+    if (!(seconds >= 900 && seconds <= 129_600)) throw new KeyfobError('BadDuration', `"${DURATION_PARAM}" must be a number of seconds from 900 to 129600, not ${JSON.stringify(text)}`);
+    options.durationSeconds = seconds;
+  }
+  const environment = req.headers[ENVIRONMENT_HEADER];
+  if (typeof environment === 'string') options.environment = environmentKeys(environment);
+  return options;
+}
+
+/** The environment header: base64 JSON of an access key pair (and token), checked for shape, never logged. */
+function environmentKeys(header: string): { accessKeyId: string; secretAccessKey: string; sessionToken?: string } {
+  let parsed: Record<string, unknown>;
+  try {
+    parsed = JSON.parse(Buffer.from(header, 'base64').toString('utf8')) as Record<string, unknown>;
+  } catch {
+    throw new BadRequest(`${ENVIRONMENT_HEADER} must be base64 of a JSON object`);
+  }
+  const { accessKeyId, secretAccessKey, sessionToken } = parsed ?? {};
+  const word = (v: unknown) => typeof v === 'string' && /^[\x21-\x7e]{1,4096}$/.test(v);
+  if (!word(accessKeyId) || !word(secretAccessKey) || (sessionToken !== undefined && !word(sessionToken))) {
+    throw new BadRequest(`${ENVIRONMENT_HEADER} must carry accessKeyId and secretAccessKey (and sessionToken) as strings`);
+  }
+  return { accessKeyId: accessKeyId as string, secretAccessKey: secretAccessKey as string, ...(sessionToken ? { sessionToken: sessionToken as string } : {}) };
 }
 
 /** An access key pair as `keyfob add` sends it: checked for shape, never logged. */
@@ -141,11 +166,11 @@ const CREDENTIALS_QUERY = `${ROUTES.credentials}?`;
 
 export function createRouter(ctx: DaemonContext) {
   /** credential_process JSON: the same bytes for every request until the role's credentials change. */
-  async function credentials(query: URLSearchParams, res: ServerResponse): Promise<void> {
+  async function credentials(query: URLSearchParams, req: IncomingMessage, res: ServerResponse): Promise<void> {
     const profile = query.get('profile');
     if (!profile) throw new BadRequest('the "profile" query parameter is required');
     const file = ctx.configs.get(query.get('config'), query.get('credentials'));
-    sendReadyJson(res, await ctx.credentials.forProfile(file, profile, durationOption(query)));
+    sendReadyJson(res, await ctx.credentials.forProfile(file, profile, credentialOptions(query, req)));
   }
 
 
@@ -201,7 +226,7 @@ export function createRouter(ctx: DaemonContext) {
   }
 
   /** The shims' fast path: the same answer as `keyfob assume`, rendered as the script to eval. */
-  async function shellAssume(url: URL, res: ServerResponse): Promise<void> {
+  async function shellAssume(url: URL, req: IncomingMessage, res: ServerResponse): Promise<void> {
     const sendText = (status: number, text: string) => {
       res.writeHead(status, { 'content-type': 'text/plain; charset=utf-8', 'content-length': Buffer.byteLength(text) });
       res.end(text);
@@ -211,7 +236,7 @@ export function createRouter(ctx: DaemonContext) {
       if (!(SHELLS as readonly string[]).includes(shell)) throw new BadRequest(`shell must be one of ${SHELLS.join(', ')}`);
       const name = url.searchParams.get('profile');
       if (!name) throw new BadRequest('the "profile" query parameter is required');
-      const answer = await assume(ctx.configs.get(url.searchParams.get('config'), url.searchParams.get('credentials')), name, durationOption(url.searchParams));
+      const answer = await assume(ctx.configs.get(url.searchParams.get('config'), url.searchParams.get('credentials')), name, credentialOptions(url.searchParams, req));
       const change = assumeEnvironment(answer, undefined, { [EXPORTED_LIST]: url.searchParams.get('exported') ?? '' });
       sendText(200, envScript(shell as Shell, change.set, change.unset) + noteScript(shell as Shell, assumedNote(answer, undefined)));
     } catch (err) {
@@ -264,7 +289,7 @@ export function createRouter(ctx: DaemonContext) {
       case `GET ${ROUTES.ping}`:
         return sendJson(res, 200, { ok: true, pid: process.pid });
       case `GET ${ROUTES.credentials}`:
-        return credentials(url.searchParams, res);
+        return credentials(url.searchParams, req, res);
       case `GET ${ROUTES.accounts}`:
         return accounts(url, res, config());
       case `GET ${ROUTES.profiles}`:
@@ -272,7 +297,7 @@ export function createRouter(ctx: DaemonContext) {
       case `GET ${ROUTES.assume}`: {
         const name = url.searchParams.get('profile');
         if (!name) throw new BadRequest('the "profile" query parameter is required');
-        return sendJson(res, 200, await assume(config(), name, durationOption(url.searchParams)));
+        return sendJson(res, 200, await assume(config(), name, credentialOptions(url.searchParams, req)));
       }
       case `GET ${ROUTES.profileList}`:
         return sendJson(res, 200, { profiles: ctx.credentials.listing(config()) });
@@ -283,7 +308,7 @@ export function createRouter(ctx: DaemonContext) {
         if (!profile || !code) throw new BadRequest('"profile" and "code" are required');
         if (!/^\d{6}$/.test(code)) throw new KeyfobError('MfaFailed', 'an MFA code is 6 digits; type the one your device shows now');
         // `for`: the profile the client asked for first, so the code starts the session that answer needs.
-        await ctx.credentials.submitMfaCode(config(), profile, code, stringField(body, 'for') ?? profile, durationOption(url.searchParams));
+        await ctx.credentials.submitMfaCode(config(), profile, code, stringField(body, 'for') ?? profile, credentialOptions(url.searchParams, req));
         return sendJson(res, 200, { ok: true });
       }
       case `POST ${ROUTES.iamUsers}`: {
@@ -299,7 +324,7 @@ export function createRouter(ctx: DaemonContext) {
         return sendJson(res, 200, { removed: await ctx.credentials.removeIamUser(profile) });
       }
       case `GET ${ROUTES.shellAssume}`:
-        return shellAssume(url, res);
+        return shellAssume(url, req, res);
       case `POST ${ROUTES.containerTokens}`: {
         const body = (await readBody(req)) as Record<string, unknown>;
         const name = stringField(body, 'profile');
@@ -333,7 +358,7 @@ export function createRouter(ctx: DaemonContext) {
     const target = req.url ?? '/';
     const hot = req.method === 'GET' && target.startsWith(CREDENTIALS_QUERY) && !target.includes('#');
     if (hot && ctx.log.debugEnabled) ctx.log.debug('request', { route: `GET ${ROUTES.credentials}` });
-    (hot ? credentials(new URLSearchParams(target.slice(CREDENTIALS_QUERY.length)), res) : route(req, res)).catch((err) => {
+    (hot ? credentials(new URLSearchParams(target.slice(CREDENTIALS_QUERY.length)), req, res) : route(req, res)).catch((err) => {
       const route = req.url?.split('?')[0];
       const known = knownError(err, ctx.log, `request failed: ${route}`);
       if (err instanceof KeyfobError) ctx.log.debug('request refused', { route, code: known.code });
