@@ -98,3 +98,28 @@ describe('answers follow the caller’s config', () => {
     expect(r.stderr).toContain('not signed in to sso-session "d-9067c0ffee"');
   });
 });
+
+describe('auto-refresh answers from the caller’s credentials file too', () => {
+  let emulator: RunningEmulator;
+  let home: KeyfobHome;
+  beforeAll(async () => {
+    emulator = await startTestEmulator({ autoApprove: true });
+    home = await signedInHome(emulator);
+  });
+  afterAll(async () => {
+    await home?.cleanup();
+    await emulator?.close();
+  });
+
+  it('the endpoint serves a profile of the credentials file the assuming shell named, not the daemon’s', async () => {
+    const projectCredentials = join(home.dir, 'project-credentials');
+    writeFileSync(projectCredentials, '[project-keys]\naws_access_key_id = AKIAPROJECTKEYS00001\naws_secret_access_key = projectSecret/000000000000000000000000001\n', { mode: 0o600 });
+    const env = { ...home.env, AWS_SHARED_CREDENTIALS_FILE: projectCredentials, KEYFOB: KEYFOB_BIN };
+    const r = await bash(
+      'eval "$(node "$KEYFOB" shell-init bash)"; assume --auto-refresh project-keys || exit 9; curl -sS -H "Authorization: $AWS_CONTAINER_AUTHORIZATION_TOKEN" "$AWS_CONTAINER_CREDENTIALS_FULL_URI"',
+      env,
+    );
+    expect(r.code, r.stderr).toBe(0);
+    expect(JSON.parse(r.stdout).AccessKeyId).toBe('AKIAPROJECTKEYS00001');
+  });
+});

@@ -46,7 +46,7 @@ const DEFAULT_LIMITS: EndpointLimits = { headersTimeoutMs: 3_000, requestTimeout
 
 /** Where the endpoint's answers come from: CredentialService, reading the caller's config. */
 export interface EndpointCredentials {
-  forProfile(profile: string, config: string): Promise<CredentialProcessOutput>;
+  forProfile(profile: string, config: string, credentials?: string): Promise<CredentialProcessOutput>;
 }
 
 interface TokenEntry {
@@ -54,6 +54,8 @@ interface TokenEntry {
   profile: string;
   /** The config file the issuing caller named the profile in. */
   config: string;
+  /** The issuing caller's shared credentials file (static keys, sources of chains). */
+  credentials?: string;
   lastUsedAt: number;
 }
 
@@ -105,11 +107,11 @@ export class ContainerEndpoint {
   }
 
   /** A new token for `profile` and the URI to export with it. */
-  async issue(profile: string, config: string): Promise<{ uri: string; token: string }> {
+  async issue(profile: string, config: string, credentials?: string): Promise<{ uri: string; token: string }> {
     const port = await this.listen();
     const token = randomBytes(32).toString('base64url');
     const digest = digestOf(token);
-    this.tokens.set(digest.toString('hex'), { digest, profile, config, lastUsedAt: this.now() });
+    this.tokens.set(digest.toString('hex'), { digest, profile, config, ...(credentials ? { credentials } : {}), lastUsedAt: this.now() });
     return { uri: `http://127.0.0.1:${port}${CONTAINER_PATH}`, token };
   }
 
@@ -187,7 +189,7 @@ export class ContainerEndpoint {
     this.unverified.delete(req.socket);
     entry.lastUsedAt = this.now();
     try {
-      const c = await this.credentials.forProfile(entry.profile, entry.config);
+      const c = await this.credentials.forProfile(entry.profile, entry.config, entry.credentials);
       send(res, 200, { AccessKeyId: c.AccessKeyId, SecretAccessKey: c.SecretAccessKey, Token: c.SessionToken, Expiration: c.Expiration, AccountId: c.AccountId });
     } catch (err) {
       const known = knownError(err, this.log, 'container credentials failed');

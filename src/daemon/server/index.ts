@@ -55,7 +55,7 @@ export async function startDaemon(opts: DaemonOptions = {}): Promise<RunningDaem
   });
   await frecency.load();
   forgetSavedTokens(home, log);
-  const containerEndpoint = new ContainerEndpoint({ forProfile: (profile, config) => credentials.forProfile(configs.get(config), profile) }, log);
+  const containerEndpoint = new ContainerEndpoint({ forProfile: (profile, config, credentialsFile) => credentials.forProfile(configs.get(config, credentialsFile), profile) }, log);
   const startedAt = Date.now();
   let lastActivity = startedAt;
   let inFlight = 0;

@@ -331,7 +331,7 @@ export function createRouter(ctx: DaemonContext) {
         if (!name) throw new BadRequest('"profile" is required');
         const file = config();
         const { profile } = await assume(file, name); // fails now (not signed in…) rather than in the SDK later
-        const answer: ContainerToken = { profile, daemonPid: process.pid, ...(await ctx.containerEndpoint.issue(name, file.path)) };
+        const answer: ContainerToken = { profile, daemonPid: process.pid, ...(await ctx.containerEndpoint.issue(name, file.path, file.credentialsPath)) };
         return sendJson(res, 200, answer);
       }
       case `POST ${ROUTES.revokeContainerToken}`: {
