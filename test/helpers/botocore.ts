@@ -1,6 +1,6 @@
 // botocore's own config reader (the copy inside Debian's AWS CLI v2) as an oracle: what the
 // AWS CLI makes of a config file, profile by profile, without running a command per file.
-import { execFileSync, spawn } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { awsCliAvailable } from './awscli.js';
 
 export const PYTHON = '/usr/bin/python3';
@@ -78,40 +78,4 @@ export function botocoreResolve(configFile: string, credentialsFile: string, pro
     encoding: 'utf8',
   });
   return JSON.parse(stdout) as Record<string, BotocoreSource>;
-}
-
-const CALLER_SCRIPT = `
-import json, os, sys
-sys.path.insert(0, ${JSON.stringify(AWSCLI_PACKAGE)})
-import botocore.session
-# This botocore predates AWS_ENDPOINT_URL_STS: every STS client it makes, its own AssumeRole for
-# source_profile included, is pointed at the emulator here.
-create = botocore.session.Session.create_client
-def create_client(self, service, *args, **kwargs):
-    if service == 'sts':
-        kwargs['endpoint_url'] = os.environ['AWS_ENDPOINT_URL_STS']
-    return create(self, service, *args, **kwargs)
-botocore.session.Session.create_client = create_client
-out = {}
-for name in json.load(sys.stdin):
-    try:
-        out[name] = botocore.session.Session(profile=name).create_client('sts', region_name='us-east-1').get_caller_identity()['Arn']
-    except Exception as e:
-        out[name] = 'error: %s: %s' % (type(e).__name__, e)
-json.dump(out, sys.stdout)
-`;
-
-/** Who botocore is, profile by profile, resolving each with its own credential chain (AssumeRole through source_profile, credential_process…) against AWS_ENDPOINT_URL_STS of `env`. */
-export function botocoreCallerArns(env: Record<string, string>, profiles: string[]): Promise<Record<string, string>> {
-  return new Promise((resolve, reject) => {
-    // Asynchronous: the emulator this asks may run in the test's own process.
-    const child = spawn(PYTHON, ['-c', CALLER_SCRIPT], { env: { ...env, LANG: 'C.UTF-8', PYTHONIOENCODING: 'utf-8' }, stdio: ['pipe', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d) => (stdout += d));
-    child.stderr.on('data', (d) => (stderr += d));
-    child.on('error', reject);
-    child.on('close', (code) => (code === 0 ? resolve(JSON.parse(stdout) as Record<string, string>) : reject(new Error(`botocore failed: ${stderr}`))));
-    child.stdin.end(JSON.stringify(profiles));
-  });
 }
