@@ -3,11 +3,10 @@
 // by the emulator itself. A two-link chain (Security/AdministratorAccess → Deploy → Auditor with
 // an external id) is one GetRoleCredentials and two AssumeRoles; two roles chained from the IAM
 // user with MFA are one GetSessionToken, one AssumeRole each, and the code asked once.
-import { appendFileSync } from 'node:fs';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { totp } from '../../src/emulator/mfa.js';
-import { adminCall, DEMO_IAM_USER, startTestEmulator, type RunningEmulator } from '../helpers/emulator.js';
-import { KEYFOB_BIN, runKeyfob, signedInHome, type KeyfobHome } from '../helpers/keyfob.js';
+import { adminCall, DEMO_IAM_USER } from '../helpers/emulator.js';
+import { KEYFOB_BIN, runKeyfob, signedInSuite, type KeyfobHome } from '../helpers/keyfob.js';
 import { requirePart } from '../helpers/requirePart.js';
 import { startTerminal } from '../helpers/tmux.js';
 
@@ -55,38 +54,28 @@ async function concurrently(home: KeyfobHome, profiles: string[]): Promise<Map<s
 }
 
 describe(`${CONCURRENT} concurrent credential_process runs for chained profiles`, () => {
-  let emulator: RunningEmulator;
-  let home: KeyfobHome;
-  const calls = async () => (await adminCall(emulator, 'stats')).body.calls as Record<string, number>;
+  const suite = signedInSuite(CHAINS);
+  const calls = async () => (await adminCall(suite.emulator, 'stats')).body.calls as Record<string, number>;
 
-  beforeAll(async () => {
-    emulator = await startTestEmulator({ autoApprove: true });
-    home = await signedInHome(emulator, { populate: ['--region', 'eu-west-1'] });
-    appendFileSync(home.configFile, CHAINS);
-  }, 120_000);
-  afterAll(async () => {
-    await home?.cleanup();
-    await emulator?.close();
-  });
 
   it('a two-link chain: one GetRoleCredentials and one AssumeRole per link, one answer for all', async () => {
-    await adminCall(emulator, 'reset-stats');
-    const keys = await concurrently(home, Array.from({ length: CONCURRENT }, () => 'auditor'));
+    await adminCall(suite.emulator, 'reset-stats');
+    const keys = await concurrently(suite.home, Array.from({ length: CONCURRENT }, () => 'auditor'));
     expect(keys.get('auditor')?.size).toBe(1);
     const c = await calls();
     expect({ GetRoleCredentials: c.GetRoleCredentials, AssumeRole: c.AssumeRole }).toEqual({ GetRoleCredentials: 1, AssumeRole: 2 });
     // The chain's first link is cached too: asking for it alone calls nobody.
-    await concurrently(home, ['deploy', 'auditor']);
+    await concurrently(suite.home, ['deploy', 'auditor']);
     expect((await calls()).AssumeRole).toBe(2);
   }, 180_000);
 
   it('two roles from the IAM user with MFA: one GetSessionToken, one AssumeRole each, the code asked once', async (ctx) => {
     requirePart(ctx, 'tmux');
-    const added = await runKeyfob(['add', 'ci', '--mfa-serial', DEMO_IAM_USER.mfaSerial], home.env, 30_000, undefined, `${DEMO_IAM_USER.accessKeyId}\n${DEMO_IAM_USER.secretAccessKey}\n`);
+    const added = await runKeyfob(['add', 'ci', '--mfa-serial', DEMO_IAM_USER.mfaSerial], suite.home.env, 30_000, undefined, `${DEMO_IAM_USER.accessKeyId}\n${DEMO_IAM_USER.secretAccessKey}\n`);
     expect(added.code, added.stderr).toBe(0);
-    await adminCall(emulator, 'reset-stats');
+    await adminCall(suite.emulator, 'reset-stats');
     // The one code, typed on a terminal for the user's session.
-    const term = await startTerminal([process.execPath, KEYFOB_BIN, 'exec', 'ci', '--', 'true'], home.env);
+    const term = await startTerminal([process.execPath, KEYFOB_BIN, 'exec', 'ci', '--', 'true'], suite.home.env);
     let screen: string;
     try {
       await term.waitFor(/MFA code for ci/, 30_000);
@@ -99,7 +88,7 @@ describe(`${CONCURRENT} concurrent credential_process runs for chained profiles`
     expect(screen.match(/MFA code for ci/g)).toHaveLength(1);
     // Every run below has no terminal: one that needed a code would fail (MfaRequired), not ask.
     const profiles = Array.from({ length: CONCURRENT }, (_, i) => ['ci-deploy', 'ci-breakglass', 'ci'][i % 3]!);
-    const keys = await concurrently(home, profiles);
+    const keys = await concurrently(suite.home, profiles);
     expect([...keys.values()].map((k) => k.size)).toEqual([1, 1, 1]);
     expect(keys.get('ci')).not.toContain(DEMO_IAM_USER.accessKeyId); // the session, never the long-term key
     const c = await calls();

@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { totp } from '../../src/emulator/mfa.js';
 import { adminCall, DEMO_IAM_USER, startTestEmulator, wrongTotpCode, type RunningEmulator } from '../helpers/emulator.js';
-import { KEYFOB_BIN, runKeyfob, signedInHome, type KeyfobHome } from '../helpers/keyfob.js';
+import { KEYFOB_BIN, runKeyfob, signedInHome, signedInSuite, type KeyfobHome } from '../helpers/keyfob.js';
 import { requirePart } from '../helpers/requirePart.js';
 import { startTerminal } from '../helpers/tmux.js';
 
@@ -95,35 +95,25 @@ function expireSecurityAdmin(emulator: RunningEmulator): number {
 }
 
 describe('chained profiles: loops and errors, one line each', () => {
-  let emulator: RunningEmulator;
-  let home: KeyfobHome;
-  beforeAll(async () => {
-    emulator = await startTestEmulator({ autoApprove: true });
-    home = await signedInHome(emulator, { populate: ['--region', 'eu-west-1'] });
-    appendFileSync(home.configFile, CHAINS);
-  }, 120_000);
-  afterAll(async () => {
-    await home?.cleanup();
-    await emulator?.close();
-  });
+  const suite = signedInSuite(CHAINS);
 
   it('a chain loop names the profiles visited and the source_profile to fix', async () => {
-    expect(await bothWays(home, 'loop-a')).toBe(
+    expect(await bothWays(suite.home, 'loop-a')).toBe(
       'keyfob: Infinite loop in credential configuration detected. Attempting to load from profile loop-a which has already been visited. Visited profiles: loop-a, loop-b; fix source_profile in profile "loop-b"',
     );
   });
 
   it('a missing source_profile names it, the profile that names it, and the fix', async () => {
-    expect(await bothWays(home, 'orphan')).toBe('keyfob: The source_profile "nowhere" referenced in the profile "orphan" does not exist; add [profile nowhere] or fix source_profile');
+    expect(await bothWays(suite.home, 'orphan')).toBe('keyfob: The source_profile "nowhere" referenced in the profile "orphan" does not exist; add [profile nowhere] or fix source_profile');
   });
 
   it("a role whose trust refuses the caller: STS's reason, the profile, and what to check", async () => {
     // Auditor trusts Deploy only with the external id.
-    expect(await bothWays(home, 'auditor-no-external-id')).toBe(
+    expect(await bothWays(suite.home, 'auditor-no-external-id')).toBe(
       `keyfob: STS refused assuming ${AUDITOR} for profile "auditor-no-external-id" (User: arn:aws:sts::210987654321:assumed-role/Deploy/errors is not authorized to perform: sts:AssumeRole on resource: ${AUDITOR}); check that the role's trust policy allows the source of profile "auditor-no-external-id" (and its external_id, mfa_serial)`,
     );
     // Deploy trusts Security's AdministratorAccess, not ReadOnlyAccess.
-    expect(await bothWays(home, 'deploy-from-readonly')).toMatch(
+    expect(await bothWays(suite.home, 'deploy-from-readonly')).toMatch(
       new RegExp(
         `^keyfob: STS refused assuming ${deployIn('210987654321')} for profile "deploy-from-readonly" \\(User: arn:aws:sts::${SECURITY}:assumed-role/AWSReservedSSO_ReadOnlyAccess_[0-9a-f]{16}/alice is not authorized to perform: sts:AssumeRole on resource: ${deployIn('210987654321')}\\); check that the role's trust policy allows the source of profile "deploy-from-readonly" \\(and its external_id, mfa_serial\\)$`,
       ),
@@ -131,36 +121,36 @@ describe('chained profiles: loops and errors, one line each', () => {
   });
 
   it('a source session STS calls expired is renewed, and the role assumed again, in silence', async () => {
-    const warm = await runKeyfob(['credential-process', '--profile', 'deploy'], home.env);
+    const warm = await runKeyfob(['credential-process', '--profile', 'deploy'], suite.home.env);
     expect(warm.code, warm.stderr).toBe(0);
     for (const [way, profile] of [
       ['credential-process', 'qa-deploy'],
       ['assume', 'prod-deploy'],
     ] as const) {
-      expect(expireSecurityAdmin(emulator), 'Security/AdministratorAccess credentials issued').toBeGreaterThan(0);
-      await adminCall(emulator, 'reset-stats');
+      expect(expireSecurityAdmin(suite.emulator), 'Security/AdministratorAccess credentials issued').toBeGreaterThan(0);
+      await adminCall(suite.emulator, 'reset-stats');
       const args = way === 'assume' ? ['assume', '--shell', 'bash', profile] : ['credential-process', '--profile', profile];
-      const r = await runKeyfob(args, home.env);
+      const r = await runKeyfob(args, suite.home.env);
       expect({ way, code: r.code }, r.stderr).toEqual({ way, code: 0 });
       expect(r.stderr).toMatch(way === 'assume' ? new RegExp(`^keyfob: assumed ${profile} \\(\\d{12}, Deploy\\) until \\d\\d:\\d\\d\\n$`) : /^$/);
       // One AssumeRole refused (ExpiredToken), the source renewed, the role assumed with it.
-      expect(await calls(emulator)).toMatchObject({ AssumeRole: 2, GetRoleCredentials: 1 });
+      expect(await calls(suite.emulator)).toMatchObject({ AssumeRole: 2, GetRoleCredentials: 1 });
     }
   });
 
   it('a wrong MFA code typed in the terminal: one line naming the profile, then the prompt again', async (ctx) => {
     requirePart(ctx, 'tmux');
-    const added = await runKeyfob(['add', 'ci', '--mfa-serial', DEMO_IAM_USER.mfaSerial], home.env, 30_000, undefined, `${DEMO_IAM_USER.accessKeyId}\n${DEMO_IAM_USER.secretAccessKey}\n`);
+    const added = await runKeyfob(['add', 'ci', '--mfa-serial', DEMO_IAM_USER.mfaSerial], suite.home.env, 30_000, undefined, `${DEMO_IAM_USER.accessKeyId}\n${DEMO_IAM_USER.secretAccessKey}\n`);
     expect(added.code, added.stderr).toBe(0);
     const out = mkdtempSync(join(tmpdir(), 'kf-mfa-'));
     try {
       for (const way of ['credential-process', 'assume'] as const) {
         // Storing the keys again drops the MFA session made with the old ones: the next request asks again.
-        if (way === 'assume') await runKeyfob(['add', 'ci'], home.env, 30_000, undefined, `${DEMO_IAM_USER.accessKeyId}\n${DEMO_IAM_USER.secretAccessKey}\n`);
+        if (way === 'assume') await runKeyfob(['add', 'ci'], suite.home.env, 30_000, undefined, `${DEMO_IAM_USER.accessKeyId}\n${DEMO_IAM_USER.secretAccessKey}\n`);
         const args = way === 'assume' ? ['assume', '--shell', 'bash', 'ci-deploy'] : ['credential-process', '--profile', 'ci-deploy'];
         const stdout = join(out, `${way}.out`);
         const stderr = join(out, `${way}.err`);
-        const term = await startTerminal(['/bin/sh', '-c', `'${process.execPath}' '${KEYFOB_BIN}' ${args.join(' ')} > '${stdout}' 2> '${stderr}'`], home.env);
+        const term = await startTerminal(['/bin/sh', '-c', `'${process.execPath}' '${KEYFOB_BIN}' ${args.join(' ')} > '${stdout}' 2> '${stderr}'`], suite.home.env);
         try {
           await term.waitFor(/MFA code for ci/, 30_000);
           await term.send(wrongTotpCode(DEMO_IAM_USER.totpSecret), 'Enter');
@@ -220,23 +210,13 @@ describe('STS out of reach, or failing: the line names STS and AWS_ENDPOINT_URL_
 });
 
 describe('a sign-in revoked under a cached chain', () => {
-  let emulator: RunningEmulator;
-  let home: KeyfobHome;
-  beforeAll(async () => {
-    emulator = await startTestEmulator({ autoApprove: true });
-    home = await signedInHome(emulator, { populate: ['--region', 'eu-west-1'] });
-    appendFileSync(home.configFile, CHAINS);
-  }, 120_000);
-  afterAll(async () => {
-    await home?.cleanup();
-    await emulator?.close();
-  });
+  const suite = signedInSuite(CHAINS);
 
   it('an expired source that cannot be renewed gives the login hint, through credential_process and a non-interactive assume', async () => {
-    const warm = await runKeyfob(['credential-process', '--profile', 'deploy'], home.env);
+    const warm = await runKeyfob(['credential-process', '--profile', 'deploy'], suite.home.env);
     expect(warm.code, warm.stderr).toBe(0);
-    expect((await adminCall(emulator, 'revoke', {})).body.revokedSessions).toBeGreaterThan(0);
-    expect(expireSecurityAdmin(emulator)).toBeGreaterThan(0);
-    expect(await bothWays(home, 'qa-deploy')).toBe(`keyfob: the sign-in has ended for sso-session "${SESSION}"; run: keyfob login --sso-session ${SESSION}`);
+    expect((await adminCall(suite.emulator, 'revoke', {})).body.revokedSessions).toBeGreaterThan(0);
+    expect(expireSecurityAdmin(suite.emulator)).toBeGreaterThan(0);
+    expect(await bothWays(suite.home, 'qa-deploy')).toBe(`keyfob: the sign-in has ended for sso-session "${SESSION}"; run: keyfob login --sso-session ${SESSION}`);
   });
 });

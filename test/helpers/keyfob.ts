@@ -1,9 +1,10 @@
 // Run the real keyfob CLI (bin/keyfob.cjs over dist/, so `npm run build` first) in a throwaway home.
 import { spawn } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { appendFileSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { RunningEmulator } from './emulator.js';
+import { afterAll, beforeAll } from 'vitest';
+import { startTestEmulator, type RunningEmulator } from './emulator.js';
 
 export const KEYFOB_BIN = new URL('../../bin/keyfob.cjs', import.meta.url).pathname;
 /** The installed command, the sh front over KEYFOB_BIN: what generated credential_process lines and the shims run. */
@@ -62,6 +63,25 @@ export async function signedInHome(emulator: RunningEmulator, opts: { populate?:
     if (populate.code !== 0) throw new Error(`keyfob populate failed: ${populate.stderr}`);
   }
   return home;
+}
+
+/**
+ * The usual start of an end-to-end describe block: an emulator that approves sign-ins at once, and a
+ * home signed in to it and populated, with `extraConfig` appended; both closed after the block.
+ * Read suite.emulator and suite.home in tests and hooks (they exist once beforeAll has run).
+ */
+export function signedInSuite(extraConfig = ''): { emulator: RunningEmulator; home: KeyfobHome } {
+  const suite = {} as { emulator: RunningEmulator; home: KeyfobHome };
+  beforeAll(async () => {
+    suite.emulator = await startTestEmulator({ autoApprove: true });
+    suite.home = await signedInHome(suite.emulator, { populate: ['--region', 'eu-west-1'] });
+    if (extraConfig) appendFileSync(suite.home.configFile, extraConfig);
+  }, 120_000);
+  afterAll(async () => {
+    await suite.home?.cleanup();
+    await suite.emulator?.close();
+  });
+  return suite;
 }
 
 export interface RunResult {
