@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runAwsCli } from '../helpers/awscli.js';
 import { startTestEmulator, type RunningEmulator } from '../helpers/emulator.js';
-import { KEYFOB_BIN, runCommand, runKeyfob, signedInHome, type KeyfobHome } from '../helpers/keyfob.js';
+import { KEYFOB_BIN, runCommand, runKeyfob, signedInHome, signedInSuite, type KeyfobHome } from '../helpers/keyfob.js';
 import { requirePart } from '../helpers/requirePart.js';
 
 const PROFILE = 'QA/ReadOnlyAccess';
@@ -100,18 +100,10 @@ describe('answers follow the caller’s config', () => {
 });
 
 describe('auto-refresh answers from the caller’s credentials file too', () => {
-  let emulator: RunningEmulator;
-  let home: KeyfobHome;
-  beforeAll(async () => {
-    emulator = await startTestEmulator({ autoApprove: true });
-    home = await signedInHome(emulator);
-  });
-  afterAll(async () => {
-    await home?.cleanup();
-    await emulator?.close();
-  });
+  const suite = signedInSuite();
 
   it('the endpoint serves a profile of the credentials file the assuming shell named, not the daemon’s', async () => {
+    const { home } = suite;
     const projectCredentials = join(home.dir, 'project-credentials');
     writeFileSync(projectCredentials, '[project-keys]\naws_access_key_id = AKIAPROJECTKEYS00001\naws_secret_access_key = projectSecret/000000000000000000000000001\n', { mode: 0o600 });
     const env = { ...home.env, AWS_SHARED_CREDENTIALS_FILE: projectCredentials, KEYFOB: KEYFOB_BIN };
