@@ -9,6 +9,7 @@ import { adminCall, DEMO_IAM_USER } from '../helpers/emulator.js';
 import { KEYFOB_BIN, runKeyfob, signedInSuite, type KeyfobHome } from '../helpers/keyfob.js';
 import { requirePart } from '../helpers/requirePart.js';
 import { startTerminal } from '../helpers/tmux.js';
+import { waitFor } from '../helpers/waitFor.js';
 
 const CONCURRENT = 50;
 const DEPLOY = 'arn:aws:iam::210987654321:role/Deploy';
@@ -93,5 +94,37 @@ describe(`${CONCURRENT} concurrent credential_process runs for chained profiles`
     expect(keys.get('ci')).not.toContain(DEMO_IAM_USER.accessKeyId); // the session, never the long-term key
     const c = await calls();
     expect({ GetSessionToken: c.GetSessionToken, AssumeRole: c.AssumeRole }).toEqual({ GetSessionToken: 1, AssumeRole: 2 });
+  }, 180_000);
+});
+
+describe('two terminals that need the same MFA session at once', () => {
+  const suite = signedInSuite(CHAINS);
+
+  it('one asks for the code, the other waits for it and asks nothing', async (ctx) => {
+    requirePart(ctx, 'tmux');
+    const added = await runKeyfob(['add', 'ci', '--mfa-serial', DEMO_IAM_USER.mfaSerial], suite.home.env, 30_000, undefined, `${DEMO_IAM_USER.accessKeyId}\n${DEMO_IAM_USER.secretAccessKey}\n`);
+    expect(added.code, added.stderr).toBe(0);
+    await adminCall(suite.emulator, 'reset-stats');
+    const terms = await Promise.all(
+      ['ci-deploy', 'ci-breakglass'].map((profile) => startTerminal([process.execPath, KEYFOB_BIN, 'exec', profile, '--', 'true'], suite.home.env)),
+    );
+    try {
+      // Both have met MfaRequired: one holds the prompt, the other says it waits.
+      const asking = await waitFor(
+        async () => {
+          const screens = await Promise.all(terms.map((t) => t.screen()));
+          const prompt = screens.findIndex((s) => /MFA code for ci/.test(s));
+          return prompt >= 0 && /waiting for it/.test(screens[1 - prompt]!) ? terms[prompt]! : undefined;
+        },
+        { timeoutMs: 30_000, what: 'one terminal asking and the other waiting' },
+      );
+      await asking.send(totp(DEMO_IAM_USER.totpSecret), 'Enter');
+      for (const t of terms) expect(await t.exitCode(30_000), await t.screen()).toBe(0);
+      const screens = await Promise.all(terms.map((t) => t.screen()));
+      expect(screens.join('\n').match(/MFA code for ci/g)).toHaveLength(1);
+    } finally {
+      for (const t of terms) await t.close();
+    }
+    expect((await adminCall(suite.emulator, 'stats')).body.calls.GetSessionToken).toBe(1);
   }, 180_000);
 });

@@ -3,10 +3,14 @@
 // stdout: credential_process's stdout is JSON) and send it (POST /v1/mfa). Without a terminal the
 // daemon's own one-line error stands: it names the command that pre-warms the session.
 // Loaded from dist only when a code is needed, so the warm paths never read this file.
+import { createHash } from 'node:crypto';
 import { closeSync, openSync, readSync, writeSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import lockfile from 'proper-lockfile';
 import { KeyfobError } from '../../errors.js';
 import { visible } from '../../terminalText.js';
 import { DURATION_PARAM, ROUTES } from '../protocol.js';
+import { socketLocation } from '../../paths.js';
 import { daemonRequest, parseAnswer } from './connection.js';
 
 const ATTEMPTS = 3;
@@ -47,12 +51,65 @@ function askOnTerminal(prompt: string): string | undefined {
   }
 }
 
+/** How long a client waits while another terminal types the code for the same device. */
+const WAIT_FOR_OTHER_PROMPT_MS = 5 * 60_000;
+
+function hasTerminal(): boolean {
+  try {
+    closeSync(openSync('/dev/tty', 'r+'));
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * One prompt per MFA device at a time, across every client of this daemon: two commands that need
+ * the same session at once (a script's parallel AWS calls) ask once. The lock sits beside the
+ * daemon's socket, in a directory only this user can write (trust-checked before every connect).
+ * Returns 'waited' when another client held it: its code may have started the session, so the
+ * request is made again before anyone is asked.
+ */
+async function oneAtATime(serial: string, env: NodeJS.ProcessEnv, ask: () => Promise<void>): Promise<'asked' | 'waited'> {
+  const file = join(dirname(socketLocation(env).path), `mfa-${createHash('sha256').update(serial).digest('hex').slice(0, 16)}`);
+  const started = Date.now();
+  let waited = false;
+  for (;;) {
+    let release: (() => Promise<void>) | undefined;
+    try {
+      release = await lockfile.lock(file, { realpath: false, stale: 10_000, update: 2_000, retries: 0 });
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'ELOCKED' || Date.now() - started > WAIT_FOR_OTHER_PROMPT_MS) {
+        await ask(); // no lock to be had: asking twice beats not asking
+        return 'asked';
+      }
+      if (!waited) process.stderr.write(visible(`keyfob: another terminal is asking the code for ${serial}; waiting for it\n`));
+      waited = true;
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      continue;
+    }
+    try {
+      if (waited) return 'waited';
+      await ask();
+      return 'asked';
+    } finally {
+      await release().catch(() => undefined);
+    }
+  }
+}
+
 /**
  * Answers the daemon's MfaRequired for a request about `forProfile`: asks the code on the
- * terminal and sends it, again after a refused code, up to three times. Throws `challenge` itself
- * (its message names the pre-warm command) when there is no terminal.
+ * terminal and sends it, again after a refused code, up to three times, unless another client is
+ * asking for the same device (then it waits, and the caller asks the daemon again). Throws
+ * `challenge` itself (its message names the pre-warm command) when there is no terminal.
  */
 export async function answerMfaChallenge(challenge: KeyfobError & MfaChallenge, forProfile: string, durationSeconds?: number, env: NodeJS.ProcessEnv = process.env): Promise<void> {
+  if (!hasTerminal()) throw challenge;
+  await oneAtATime(challenge.mfaSerial!, env, () => askAndSend(challenge, forProfile, durationSeconds, env));
+}
+
+async function askAndSend(challenge: KeyfobError & MfaChallenge, forProfile: string, durationSeconds: number | undefined, env: NodeJS.ProcessEnv): Promise<void> {
   const query = durationSeconds === undefined ? '' : `?${DURATION_PARAM}=${durationSeconds}`;
   for (let attempt = 1; ; attempt++) {
     const code = askOnTerminal(visible(`keyfob: MFA code for ${challenge.mfaProfile} (${challenge.mfaSerial}): `));
