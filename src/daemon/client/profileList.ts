@@ -1,7 +1,8 @@
 // `keyfob list`: every profile of the config and credentials file, as the daemon resolves it.
-import { daemonRequest, parseAnswer } from '../daemon/client/connection.js';
-import { ROUTES, type ProfileListing } from '../daemon/protocol.js';
-import { visible } from '../terminalText.js';
+import stringWidth from 'string-width';
+import { visible } from '../../terminalText.js';
+import { ROUTES, type ProfileListing } from '../protocol.js';
+import { daemonRequest, parseAnswer } from './connection.js';
 
 export async function listProfiles(env: NodeJS.ProcessEnv = process.env): Promise<ProfileListing[]> {
   return parseAnswer<{ profiles: ProfileListing[] }>(await daemonRequest('GET', ROUTES.profileList, undefined, { env })).profiles;
@@ -9,9 +10,10 @@ export async function listProfiles(env: NodeJS.ProcessEnv = process.env): Promis
 
 export function formatListing(profiles: ProfileListing[]): string {
   if (!profiles.length) return 'no profiles; run: keyfob populate\n';
-  const width = Math.min(48, Math.max(...profiles.map((p) => p.name.length)));
+  // Columns by the width the terminal shows (wide and combining characters), of the names as printed.
+  const width = Math.min(48, Math.max(...profiles.map((p) => stringWidth(visible(p.name)))));
   const lines = profiles.map((p) => {
-    const name = p.name.padEnd(width);
+    const name = visible(p.name) + ' '.repeat(Math.max(0, width - stringWidth(visible(p.name))));
     if (p.error) return `${name}  ?         ${p.error}`;
     const expiry = p.expiration ? `  cached until ${new Date(p.expiration).toLocaleString()}` : '';
     return `${name}  ${(p.kind ?? 'sso').padEnd(8)}  ${p.source ?? ''}${expiry}`;
