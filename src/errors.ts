@@ -26,6 +26,7 @@ export type ErrorCode =
   | 'LoginFailed'
   | 'MfaFailed'
   | 'NeedsEnvironment'
+  | 'NoSessionForPortal'
   | 'MfaRequired'
   | 'NoBrowser'
   | 'NoProfiles'
@@ -63,6 +64,20 @@ export class NotSignedInError extends KeyfobError {
   constructor(session: string, reason = 'not signed in to') {
     super('NotSignedIn', `${reason} sso-session "${session}"; run: keyfob login --sso-session ${session}`, 401);
     this.ssoSession = session;
+  }
+}
+
+/**
+ * A profile that names its portal itself (legacy sso_start_url, granted's keys) whose portal no
+ * [sso-session] signs in to yet: an interactive assume signs in to it and carries on.
+ */
+export class NoSessionForPortalError extends KeyfobError {
+  constructor(
+    profile: string,
+    readonly startUrl: string,
+    readonly ssoRegion: string,
+  ) {
+    super('NoSessionForPortal', `profile "${profile}" signs in to ${startUrl}, and no [sso-session] does; run: keyfob login --start-url ${startUrl} --sso-region ${ssoRegion}`, 401);
   }
 }
 

@@ -117,24 +117,31 @@ async function withSignIn<T>(args: AssumeArgs, request: () => Promise<T>): Promi
   try {
     return await request();
   } catch (err) {
-    const ssoSession = (err as { ssoSession?: unknown }).ssoSession;
-    if (!(err instanceof KeyfobError) || err.code !== 'NotSignedIn' || typeof ssoSession !== 'string' || !args.login || !interactive()) throw err;
-    await signIn(ssoSession, err);
+    if (!(err instanceof KeyfobError) || !args.login || !interactive()) throw err;
+    const { ssoSession, startUrl, ssoRegion } = err as KeyfobError & { ssoSession?: unknown; startUrl?: unknown; ssoRegion?: unknown };
+    if (err.code === 'NotSignedIn' && typeof ssoSession === 'string') await signIn(err, { name: ssoSession });
+    else if (err.code === 'NoSessionForPortal' && typeof startUrl === 'string' && typeof ssoRegion === 'string') await signIn(err, { startUrl, region: ssoRegion });
+    else throw err;
     return request();
   }
 }
 
-/** The sign-in `keyfob login --sso-session NAME` does, from the caller's config; off the warm path. */
-async function signIn(ssoSession: string, cause: KeyfobError): Promise<void> {
-  const { configuredSession } = await importFromDist<typeof import('../config/ssoSessions.js')>('config/ssoSessions.js');
+/**
+ * What `keyfob login` does, from the caller's config: a session it names, or (for a profile that
+ * names its portal itself) the portal, whose [sso-session] is written once the sign-in worked.
+ * Off the warm path.
+ */
+async function signIn(cause: KeyfobError, which: { name: string } | { startUrl: string; region: string }): Promise<void> {
+  const { planLogin, saveLoginSession } = await importFromDist<typeof import('../config/ssoSessions.js')>('config/ssoSessions.js');
   const { loginThroughDaemon } = await importFromDist<typeof import('../daemon/client/login.js')>('daemon/client/login.js');
-  const session = await configuredSession(ssoSession, configFile()).catch(() => {
+  const plan = await planLogin(which, configFile()).catch(() => {
     throw cause; // not a session this config defines: the daemon's own line says what to do
   });
   // The daemon's reason ("the sign-in has ended for sso-session X"), without its "run: keyfob login": done here.
   process.stderr.write(`${visible(`keyfob: ${cause.message.replace(/; run: .*$/, '')}; signing in (--no-login fails instead)`)}\n`);
-  await loginThroughDaemon({ session });
-  process.stderr.write(`${visible(`keyfob: signed in to ${ssoSession}`)}\n`);
+  await loginThroughDaemon({ session: plan.session });
+  await saveLoginSession(plan, configFile());
+  process.stderr.write(`${visible(`keyfob: signed in to ${plan.session.name}`)}\n`);
 }
 
 async function revoke(token: string): Promise<void> {

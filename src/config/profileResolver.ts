@@ -9,7 +9,7 @@
 // the keychain (an IAM user), or another profile keyfob answers for.
 import { basename } from 'node:path';
 import { splitCommandLine } from '../shared/shellWords.js';
-import { ConfigError } from '../errors.js';
+import { ConfigError, NoSessionForPortalError } from '../errors.js';
 import type { AwsConfig } from './awsConfig.js';
 import { sameStartUrl } from './ssoSessions.js';
 
@@ -264,9 +264,7 @@ export class ProfileResolver {
   private legacy(name: string, startUrl: string, region: string, accountId: string, roleName: string): SsoSource {
     const same = [...this.files.config.ssoSessions.values()].filter((s) => sameStartUrl(s.startUrl, startUrl));
     const session = same.find((s) => s.region === region) ?? same[0];
-    if (!session) {
-      throw new ConfigError(`profile "${name}" signs in to ${startUrl}, and no [sso-session] does; run: keyfob login --start-url ${startUrl} --sso-region ${region}`);
-    }
+    if (!session) throw new NoSessionForPortalError(name, startUrl, region);
     return { kind: 'sso', profile: name, ssoSession: session.name, accountId, roleName };
   }
 }

@@ -44,6 +44,9 @@ export interface ErrorBody {
     /** MfaRequired (HTTP 401): the device to ask a code for, and the profile whose mfa_serial it is (send it to ROUTES.mfa). */
     mfaSerial?: string;
     mfaProfile?: string;
+    /** NoSessionForPortal: the portal a legacy profile names, which `keyfob login` can sign in to. */
+    startUrl?: string;
+    ssoRegion?: string;
   };
 }
 

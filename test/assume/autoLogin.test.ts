@@ -3,9 +3,10 @@
 // path hand the refusal to the backend, which shows a device code (approved here through the
 // emulator's admin API, as a person would in the browser) and then exports. Without a terminal,
 // or with --no-login, it fails fast with the login hint and starts no sign-in.
+import { readFileSync, writeFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { adminCall, startTestEmulator, type RunningEmulator } from '../helpers/emulator.js';
-import { KEYFOB_BIN, runCommand, runKeyfob, signedInHome, type KeyfobHome } from '../helpers/keyfob.js';
+import { KEYFOB_BIN, keyfobHome, runCommand, runKeyfob, signedInHome, type KeyfobHome } from '../helpers/keyfob.js';
 import { missingPart, requirePart } from '../helpers/requirePart.js';
 import { startTerminal, type Terminal } from '../helpers/tmux.js';
 
@@ -94,5 +95,46 @@ describe('assume signs in when the session has ended', () => {
     } finally {
       await fish.close();
     }
+  });
+});
+
+describe('a profile that names its portal itself, with no [sso-session] for it yet', () => {
+  let emulator: RunningEmulator;
+  let home: KeyfobHome;
+  beforeAll(async () => {
+    emulator = await startTestEmulator({ autoApprove: true });
+    home = keyfobHome(emulator);
+    // As the AWS CLI's `aws configure sso` wrote profiles before sso-session existed.
+    writeFileSync(
+      home.configFile,
+      `[profile legacy]\nsso_start_url = ${emulator.startUrl}\nsso_region = ${emulator.region}\nsso_account_id = 432109876543\nsso_role_name = ReadOnlyAccess\nregion = eu-west-1\n`,
+    );
+  });
+  afterAll(async () => {
+    await home?.cleanup();
+    await emulator?.close();
+  });
+
+  it('without a terminal: one line naming the login that would serve it', async () => {
+    const r = await runKeyfob(['assume', 'legacy'], home.env);
+    expect([r.code, r.stderr]).toEqual([
+      1,
+      `keyfob: profile "legacy" signs in to ${emulator.startUrl}, and no [sso-session] does; run: keyfob login --start-url ${emulator.startUrl} --sso-region ${emulator.region}\n`,
+    ]);
+  });
+
+  it('at a terminal: assume signs in to that portal, writes its [sso-session], and exports', async (ctx) => {
+    requirePart(ctx, 'tmux', 'bash');
+    const terminal = await startTerminal(['/usr/bin/bash', '--norc', '--noprofile', '-i'], { ...home.env, LANG: 'C.UTF-8', PS1: '$ ' });
+    try {
+      await terminal.send(`eval "$(${KEYFOB_BIN} shell-init bash)"`, 'Enter');
+      await terminal.send('assume legacy; echo "status=$? P=$AWS_PROFILE K=${AWS_ACCESS_KEY_ID:0:4}"', 'Enter');
+      const screen = await terminal.waitFor(/status=\d+ P=\S* K=\S*/, 60_000);
+      expect(screen).toContain('status=0 P=legacy K=ASIA');
+      expect(screen).toContain('signing in (--no-login fails instead)');
+    } finally {
+      await terminal.close();
+    }
+    expect(readFileSync(home.configFile, 'utf8')).toMatch(/\[sso-session [^\]]+\]\nsso_start_url = https:\/\/d-9067c0ffee\.awsapps\.com\/start/);
   });
 });

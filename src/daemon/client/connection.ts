@@ -266,7 +266,7 @@ export function parseAnswer<T>(res: DaemonResponse): T {
   if (res.status >= 400) {
     const e = (parsed as Partial<ErrorBody>).error;
     const err = new KeyfobError(e?.code ?? 'DaemonError', e?.message ?? `daemon answered HTTP ${res.status}`, res.status);
-    throw Object.assign(err, { ssoSession: e?.ssoSession, mfaSerial: e?.mfaSerial, mfaProfile: e?.mfaProfile });
+    throw Object.assign(err, { ssoSession: e?.ssoSession, mfaSerial: e?.mfaSerial, mfaProfile: e?.mfaProfile, startUrl: e?.startUrl, ssoRegion: e?.ssoRegion });
   }
   return parsed as T;
 }

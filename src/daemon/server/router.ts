@@ -4,7 +4,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { listAssignments } from '../../credentials/assignments.js';
 import { assumedNote, assumeEnvironment, EXPORTED_LIST } from '../../shell/environment.js';
 import { isAwsRegion } from '../../config/region.js';
-import { KeyfobError, MfaRequiredError, NotSignedInError, oneLine } from '../../errors.js';
+import { KeyfobError, MfaRequiredError, NoSessionForPortalError, NotSignedInError, oneLine } from '../../errors.js';
 import { envScript, noteScript, SHELLS, type Shell } from '../../shell/quote.js';
 import type { SocketLocation } from '../../paths.js';
 import type { SessionManager } from '../../signin/sessions.js';
@@ -86,6 +86,7 @@ function errorBody(err: KeyfobError): ErrorBody {
       message: err.message,
       ...(err instanceof NotSignedInError ? { ssoSession: err.ssoSession } : {}),
       ...(err instanceof MfaRequiredError ? { mfaSerial: err.mfaSerial, mfaProfile: err.mfaProfile } : {}),
+      ...(err instanceof NoSessionForPortalError ? { startUrl: err.startUrl, ssoRegion: err.ssoRegion } : {}),
     },
   };
 }
