@@ -2,10 +2,9 @@
 // another chain, a session of an IAM user, static keys, another tool's credential_process).
 // With mfa_serial on a role whose source is a role session, AssumeRole itself takes the code.
 // A source STS calls expired (ExpiredToken) is renewed once, and the role assumed again.
-import { errorName } from '../aws/clients.js';
 import type { AssumeRoleParams, Sts } from '../aws/sts.js';
 import type { MfaNeed } from './mfaCodes.js';
-import { stsFailure } from './stsFailure.js';
+import { isExpiredToken, stsFailure } from './stsFailure.js';
 import type { CredentialProvider, RoleCredentials } from './types.js';
 
 export interface AssumeRoleOptions extends Omit<AssumeRoleParams, 'roleSessionName' | 'serialNumber' | 'tokenCode'> {
@@ -54,9 +53,4 @@ export class AssumeRoleProvider implements CredentialProvider {
     const { profile, roleArn } = this.options;
     return stsFailure(err, profile, `assuming ${roleArn} for profile ${JSON.stringify(profile)}`);
   }
-}
-
-function isExpiredToken(err: unknown): boolean {
-  const name = errorName(err);
-  return name === 'ExpiredToken' || name === 'ExpiredTokenException';
 }

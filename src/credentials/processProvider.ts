@@ -5,6 +5,7 @@
 // MAX_OUTPUT_BYTES of output.
 import { spawn } from 'node:child_process';
 import { basename } from 'node:path';
+import { CREDENTIAL_VARIABLES } from '../shared/credentialVariables.js';
 import { splitCommandLine } from '../shared/shellWords.js';
 import { KeyfobError } from '../errors.js';
 import { visible } from '../terminalText.js';
@@ -16,8 +17,6 @@ export const MAX_OUTPUT_BYTES = 64 * 1024;
 /** Credentials a tool gave without an Expiration are used this long, then asked for again. */
 export const UNDATED_LIFETIME_MS = 60 * 60_000;
 
-/** Credentials from the daemon's environment must not reach another tool (an assume that started the daemon…). */
-const CREDENTIAL_VARIABLES = ['AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_KEY', 'AWS_SESSION_TOKEN', 'AWS_SECURITY_TOKEN', 'AWS_CREDENTIAL_EXPIRATION'];
 
 export interface ProcessOptions {
   profile: string;
@@ -57,6 +56,7 @@ export class ProcessProvider implements CredentialProvider {
 
   private run(argv: string[]): Promise<{ stdout: string; stderr: string; code: number | null; signal: NodeJS.Signals | null; overflow: boolean }> {
     return new Promise((resolve, reject) => {
+      // Credentials in the daemon's environment must not reach another tool.
       const env = { ...process.env };
       for (const name of CREDENTIAL_VARIABLES) delete env[name];
       const child = spawn(argv[0]!, argv.slice(1), { stdio: ['ignore', 'pipe', 'pipe'], env, timeout: this.options.timeoutMs ?? PROCESS_TIMEOUT_MS, killSignal: 'SIGKILL' });

@@ -9,6 +9,12 @@ function stsMessage(err: unknown): string {
   return ((err as Error)?.message ?? '').split('\n')[0]!.trim();
 }
 
+/** STS's answer when the credentials that signed the call have expired. */
+export function isExpiredToken(err: unknown): boolean {
+  const name = errorName(err);
+  return name === 'ExpiredToken' || name === 'ExpiredTokenException';
+}
+
 /** `what`: e.g. `assuming arn:aws:iam::…:role/Deploy for profile "deploy"`. */
 export function stsFailure(err: unknown, profile: string, what: string): KeyfobError {
   if (err instanceof KeyfobError) return err;
@@ -18,7 +24,7 @@ export function stsFailure(err: unknown, profile: string, what: string): KeyfobE
   if (/MultiFactorAuthentication/i.test(message)) {
     return new KeyfobError('MfaFailed', `STS refused the MFA code for profile ${p} (${message}); try again with the current code from your device`, 403);
   }
-  if (name === 'ExpiredToken' || name === 'ExpiredTokenException') {
+  if (isExpiredToken(err)) {
     return new KeyfobError('StsRefused', `the source credentials of profile ${p} have expired (${name}); try again, and if it repeats, sign in again (keyfob login) or check the clock`, 401);
   }
   if (name === 'InvalidClientTokenId' || name === 'SignatureDoesNotMatch') {

@@ -1,9 +1,8 @@
 // Auto-refresh tokens end with the daemon that issued them; the shell gets a new one at its next
 // prompt without the user doing anything (bash PROMPT_COMMAND, zsh precmd, fish's fish_prompt
 // event), and says once what to run when it cannot.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startTestEmulator, type RunningEmulator } from '../helpers/emulator.js';
-import { KEYFOB_BIN, runCommand, signedInHome, type KeyfobHome } from '../helpers/keyfob.js';
+import { describe, expect, it } from 'vitest';
+import { KEYFOB_BIN, runCommand, signedInSuite } from '../helpers/keyfob.js';
 import { partsPresent } from '../helpers/requirePart.js';
 
 const PROFILE = 'Experiments/AdministratorAccess';
@@ -21,17 +20,7 @@ function runShell(shell: keyof typeof SHELLS, script: string, env: Record<string
 }
 
 describe.skipIf(!partsPresent('zsh', 'fish'))('the shell gets a new auto-refresh token when its daemon is gone', () => {
-  let emulator: RunningEmulator;
-  let home: KeyfobHome;
-
-  beforeAll(async () => {
-    emulator = await startTestEmulator({ autoApprove: true });
-    home = await signedInHome(emulator, { populate: ['--region', 'eu-west-1'] });
-  });
-  afterAll(async () => {
-    await home?.cleanup();
-    await emulator?.close();
-  });
+  const suite = signedInSuite();
 
   for (const shell of Object.keys(SHELLS) as (keyof typeof SHELLS)[]) {
     it(`in ${shell}`, async () => {
@@ -54,7 +43,7 @@ describe.skipIf(!partsPresent('zsh', 'fish'))('the shell gets a new auto-refresh
         prompt, // a new daemon starts, not signed in: the shell says what to run…
         prompt, // …once only
       ].join('\n');
-      const r = await runShell(shell, script, home.env);
+      const r = await runShell(shell, script, suite.home.env);
       const value = (key: string) => new RegExp(`^${key}=(.*)$`, 'm').exec(r.stdout)?.[1];
       expect(value('first-AWS_CONTAINER_AUTHORIZATION_TOKEN')).toMatch(/^[\w-]{20,}$/);
       expect(value('same-AWS_CONTAINER_AUTHORIZATION_TOKEN')).toBe(value('first-AWS_CONTAINER_AUTHORIZATION_TOKEN'));

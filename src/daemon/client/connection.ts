@@ -5,6 +5,7 @@ import { StringDecoder } from 'node:string_decoder';
 import { DaemonUnavailableError, KeyfobError } from '../../errors.js';
 import { join } from 'node:path';
 import { configFile, credentialsFile, installRoot, socketLocation } from '../../paths.js';
+import { CREDENTIAL_VARIABLES } from '../../shared/credentialVariables.js';
 import { SOCKET_ELSEWHERE, socketProblem, UntrustedPathError } from '../../trustedPath.js';
 import { ENVIRONMENT_HEADER, ROUTES, type ErrorBody } from '../protocol.js';
 
@@ -27,16 +28,6 @@ export function assertTrustedSocket(socketPath: string): void {
   const problem = socketProblem(socketPath, SOCKET_ELSEWHERE);
   if (problem) throw new UntrustedPathError('the keyfob socket', socketPath, problem);
 }
-
-/** Credentials an `assume` may have put in the environment of whoever starts the daemon. */
-const ASSUMED_CREDENTIALS = [
-  'AWS_ACCESS_KEY_ID',
-  'AWS_SECRET_ACCESS_KEY',
-  'AWS_SESSION_TOKEN',
-  'AWS_SECURITY_TOKEN',
-  'AWS_CREDENTIAL_EXPIRATION',
-  'AWS_CONTAINER_AUTHORIZATION_TOKEN',
-];
 
 /** Errors that mean "nobody is listening" (start a daemon) or "it died mid-request" (restart, retry once). */
 const NOT_LISTENING = new Set(['ENOENT', 'ECONNREFUSED']);
@@ -148,7 +139,8 @@ export async function startDaemonInBackground(env: NodeJS.ProcessEnv = process.e
   const { spawn } = await import('node:child_process'); // off the warm path
   // The daemon lives on: it must not keep (or pass to a browser) credentials a shell had assumed.
   const daemonEnv = { ...env };
-  for (const name of ASSUMED_CREDENTIALS) delete daemonEnv[name];
+  // Credentials an `assume` may have put in the environment of whoever starts the daemon.
+  for (const name of CREDENTIAL_VARIABLES) delete daemonEnv[name];
   const child = spawn(process.execPath, [await daemonBundle()], { detached: true, stdio: ['ignore', 'ignore', 'pipe'], env: daemonEnv });
   let stderr = '';
   child.stderr!.setEncoding('utf8').on('data', (text: string) => (stderr += text));

@@ -166,14 +166,15 @@ function loginDefinition(body: Record<string, unknown>): SsoSessionConfig {
 const CREDENTIALS_QUERY = `${ROUTES.credentials}?`;
 
 export function createRouter(ctx: DaemonContext) {
+  /** The config and shared credentials file the caller resolved (`config=`, `credentials=`), parsed once per change. */
+  const callerFiles = (query: URLSearchParams) => ctx.configs.get(query.get('config'), query.get('credentials'));
+
   /** credential_process JSON: the same bytes for every request until the role's credentials change. */
   async function credentials(query: URLSearchParams, req: IncomingMessage, res: ServerResponse): Promise<void> {
     const profile = query.get('profile');
     if (!profile) throw new BadRequest('the "profile" query parameter is required');
-    const file = ctx.configs.get(query.get('config'), query.get('credentials'));
-    sendReadyJson(res, await ctx.credentials.forProfile(file, profile, credentialOptions(query, req)));
+    sendReadyJson(res, await ctx.credentials.forProfile(callerFiles(query), profile, credentialOptions(query, req)));
   }
-
 
   async function login(req: IncomingMessage, res: ServerResponse): Promise<void> {
     // The request carries the whole session definition: login comes before the config has it.
@@ -237,7 +238,7 @@ export function createRouter(ctx: DaemonContext) {
       if (!(SHELLS as readonly string[]).includes(shell)) throw new BadRequest(`shell must be one of ${SHELLS.join(', ')}`);
       const name = url.searchParams.get('profile');
       if (!name) throw new BadRequest('the "profile" query parameter is required');
-      const answer = await assume(ctx.configs.get(url.searchParams.get('config'), url.searchParams.get('credentials')), name, credentialOptions(url.searchParams, req));
+      const answer = await assume(callerFiles(url.searchParams), name, credentialOptions(url.searchParams, req));
       const change = assumeEnvironment(answer, undefined, { [EXPORTED_LIST]: url.searchParams.get('exported') ?? '' });
       sendText(200, envScript(shell as Shell, change.set, change.unset) + noteScript(shell as Shell, assumedNote(answer, undefined)));
     } catch (err) {
@@ -285,7 +286,7 @@ export function createRouter(ctx: DaemonContext) {
     const key = `${req.method} ${url.pathname}`;
     ctx.log.debug('request', { route: key }); // the route only: query strings carry names, never logged
     // The caller's config file, resolved by the caller; looked up only by routes that read it.
-    const config = () => ctx.configs.get(url.searchParams.get('config'), url.searchParams.get('credentials'));
+    const config = () => callerFiles(url.searchParams);
     switch (key) {
       case `GET ${ROUTES.ping}`:
         return sendJson(res, 200, { ok: true, pid: process.pid });
