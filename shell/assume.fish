@@ -51,10 +51,12 @@ function assume --description 'AWS credentials for a profile, from keyfob'
         set -l __keyfob_sock (__keyfob_socket)
         set -l __keyfob_cfg $HOME/.aws/config
         test -n "$AWS_CONFIG_FILE"; and set __keyfob_cfg (__keyfob_path $AWS_CONFIG_FILE)
+        set -l __keyfob_creds $HOME/.aws/credentials
+        test -n "$AWS_SHARED_CREDENTIALS_FILE"; and set __keyfob_creds (__keyfob_path $AWS_SHARED_CREDENTIALS_FILE)
         # A remote machine on a forwarded socket: its files are not where the daemon runs.
-        test "$KEYFOB_NO_START" = 1; and set __keyfob_cfg ''
+        test "$KEYFOB_NO_START" = 1; and set __keyfob_cfg ''; and set __keyfob_creds ''
         if test -S "$__keyfob_sock"; and sh __KEYFOB_TRUST__ "$__keyfob_sock"
-            set -l __keyfob_script (curl -sS --fail-with-body --unix-socket "$__keyfob_sock" -G --data-urlencode "profile=$argv[1]" --data-urlencode shell=fish --data-urlencode "exported=$KEYFOB_EXPORTED" --data-urlencode "config=$__keyfob_cfg" http://keyfob/v1/shell/assume 2>/dev/null)
+            set -l __keyfob_script (curl -sS --fail-with-body --unix-socket "$__keyfob_sock" -G --data-urlencode "profile=$argv[1]" --data-urlencode shell=fish --data-urlencode "exported=$KEYFOB_EXPORTED" --data-urlencode "config=$__keyfob_cfg" --data-urlencode "credentials=$__keyfob_creds" http://keyfob/v1/shell/assume 2>/dev/null)
             set __keyfob_status $status
             if test $__keyfob_status -eq 0
                 string join \n -- $__keyfob_script | source

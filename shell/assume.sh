@@ -6,7 +6,7 @@
 export KEYFOB_SHELL_SHIM=__KEYFOB_SHELL__
 
 assume() {
-  local __keyfob_script __keyfob_status __keyfob_sock __keyfob_cfg
+  local __keyfob_script __keyfob_status __keyfob_sock __keyfob_cfg __keyfob_creds
   # Fast path for the everyday `assume PROFILE`: ask the daemon's socket with curl, which starts
   # in a fraction of Node's time, once the socket passes the same trust check as keyfob's own
   # (trusted-socket.sh: only your own daemon can have made it). The daemon sends the same script
@@ -17,7 +17,7 @@ assume() {
     [ -z "${AWS_CONTAINER_AUTHORIZATION_TOKEN-}" ] && command -v curl >/dev/null 2>&1; then
     __keyfob_locate
     if [ -S "$__keyfob_sock" ] && sh __KEYFOB_TRUST__ "$__keyfob_sock"; then
-      __keyfob_script="$(curl -sS --fail-with-body --unix-socket "$__keyfob_sock" -G --data-urlencode "profile=$1" --data-urlencode "shell=__KEYFOB_SHELL__" --data-urlencode "exported=${KEYFOB_EXPORTED-}" --data-urlencode "config=$__keyfob_cfg" http://keyfob/v1/shell/assume 2>/dev/null)"
+      __keyfob_script="$(curl -sS --fail-with-body --unix-socket "$__keyfob_sock" -G --data-urlencode "profile=$1" --data-urlencode "shell=__KEYFOB_SHELL__" --data-urlencode "exported=${KEYFOB_EXPORTED-}" --data-urlencode "config=$__keyfob_cfg" --data-urlencode "credentials=$__keyfob_creds" http://keyfob/v1/shell/assume 2>/dev/null)"
       __keyfob_status=$?
       if [ "$__keyfob_status" -eq 0 ]; then
         eval "$__keyfob_script"

@@ -1,9 +1,9 @@
-# keyfob: where the daemon's socket and the caller's config file are, found as keyfob itself finds
+# keyfob: where the daemon's socket and the caller's config and credentials files are, found as keyfob itself finds
 # them (src/paths.ts), for the POSIX shells' fast paths: the bash/zsh shim and credential-process.sh.
 # Kept free of forks: it runs at every `assume` and every credential_process call.
 
 # Found at each call, so a KEYFOB_HOME or AWS_CONFIG_FILE set later (by direnv, say) counts.
-# Sets __keyfob_sock and __keyfob_cfg; no subshell, so no fork.
+# Sets __keyfob_sock, __keyfob_cfg and __keyfob_creds; no subshell, so no fork.
 __keyfob_locate() {
   case "${KEYFOB_SOCKET-}" in
     "") case "${KEYFOB_HOME-}" in
@@ -34,6 +34,13 @@ __keyfob_locate() {
     /*) __keyfob_cfg="$AWS_CONFIG_FILE" ;;
     *) __keyfob_cfg="$PWD/$AWS_CONFIG_FILE" ;;
   esac
+  case "${AWS_SHARED_CREDENTIALS_FILE-}" in
+    "") __keyfob_creds="$HOME/.aws/credentials" ;;
+    "~") __keyfob_creds="$HOME" ;;
+    "~/"*) __keyfob_creds="$HOME/${AWS_SHARED_CREDENTIALS_FILE#??}" ;;
+    /*) __keyfob_creds="$AWS_SHARED_CREDENTIALS_FILE" ;;
+    *) __keyfob_creds="$PWD/$AWS_SHARED_CREDENTIALS_FILE" ;;
+  esac
   # A remote machine on a forwarded socket: its files are not where the daemon runs.
-  [ "${KEYFOB_NO_START-}" != 1 ] || __keyfob_cfg=
+  [ "${KEYFOB_NO_START-}" != 1 ] || { __keyfob_cfg= && __keyfob_creds=; }
 }

@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runAwsCli } from '../helpers/awscli.js';
 import { startTestEmulator, type RunningEmulator } from '../helpers/emulator.js';
-import { KEYFOB_BIN, runCommand, runKeyfob, signedInHome, signedInSuite, type KeyfobHome } from '../helpers/keyfob.js';
+import { KEYFOB_BIN, KEYFOB_COMMAND, runCommand, runKeyfob, signedInHome, signedInSuite, type KeyfobHome } from '../helpers/keyfob.js';
 import { requirePart } from '../helpers/requirePart.js';
 
 const PROFILE = 'QA/ReadOnlyAccess';
@@ -99,8 +99,29 @@ describe('answers follow the caller’s config', () => {
   });
 });
 
-describe('auto-refresh answers from the caller’s credentials file too', () => {
+describe('answers follow the caller’s credentials file too', () => {
   const suite = signedInSuite();
+
+  it('the sh front and the bash and fish shims name it, so the same profile name in two credentials files gets each caller its own keys', async (ctx) => {
+    requirePart(ctx, 'curl', 'bash', 'fish');
+    const { home } = suite;
+    const keysIn = (file: string, id: string) =>
+      writeFileSync(file, `[same-name]\naws_access_key_id = ${id}\naws_secret_access_key = secret/${id}/00000000000000000000\n`, { mode: 0o600 });
+    keysIn(home.env.AWS_SHARED_CREDENTIALS_FILE!, 'AKIADAEMONSOWNFILE01');
+    const projectCredentials = join(home.dir, 'project-credentials-2');
+    keysIn(projectCredentials, 'AKIAPROJECTSFILE0001');
+    // The daemon runs, started from the home's own files (its fallback for callers that name none).
+    const own = await runKeyfob(['credential-process', '--profile', 'same-name'], home.env);
+    expect(JSON.parse(own.stdout).AccessKeyId, own.stderr).toBe('AKIADAEMONSOWNFILE01');
+    const project = { ...home.env, AWS_SHARED_CREDENTIALS_FILE: projectCredentials, KEYFOB: KEYFOB_BIN };
+    const front = await runCommand(KEYFOB_COMMAND, ['credential-process', '--profile', 'same-name'], { ...project, KEYFOB_FAST_PATH: '' });
+    expect(JSON.parse(front.stdout).AccessKeyId, front.stderr).toBe('AKIAPROJECTSFILE0001');
+    const shims = {
+      bash: await bash('eval "$(node "$KEYFOB" shell-init bash)"; assume same-name >/dev/null 2>&1; printf %s "$AWS_ACCESS_KEY_ID"', project),
+      fish: await runCommand('fish', ['--no-config', '-c', 'node "$KEYFOB" shell-init fish | source; assume same-name >/dev/null 2>&1; printf %s "$AWS_ACCESS_KEY_ID"'], project),
+    };
+    expect({ bash: shims.bash.stdout, fish: shims.fish.stdout }).toEqual({ bash: 'AKIAPROJECTSFILE0001', fish: 'AKIAPROJECTSFILE0001' });
+  });
 
   it('the endpoint serves a profile of the credentials file the assuming shell named, not the daemon’s', async () => {
     const { home } = suite;
