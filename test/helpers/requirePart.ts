@@ -2,14 +2,33 @@
 // missing the test is SKIPPED (reported as skipped, never as passed), and under CI (.ci/run exports
 // CI=true) it FAILS: CI installs every part, so a missing one there is a broken machine, not a reason
 // to test less. No test may `return` early on a missing part.
-import { accessSync, constants } from 'node:fs';
+import { accessSync, appendFileSync, constants, mkdirSync } from 'node:fs';
 import { networkInterfaces } from 'node:os';
 import { spawnSync } from 'node:child_process';
-import { delimiter, join } from 'node:path';
+import { delimiter, dirname, join } from 'node:path';
+import { expect } from 'vitest';
 
 export type Part = 'aws-cli-v2' | 'chromium' | 'tmux' | 'bash' | 'zsh' | 'fish' | 'curl' | 'git' | 'keychain' | 'non-loopback-ipv4' | 'root';
 
 export const AWS_CLI_PATH = '/usr/bin/aws';
+
+/** Where skipped files are noted during a run (.tmp/ is ignored by git; a run inside a test names its own). */
+export const MISSING_PARTS_LOG = process.env.KEYFOB_TEST_PARTS_LOG || join(new URL('../..', import.meta.url).pathname, '.tmp', 'missing-parts.jsonl');
+
+/** The Debian packages that bring each part (none for what no package brings). */
+export const PART_PACKAGES: Record<Part, string[]> = {
+  'aws-cli-v2': ['awscli'],
+  chromium: ['chromium'],
+  tmux: ['tmux'],
+  bash: ['bash'],
+  zsh: ['zsh'],
+  fish: ['fish'],
+  curl: ['curl'],
+  git: ['git'],
+  keychain: ['dbus', 'gnome-keyring', 'libsecret-tools'],
+  'non-loopback-ipv4': [],
+  root: ['passwd', 'util-linux'],
+};
 
 const executable = (path: string) => {
   try {
@@ -90,14 +109,29 @@ function failInCi(reason: string): void {
 }
 
 /**
+ * Notes which test file is held back by which parts, for the summary at the end of `npm test`
+ * (test/helpers/missingPartsReporter.ts), which counts that file's skipped tests.
+ */
+function noteSkip(parts: Part[], file: string | undefined): void {
+  const missing = parts.filter((part) => missingPart(part) !== undefined);
+  try {
+    mkdirSync(dirname(MISSING_PARTS_LOG), { recursive: true });
+    appendFileSync(MISSING_PARTS_LOG, `${JSON.stringify({ file: file ?? expect.getState().testPath ?? '', parts: missing })}\n`);
+  } catch {
+    // the summary is a courtesy: a read-only tree still runs its tests
+  }
+}
+
+/**
  * Inside a test: returns when every part is present. Otherwise the test is marked skipped
  * (ctx.skip) or, under CI, fails.
  *   it('…', (ctx) => { requirePart(ctx, 'tmux'); … })
  */
-export function requirePart(ctx: { skip(note?: string): never }, ...parts: Part[]): void {
+export function requirePart(ctx: { skip(note?: string): never; task?: { file?: { filepath?: string } } }, ...parts: Part[]): void {
   const reason = missingParts(parts);
   if (reason === undefined) return;
   failInCi(reason);
+  noteSkip(parts, ctx.task?.file?.filepath);
   ctx.skip(reason);
 }
 
@@ -110,5 +144,6 @@ export function partsPresent(...parts: Part[]): boolean {
   const reason = missingParts(parts);
   if (reason === undefined) return true;
   failInCi(reason);
+  noteSkip(parts, undefined);
   return false;
 }
