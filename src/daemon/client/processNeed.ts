@@ -1,0 +1,77 @@
+// The client's half of another tool's credential_process. The daemon starts no program: when a
+// link of a chain is another tool's credential_process and needs refreshing, it answers
+// NeedsProcess (428) naming the profile. This client, the process the AWS CLI, an SDK, assume or
+// exec started, runs that profile's line from ITS OWN config file (read through the same trust
+// check as the daemon's: readOwnFile), as botocore would (ProcessProvider: no shell, this process's
+// working directory and environment less AWS credential variables), and asks again once with the
+// output in PROCESS_HEADER. One run per link at a time across clients: a lock beside the socket,
+// and a fresh ask once it is held, so 20 cold callers run the program once.
+// Loaded from dist only on a NeedsProcess answer: the warm paths never read this file.
+import { createHash } from 'node:crypto';
+import { dirname, join } from 'node:path';
+import lockfile from 'proper-lockfile';
+import { readProfileFiles } from '../../config/profileFiles.js';
+import { ProfileResolver } from '../../config/profileResolver.js';
+import { ProcessProvider } from '../../credentials/processProvider.js';
+import { PROCESS_TIMEOUT_MS } from '../../credentials/processOutput.js';
+import { toCredentialProcessOutput } from '../../credentials/types.js';
+import { ConfigError } from '../../errors.js';
+import { configFile, credentialsFile, socketLocation } from '../../paths.js';
+import { PROCESS_HEADER, type ErrorBody, type ProcessOutputHeader } from '../protocol.js';
+import type { DaemonResponse } from './connection.js';
+
+/** How long a client waits while another runs the same program: its bound, and some to spare. */
+const WAIT_FOR_OTHER_RUN_MS = PROCESS_TIMEOUT_MS + 15_000;
+
+/** The profile a NeedsProcess answer names; undefined for any other answer. */
+export function processNeedOf(res: DaemonResponse): string | undefined {
+  if (res.status !== 428 || !res.body.includes('"NeedsProcess"')) return undefined;
+  try {
+    return (JSON.parse(res.body) as ErrorBody).error.processProfile;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Answers NeedsProcess for `profile`: `ask` makes the same request again with the headers given.
+ * Returns the daemon's answer to the request that carried the output, or to the fresh ask that
+ * found another client had sent it.
+ */
+export async function answerProcessNeed(profile: string, env: NodeJS.ProcessEnv, headers: Record<string, string>, ask: (headers: Record<string, string>) => Promise<DaemonResponse>): Promise<DaemonResponse> {
+  const files = readProfileFiles(configFile(env), credentialsFile(env));
+  const resolver = new ProfileResolver(files);
+  const source = resolver.exists(profile) ? resolver.resolve(profile) : undefined;
+  if (source?.kind !== 'process') {
+    throw new ConfigError(`the daemon asked for the credential_process of profile "${profile}", and ${files.configPath} gives it none; check AWS_CONFIG_FILE, or add credential_process to that profile`);
+  }
+  const lock = join(dirname(socketLocation(env).path), `process-${createHash('sha256').update(`${source.file}\u0000${profile}\u0000${source.command}`).digest('hex').slice(0, 16)}`);
+  return oneAtATime(lock, async () => {
+    // Another client may have just sent this link's output: run the program only if it is still needed.
+    const again = await ask(headers);
+    if (processNeedOf(again) !== profile) return again;
+    const credentials = await new ProcessProvider({ profile, command: source.command, file: source.file }).retrieve();
+    const header: ProcessOutputHeader = { profile, command: source.command, output: toCredentialProcessOutput(credentials) };
+    return ask({ ...headers, [PROCESS_HEADER]: Buffer.from(JSON.stringify(header)).toString('base64') });
+  });
+}
+
+/** `run` holding the lock file `file` (in the socket's private directory); after WAIT_FOR_OTHER_RUN_MS, without it. */
+async function oneAtATime<T>(file: string, run: () => Promise<T>): Promise<T> {
+  const started = Date.now();
+  for (;;) {
+    let release: (() => Promise<void>) | undefined;
+    try {
+      release = await lockfile.lock(file, { realpath: false, stale: 10_000, update: 2_000, retries: 0 });
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'ELOCKED' || Date.now() - started > WAIT_FOR_OTHER_RUN_MS) return run();
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      continue;
+    }
+    try {
+      return await run();
+    } finally {
+      await release().catch(() => undefined);
+    }
+  }
+}
