@@ -8,7 +8,7 @@
 // /proc refused in one line, a FIFO refused at once (not read: it would hang the daemon), a
 // missing file read as empty.
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
-import { chmodSync, existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -158,6 +158,10 @@ describe('no request, and no file a request names, leads to a program', () => {
     execFileSync('mkfifo', ['-m', '600', fifo]);
     const pipe = await named(fifo);
     expect(JSON.parse(pipe.body).error.message).toMatch(/is not a regular file/);
+    // A dotfile manager's symlink is followed: the file it leads to is read.
+    const linked = join(scratch, 'linked-config');
+    symlinkSync(join(scratch, 'clone.ini'), linked);
+    expect(JSON.parse((await named(linked)).body).error).toMatchObject({ code: 'NeedsProcess', processProfile: 'x' });
     const missing = await named(join(scratch, 'missing'));
     expect(JSON.parse(missing.body).error).toMatchObject({ code: 'UnknownProfile' });
     expect(existsSync(canary)).toBe(false);

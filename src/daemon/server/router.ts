@@ -353,7 +353,9 @@ export function createRouter(ctx: DaemonContext) {
         const name = stringField(body, 'profile');
         if (!name) throw new BadRequest('"profile" is required');
         const file = config();
-        const { profile } = await assume(file, name); // fails now (not signed in…) rather than in the SDK later
+        // Fails now (not signed in…) rather than in the SDK later; another tool's output, when asked for, fills its link.
+        const supplied = credentialOptions(url.searchParams, req).process;
+        const { profile } = await assume(file, name, supplied ? { process: supplied } : {});
         const answer: ContainerToken = { profile, daemonPid: process.pid, ...(await ctx.containerEndpoint.issue(name, file.path, file.credentialsPath)) };
         return sendJson(res, 200, answer);
       }
