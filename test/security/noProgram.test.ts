@@ -18,6 +18,8 @@ import { ENVIRONMENT_HEADER, PROCESS_HEADER, ROUTES } from '../../src/daemon/pro
 import { daemonPid, watchChildren } from '../helpers/daemonChildren.js';
 import { startTestEmulator, type RunningEmulator } from '../helpers/emulator.js';
 import { keyfobHome, runKeyfob, type KeyfobHome } from '../helpers/keyfob.js';
+import { otherUser } from '../helpers/otherUser.js';
+import { partsPresent } from '../helpers/requirePart.js';
 
 const ATTACKER_KEY = 'AKIAATTACKERCHOSEN01';
 
@@ -166,4 +168,47 @@ describe('no request, and no file a request names, leads to a program', () => {
     expect(JSON.parse(missing.body).error).toMatchObject({ code: 'UnknownProfile' });
     expect(existsSync(canary)).toBe(false);
   });
+
+  it.skipIf(!partsPresent('root'))('finding 5: a missing file another user keeps creating and removing under /tmp is never read as theirs', async () => {
+    const mallory = otherUser()!;
+    try {
+      const theirs = mallory.scratch();
+      const theirCanary = join(theirs, 'canary');
+      const theirScript = join(theirs, 'evil.sh');
+      writeFileSync(theirScript, `#!/bin/sh\ntouch ${theirCanary}\nprintf '{"Version":1,"AccessKeyId":"${ATTACKER_KEY}","SecretAccessKey":"attackerSecretAccessKey0000000000000001"}'\n`, { mode: 0o755 });
+      const target = join(tmpdir(), `kf-race-${process.pid}-${Date.now()}`);
+      // Present, absent, present…: the old code checked the path while it was absent and then read it by path.
+      const toggler = await mallory.startNode(
+        `import { renameSync, unlinkSync, writeFileSync } from 'node:fs';
+const [target, script] = process.argv.slice(2);
+const section = '[profile x]\\ncredential_process = /bin/sh ' + script + '\\n';
+console.log('ready');
+for (;;) {
+  writeFileSync(target + '.new', section, { mode: 0o644 });
+  renameSync(target + '.new', target);
+  unlinkSync(target);
+}`,
+        [target, theirScript],
+      );
+      try {
+        const codes = new Set<string>();
+        for (let i = 0; i < 400; i++) {
+          // Each request names another credentials file: a first read of the pair every time.
+          const query = new URLSearchParams({ profile: 'x', config: target, credentials: join(scratch, `absent-${i}`) });
+          const answer = await ask(socketPath, 'GET', `${ROUTES.credentials}?${query}`, {});
+          codes.add(JSON.parse(answer.body).error?.code ?? `HTTP ${answer.status}`);
+          expect(answer.body).not.toContain(ATTACKER_KEY);
+        }
+        expect([...codes].sort()).toEqual(expect.arrayContaining(['UnknownProfile']));
+        expect(codes.has('NeedsProcess'), 'their file was read as ours').toBe(false);
+      } finally {
+        await toggler.stop();
+        rmSync(target, { force: true });
+        rmSync(`${target}.new`, { force: true });
+      }
+      expect(existsSync(theirCanary)).toBe(false);
+    } finally {
+      mallory.cleanup();
+    }
+  }, 120_000);
 });
