@@ -15,10 +15,13 @@ import { ProfileResolver } from '../../config/profileResolver.js';
 import { ProcessProvider } from '../../credentials/processProvider.js';
 import { PROCESS_TIMEOUT_MS } from '../../credentials/processOutput.js';
 import { toCredentialProcessOutput } from '../../credentials/types.js';
-import { ConfigError } from '../../errors.js';
+import { ConfigError, KeyfobError } from '../../errors.js';
 import { configFile, credentialsFile, socketLocation } from '../../paths.js';
 import { PROCESS_HEADER, type ErrorBody, type ProcessOutputHeader } from '../protocol.js';
 import type { DaemonResponse } from './connection.js';
+
+/** The largest process header sent: the daemon's request head is limited to 16 KiB in all. */
+const MAX_HEADER_CHARS = 12 * 1024;
 
 /** How long a client waits while another runs the same program: its bound, and some to spare. */
 const WAIT_FOR_OTHER_RUN_MS = PROCESS_TIMEOUT_MS + 15_000;
@@ -52,7 +55,10 @@ export async function answerProcessNeed(profile: string, env: NodeJS.ProcessEnv,
     if (processNeedOf(again) !== profile) return again;
     const credentials = await new ProcessProvider({ profile, command: source.command, file: source.file }).retrieve();
     const header: ProcessOutputHeader = { profile, command: source.command, output: toCredentialProcessOutput(credentials) };
-    return ask({ ...headers, [PROCESS_HEADER]: Buffer.from(JSON.stringify(header)).toString('base64') });
+    const value = Buffer.from(JSON.stringify(header)).toString('base64');
+    // The daemon takes request headers up to 16 KiB (Node's default): real credentials are a few KiB.
+    if (value.length > MAX_HEADER_CHARS) throw new KeyfobError('ProcessFailed', `credential_process of profile "${profile}" printed credentials too large to pass to the daemon (${value.length} bytes encoded, at most ${MAX_HEADER_CHARS}); check what it prints`, 502);
+    return ask({ ...headers, [PROCESS_HEADER]: value });
   });
 }
 
