@@ -4,15 +4,12 @@
 // exec started, runs that profile's line from ITS OWN config file (read through the same trust
 // check as the daemon's: readOwnFile), as botocore would (ProcessProvider: no shell, this process's
 // working directory and environment less AWS credential variables), and asks again once with the
-// output in PROCESS_HEADER. One run per link at a time across clients: a lock beside the socket,
-// and a fresh ask once it is held, so 20 cold callers run the program once.
+// output in PROCESS_HEADER. One run per profile of a config at a time across clients: a lock beside
+// the socket, and a fresh ask once it is held, so 20 cold callers run the program once.
 // Loaded from dist only on a NeedsProcess answer: the warm paths never read this file.
 import { createHash } from 'node:crypto';
 import { dirname, join } from 'node:path';
 import lockfile from 'proper-lockfile';
-import { readProfileFiles } from '../../config/profileFiles.js';
-import { ProfileResolver } from '../../config/profileResolver.js';
-import { ProcessProvider } from '../../credentials/processProvider.js';
 import { PROCESS_TIMEOUT_MS } from '../../credentials/processOutput.js';
 import { toCredentialProcessOutput } from '../../credentials/types.js';
 import { ConfigError, KeyfobError } from '../../errors.js';
@@ -42,17 +39,25 @@ export function processNeedOf(res: DaemonResponse): string | undefined {
  * found another client had sent it.
  */
 export async function answerProcessNeed(profile: string, env: NodeJS.ProcessEnv, headers: Record<string, string>, ask: (headers: Record<string, string>) => Promise<DaemonResponse>): Promise<DaemonResponse> {
-  const files = readProfileFiles(configFile(env), credentialsFile(env));
-  const resolver = new ProfileResolver(files);
-  const source = resolver.exists(profile) ? resolver.resolve(profile) : undefined;
-  if (source?.kind !== 'process') {
-    throw new ConfigError(`the daemon asked for the credential_process of profile "${profile}", and ${files.configPath} gives it none; check AWS_CONFIG_FILE, or add credential_process to that profile`);
-  }
-  const lock = join(dirname(socketLocation(env).path), `process-${createHash('sha256').update(`${source.file}\u0000${profile}\u0000${source.command}`).digest('hex').slice(0, 16)}`);
+  const configPath = configFile(env);
+  const credentialsPath = credentialsFile(env);
+  const lock = join(dirname(socketLocation(env).path), `process-${createHash('sha256').update(`${configPath}\u0000${credentialsPath}\u0000${profile}`).digest('hex').slice(0, 16)}`);
   return oneAtATime(lock, async () => {
     // Another client may have just sent this link's output: run the program only if it is still needed.
     const again = await ask(headers);
     if (processNeedOf(again) !== profile) return again;
+    // Only the client that runs it reads the config: the others wait above, then find the link warm.
+    const [{ readProfileFiles }, { ProfileResolver }, { ProcessProvider }] = await Promise.all([
+      import('../../config/profileFiles.js'),
+      import('../../config/profileResolver.js'),
+      import('../../credentials/processProvider.js'),
+    ]);
+    const files = readProfileFiles(configPath, credentialsPath);
+    const resolver = new ProfileResolver(files);
+    const source = resolver.exists(profile) ? resolver.resolve(profile) : undefined;
+    if (source?.kind !== 'process') {
+      throw new ConfigError(`the daemon asked for the credential_process of profile "${profile}", and ${files.configPath} gives it none; check AWS_CONFIG_FILE, or add credential_process to that profile`);
+    }
     const credentials = await new ProcessProvider({ profile, command: source.command, file: source.file }).retrieve();
     const header: ProcessOutputHeader = { profile, command: source.command, output: toCredentialProcessOutput(credentials) };
     const value = Buffer.from(JSON.stringify(header)).toString('base64');
