@@ -26,6 +26,7 @@ export type ErrorCode =
   | 'LoginFailed'
   | 'MfaFailed'
   | 'NeedsEnvironment'
+  | 'NeedsProcess'
   | 'NoSessionForPortal'
   | 'MfaRequired'
   | 'NoBrowser'

@@ -3,7 +3,7 @@
 // directory above is owned by root or you and writable by nobody else (a sticky one of root's,
 // like /tmp, excepted). Then no other local user can have put it there or can swap it later.
 // Lean on purpose: the credential-process client runs it before every connect (a few lstat calls).
-import { lstatSync, mkdirSync, realpathSync, type Stats } from 'node:fs';
+import { closeSync, constants, fstatSync, lstatSync, mkdirSync, openSync, readFileSync, realpathSync, type Stats } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { KeyfobError } from './errors.js';
 
@@ -112,7 +112,14 @@ export function ownFileProblem(file: string, elsewhere: string): PathProblem | u
   if (st.isSymbolicLink()) {
     // A config kept in a dotfiles repo is often a symlink: judge where it leads, too.
     const problem = ancestorsProblem(file, uid, elsewhere);
-    return problem ?? ownFileProblem(realpathSync.native(file), elsewhere);
+    if (problem) return problem;
+    let real: string;
+    try {
+      real = realpathSync.native(file);
+    } catch {
+      return undefined; // a dangling link: nothing there to read (a missing file is an empty one)
+    }
+    return ownFileProblem(real, elsewhere);
   }
   if (st.mode & 0o022) return { path: file, why: `can be written by other users (mode ${mode(st)})`, fix: `run: chmod go-w ${file}` };
   return ancestorsProblem(file, uid, elsewhere);
@@ -126,4 +133,64 @@ export function ensurePrivateDir(dir: string, what: string, elsewhere: string): 
   mkdirSync(dir, { recursive: true, mode: 0o700 });
   const problem = privateDirProblem(dir, elsewhere);
   if (problem) throw new UntrustedPathError(what, dir, problem);
+}
+
+/** Trees of files the kernel makes up (and owns as it likes): never a config, whoever owns them. */
+const KERNEL_TREES = ['/proc', '/sys', '/dev'];
+
+function inKernelTree(path: string): boolean {
+  return KERNEL_TREES.some((tree) => path === tree || path.startsWith(`${tree}/`));
+}
+
+/** What a file read by readOwnFile held, and its identity (inode, size, mtime) as the descriptor saw it. */
+export interface OwnFile {
+  text: string;
+  signature: string;
+}
+
+/**
+ * A file a request names (a config or credentials file), read the one safe way: its ancestors
+ * checked as ownFileProblem checks them (a symlink, as dotfile managers make, is followed and
+ * judged), then the real path opened ONCE with O_NOFOLLOW and O_NONBLOCK (a FIFO must not hang
+ * the daemon), and the descriptor itself checked (fstat): a regular file, owned by you or root,
+ * writable by nobody else. It is read from that descriptor, never again by path, so nothing can be
+ * swapped in between. A file that is not there is read as empty. /proc, /sys and /dev are refused.
+ */
+export function readOwnFile(file: string, what: string, elsewhere: string): OwnFile {
+  const kernel = (path: string) =>
+    new KeyfobError('UntrustedPath', `refusing ${what} ${file}: ${path} is under ${KERNEL_TREES.join(', ')}, which hold the kernel's files, not an AWS config; name your own file`, 500);
+  if (inKernelTree(file)) throw kernel(file);
+  const problem = ownFileProblem(file, elsewhere);
+  if (problem) throw new UntrustedPathError(what, file, problem);
+  let real: string;
+  try {
+    real = realpathSync.native(file);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return { text: '', signature: 'missing' };
+    throw err;
+  }
+  if (inKernelTree(real)) throw kernel(real);
+  let fd: number;
+  try {
+    fd = openSync(real, constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK);
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT') return { text: '', signature: 'missing' };
+    if (code === 'ELOOP') throw new UntrustedPathError(what, file, { path: real, why: 'became a symlink while it was opened', fix: elsewhere });
+    throw err;
+  }
+  try {
+    const st = fstatSync(fd);
+    const uid = process.getuid?.();
+    const refuse = (why: string, fix: string) => new UntrustedPathError(what, file, { path: real, why, fix });
+    if (!st.isFile()) throw refuse('is not a regular file', elsewhere);
+    if (uid !== undefined) {
+      const notOurs = owner(st, uid);
+      if (notOurs) throw refuse(notOurs, elsewhere);
+      if (st.mode & 0o022) throw refuse(`can be written by other users (mode ${mode(st)})`, `run: chmod go-w ${real}`);
+    }
+    return { text: readFileSync(fd, 'utf8'), signature: `${st.ino}:${st.size}:${st.mtimeMs}` };
+  } finally {
+    closeSync(fd);
+  }
 }

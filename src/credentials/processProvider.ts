@@ -1,8 +1,9 @@
 // Another tool's credential_process, run as botocore runs it: the line split like shlex
-// (splitCommandLine), no shell, its stdout read as credential_process JSON v1. Only from a file
-// only the user (or root) can have written: the daemon must never run a program another user
-// chose, and a request names only a profile, never a program. Bounded: a timeout, and at most
-// MAX_OUTPUT_BYTES of output.
+// (splitCommandLine), no shell, in the caller's working directory and environment (less AWS
+// credential variables), its stdout read as credential_process JSON v1 (processOutput.ts). Only the
+// CLIENT runs it (daemon/client/processNeed.ts), as the user who ran the AWS CLI, assume or exec,
+// from a line in that user's own config file; the daemon never starts a program. Bounded: a
+// timeout, and at most MAX_OUTPUT_BYTES of output.
 import { spawn } from 'node:child_process';
 import { basename } from 'node:path';
 import { CREDENTIAL_VARIABLES } from '../shared/credentialVariables.js';
@@ -12,11 +13,9 @@ import { visible } from '../terminalText.js';
 import { ownFileProblem, UntrustedPathError } from '../trustedPath.js';
 import type { CredentialProvider, RoleCredentials } from './types.js';
 
-export const PROCESS_TIMEOUT_MS = 60_000;
-export const MAX_OUTPUT_BYTES = 64 * 1024;
-/** Credentials a tool gave without an Expiration are used this long, then asked for again. */
-export const UNDATED_LIFETIME_MS = 60 * 60_000;
+import { MAX_OUTPUT_BYTES, parseProcessOutput, PROCESS_TIMEOUT_MS } from './processOutput.js';
 
+export { MAX_OUTPUT_BYTES, PROCESS_TIMEOUT_MS, UNDATED_LIFETIME_MS } from './processOutput.js';
 
 export interface ProcessOptions {
   profile: string;
@@ -56,7 +55,7 @@ export class ProcessProvider implements CredentialProvider {
 
   private run(argv: string[]): Promise<{ stdout: string; stderr: string; code: number | null; signal: NodeJS.Signals | null; overflow: boolean }> {
     return new Promise((resolve, reject) => {
-      // Credentials in the daemon's environment must not reach another tool.
+      // Credentials the caller had exported (an assumed role) are not another tool's to see.
       const env = { ...process.env };
       for (const name of CREDENTIAL_VARIABLES) delete env[name];
       const child = spawn(argv[0]!, argv.slice(1), { stdio: ['ignore', 'pipe', 'pipe'], env, timeout: this.options.timeoutMs ?? PROCESS_TIMEOUT_MS, killSignal: 'SIGKILL' });
@@ -83,21 +82,6 @@ export class ProcessProvider implements CredentialProvider {
   }
 
   private parse(stdout: string): RoleCredentials {
-    let parsed: Record<string, unknown>;
-    try {
-      parsed = JSON.parse(stdout) as Record<string, unknown>;
-    } catch {
-      throw this.fail('did not print JSON');
-    }
-    if (parsed?.Version !== 1) throw this.fail(`printed Version ${JSON.stringify(parsed?.Version ?? null)}, and only version 1 is supported`);
-    const text = (key: string) => (typeof parsed[key] === 'string' && parsed[key] !== '' ? (parsed[key] as string) : undefined);
-    const accessKeyId = text('AccessKeyId');
-    const secretAccessKey = text('SecretAccessKey');
-    if (!accessKeyId || !secretAccessKey) throw this.fail(`printed no ${accessKeyId ? 'SecretAccessKey' : 'AccessKeyId'}`);
-    const expiration = text('Expiration');
-    const expiresAt = expiration ? Date.parse(expiration) : Date.now() + UNDATED_LIFETIME_MS;
-    if (Number.isNaN(expiresAt)) throw this.fail('printed an Expiration that is not a date');
-    const sessionToken = text('SessionToken');
-    return { accessKeyId, secretAccessKey, ...(sessionToken ? { sessionToken } : {}), expiration: expiresAt, accountId: text('AccountId') ?? '' };
+    return parseProcessOutput(stdout, (detail) => this.fail(detail));
   }
 }

@@ -47,6 +47,8 @@ export interface ErrorBody {
     /** NoSessionForPortal: the portal a legacy profile names, which `keyfob login` can sign in to. */
     startUrl?: string;
     ssoRegion?: string;
+    /** NeedsProcess (HTTP 428): the profile whose credential_process the client runs, then asks again with PROCESS_HEADER. */
+    processProfile?: string;
   };
 }
 
@@ -135,6 +137,21 @@ export interface AssumeAnswer {
  * {accessKeyId, secretAccessKey, sessionToken?}. Never in the URL; never logged.
  */
 export const ENVIRONMENT_HEADER = 'x-keyfob-environment';
+
+/**
+ * Another tool's credential_process: after a NeedsProcess answer the client runs the profile's
+ * credential_process from its own config and asks again once with this header, base64 of
+ * ProcessOutputHeader. Never in the URL; never logged. The daemon starts no program.
+ */
+export const PROCESS_HEADER = 'x-keyfob-process';
+
+export interface ProcessOutputHeader {
+  /** The profile the daemon named (processProfile), and its credential_process line as the client read it. */
+  profile: string;
+  command: string;
+  /** The program's credential_process JSON v1, as checked by the client (only the fields it defines). */
+  output: CredentialProcessOutput;
+}
 
 /** Request bodies are small; anything larger is refused. */
 export const MAX_BODY_BYTES = 64 * 1024;

@@ -1,5 +1,5 @@
 // The environment variables that carry AWS credentials (what `assume` exports): kept out of the
-// daemon's environment when a client starts it, and out of another tool's when the daemon runs it.
+// daemon's environment when a client starts it, and out of another tool's when the client runs it.
 export const CREDENTIAL_VARIABLES = [
   'AWS_ACCESS_KEY_ID',
   'AWS_SECRET_ACCESS_KEY',

@@ -1,4 +1,4 @@
-// Another tool's credential_process as the daemon runs it: split like shlex and run without a shell,
+// Another tool's credential_process as keyfob's client runs it: split like shlex and run without a shell,
 // credential_process JSON v1 read from its stdout, bounded in time and output, and never from a
 // file another user can write (a request names only a profile; the file must be the user's own).
 import { chmodSync, chownSync, existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';

@@ -4,7 +4,7 @@ import { connect } from 'node:net';
 import { StringDecoder } from 'node:string_decoder';
 import { DaemonUnavailableError, KeyfobError } from '../../errors.js';
 import { join } from 'node:path';
-import { configFile, credentialsFile, installRoot, socketLocation } from '../../paths.js';
+import { configFile, credentialsFile, importFromDist, installRoot, socketLocation } from '../../paths.js';
 import { CREDENTIAL_VARIABLES } from '../../shared/credentialVariables.js';
 import { SOCKET_ELSEWHERE, socketProblem, UntrustedPathError } from '../../trustedPath.js';
 import { ENVIRONMENT_HEADER, ROUTES, type ErrorBody } from '../protocol.js';
@@ -205,12 +205,19 @@ export async function daemonRequest(method: string, route: string, body?: unknow
   const env = opts.env ?? process.env;
   const socketPath = socketLocation(env).path;
   const path = withConfig(route, env);
-  const res = await requestStartingDaemon(socketPath, method, path, body, opts, env);
+  let res = await requestStartingDaemon(socketPath, method, path, body, opts, env);
   // credential_source = Environment: the daemon cannot see this process's environment, so it asks;
   // the keys go once, in a header, only then (never in the URL, never for other profiles).
+  let headers: Record<string, string> | undefined;
   if (res.status === 428 && res.body.includes('"NeedsEnvironment"')) {
-    const headers = environmentHeader(env);
-    if (headers) return rawRequest(socketPath, method, path, body, opts.onData, headers);
+    headers = environmentHeader(env);
+    if (headers) res = await rawRequest(socketPath, method, path, body, opts.onData, headers);
+  }
+  // Another tool's credential_process: it runs here, in the caller's directory (processNeed.ts).
+  if (res.status === 428 && res.body.includes('"NeedsProcess"') && env.KEYFOB_NO_START !== '1') {
+    const { answerProcessNeed, processNeedOf } = await importFromDist<typeof import('./processNeed.js')>('daemon/client/processNeed.js');
+    const profile = processNeedOf(res);
+    if (profile) res = await answerProcessNeed(profile, env, headers ?? {}, (extra) => rawRequest(socketPath, method, path, body, opts.onData, extra));
   }
   return res;
 }

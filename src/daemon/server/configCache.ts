@@ -6,15 +6,16 @@
 // config size never touches the hot path. Under load the stat itself is kept off it too: a file
 // checked in the last REVALIDATE_MS is not checked again, so an edit is seen within that window, and
 // at once by a request for a profile or sso-session the parse lacks (a name added by populate; see
-// fresh()). Whatever is answered was read from the file when it passed the trust check.
-import { readFileSync, statSync } from 'node:fs';
+// fresh()). Whatever is answered was read from the descriptor that passed the trust check.
+import { statSync } from 'node:fs';
 import { isAbsolute } from 'node:path';
 import { interpretConfig, type AwsConfig } from '../../config/awsConfig.js';
 import { parseConfig, type ConfigDocument } from '../../config/iniDocument.js';
 import type { ProfileFiles } from '../../config/profileResolver.js';
 import { ConfigError } from '../../errors.js';
+import { CONFIG_ELSEWHERE, interpretCredentialsFile } from '../../config/profileFiles.js';
 import { credentialsFile } from '../../paths.js';
-import { ownFileProblem, UntrustedPathError } from '../../trustedPath.js';
+import { readOwnFile } from '../../trustedPath.js';
 
 /** How many config files the daemon keeps parsed at once (most recently used win). */
 const MAX_FILES = 32;
@@ -50,18 +51,12 @@ class ParsedFile<T> {
     if (this.value !== undefined && now - this.checkedAt < REVALIDATE_MS) return this.value;
     const signature = this.currentSignature();
     if (this.value === undefined || signature !== this.signature) {
-      // Only a file no other user could have written: a request may name any path, and these
-      // files may name programs (credential_process) the daemon runs.
-      const problem = ownFileProblem(this.path, 'keep your AWS config in a directory only you can write');
-      if (problem) throw new UntrustedPathError(this.what, this.path, problem);
-      let text = '';
-      try {
-        text = readFileSync(this.path, 'utf8');
-      } catch {
-        // a missing file is an empty one
-      }
-      this.value = this.interpret(parseConfig(text));
-      this.signature = signature;
+      // Only a file no other user could have written, opened once and checked on the descriptor:
+      // a request may name any path (trustedPath.ts readOwnFile).
+      const read = readOwnFile(this.path, this.what, CONFIG_ELSEWHERE);
+      this.value = this.interpret(parseConfig(read.text));
+      // What was read, as its descriptor saw it: a change after the stat above is seen next time.
+      this.signature = read.signature;
       this.parses++;
     }
     this.checkedAt = now; // only once the file passed: a refused one is refused again on the next request
@@ -74,18 +69,7 @@ class ParsedFile<T> {
   }
 }
 
-/** The shared credentials file's profiles: every section is one, named as written ([default], [work]). */
-export function interpretCredentialsFile(doc: ConfigDocument): Map<string, Record<string, string>> {
-  const profiles = new Map<string, Record<string, string>>();
-  for (const section of doc.sections) {
-    const name = section.kind === 'default' ? 'default' : section.header.trim();
-    if (profiles.has(name)) continue;
-    const values: Record<string, string> = {};
-    for (const entry of section.entries) values[entry.key] ??= entry.value;
-    profiles.set(name, values);
-  }
-  return profiles;
-}
+export { interpretCredentialsFile };
 
 export class ConfigCache {
   private readonly config: ParsedFile<AwsConfig>;

@@ -2,11 +2,13 @@
 // file) → the profile, resolved as botocore resolves it (config/profileResolver.ts) into a tree of
 // sources → one cached link per source (credentials/: SsoRoleProvider with the session's token,
 // AssumeRoleProvider, SessionTokenProvider for IAM user keys from the keychain, StaticProvider,
-// ProcessProvider), each in a CachingProvider that refreshes ahead of expiry with one flight.
+// SuppliedProcessProvider), each in a CachingProvider that refreshes ahead of expiry with one flight.
 // Links are shared by everything that changes their answer (session, account, role, role ARN,
 // session name, external id, duration, MFA device…), also across config files. The daemon never
 // prompts: a link that needs an MFA code throws MfaRequiredError, and the code comes back from
-// the client's terminal through POST /v1/mfa (MfaCodes).
+// the client's terminal through POST /v1/mfa (MfaCodes). Nor does it start a program: another
+// tool's credential_process runs in the client, which sends its output when the daemon asks
+// (NeedsProcess, credentials/processOutput.ts), only when that link needs refreshing.
 import { createHash } from 'node:crypto';
 import { basename } from 'node:path';
 import type { AwsConfig } from '../../config/awsConfig.js';
@@ -15,11 +17,11 @@ import { ProfileResolver, roleNameOf, type ChainSource, type ProfileFiles, type 
 import { AssumeRoleProvider } from '../../credentials/assumeRoleProvider.js';
 import { CachingProvider } from '../../credentials/cachingProvider.js';
 import { MfaCodes, type MfaNeed } from '../../credentials/mfaCodes.js';
-import { ProcessProvider } from '../../credentials/processProvider.js';
+import { SuppliedProcessProvider } from '../../credentials/processOutput.js';
 import { SessionTokenProvider } from '../../credentials/sessionTokenProvider.js';
 import { SsoRoleProvider } from '../../credentials/ssoRoleProvider.js';
 import { StaticProvider } from '../../credentials/staticProvider.js';
-import { toCredentialProcessOutput, type CredentialProcessOutput, type CredentialProvider } from '../../credentials/types.js';
+import { toCredentialProcessOutput, type CredentialProcessOutput, type CredentialProvider, type RoleCredentials } from '../../credentials/types.js';
 import { ConfigError, KeyfobError, NotSignedInError, oneLine, UnknownProfileError } from '../../errors.js';
 import { signInDefinition, type SsoSessionConfig } from '../../signin/types.js';
 import { sdkIdentityCenter, type IdentityCenter } from '../../aws/identityCenter.js';
@@ -52,6 +54,8 @@ interface Link {
   roleName?: string;
   roleArn?: string;
   profile: string;
+  /** Another tool's credential_process: where the output a client sent goes. */
+  supplied?: SuppliedProcessProvider;
 }
 
 export interface CachedCredentialStatus {
@@ -74,6 +78,8 @@ export interface CredentialOptions {
   durationSeconds?: number;
   /** The asking client's AWS_ACCESS_KEY_ID… for `credential_source = Environment`; sent only when asked for. */
   environment?: SigningKeys;
+  /** The output of `profile`'s credential_process (the line `command`), which the client ran after a NeedsProcess answer. */
+  process?: { profile: string; command: string; credentials: RoleCredentials };
 }
 
 /** The key of keys: their id and a digest of the secret parts, never the secret itself. */
@@ -226,8 +232,23 @@ export class CredentialService {
     if (error) throw error;
     if (!source) throw new UnknownProfileError(profileName, file.path, nearestNames(profileName, this.profileNames(files)));
     const { link, notes } = this.topLink(files, source, options);
-    // The same object while the cache holds the same credentials: the router keeps its serialised answer.
-    return { credentials: toCredentialProcessOutput(await link.provider.retrieve()), notes };
+    // Output a client ran for a link of this chain: used if that link needs it, else dropped.
+    const supplied = options.process && this.suppliedLink(files, source, options.process);
+    supplied?.supply(options.process!.credentials);
+    try {
+      // The same object while the cache holds the same credentials: the router keeps its serialised answer.
+      return { credentials: toCredentialProcessOutput(await link.provider.retrieve()), notes };
+    } finally {
+      supplied?.withdraw(options.process!.credentials);
+    }
+  }
+
+  /** The process link of `source`'s chain that the output is for: the same profile and the same line as this file says. */
+  private suppliedLink(files: ProfileFiles, source: ProfileSource, output: NonNullable<CredentialOptions['process']>): SuppliedProcessProvider | undefined {
+    for (let at: ProfileSource | undefined = source; at; at = at.kind === 'chain' ? at.source : undefined) {
+      if (at.kind === 'process' && at.profile === output.profile && at.command === output.command) return this.links.get(processKey(at))?.supplied;
+    }
+    return undefined;
   }
 
   /** The cached top link of a profile: built once per files and duration, rebuilt when a link was dropped. */
@@ -292,12 +313,12 @@ export class CredentialService {
       }
       case 'process': {
         if (top && durationSeconds !== undefined) notes.push(`credential_process decides how long its credentials last; the duration asked for does not apply to profile ${source.profile}`);
-        return this.link(['process', source.file, source.profile, source.command].join('\u0000'), () => ({
-          inner: new ProcessProvider({ profile: source.profile, command: source.command, file: source.file }),
-          kind: 'process',
-          roleSession: false,
-          profile: source.profile,
-        }));
+        // Keyed by the profile's definition: its file, its name and its line.
+        return this.link(processKey(source), () => {
+          const supplied = new SuppliedProcessProvider(source.profile);
+          // Never refreshed in the background: only a client can run the program.
+          return { inner: supplied, supplied, refreshAhead: false, kind: 'process', roleSession: false, profile: source.profile };
+        });
       }
       case 'environment': {
         if (!environment) {
@@ -499,6 +520,10 @@ export class CredentialService {
   close(): void {
     for (const link of this.links.values()) link.provider.clear();
   }
+}
+
+function processKey(source: { file: string; profile: string; command: string }): string {
+  return ['process', source.file, source.profile, source.command].join('\u0000');
 }
 
 function sessionOf(config: AwsConfig, path: string, name: string, usedBy?: string): SsoSessionConfig {

@@ -140,6 +140,9 @@ export async function startDaemon(opts: DaemonOptions = {}): Promise<RunningDaem
   }, Math.max(250, Math.min(opts.idleTimeoutMs || 60_000, 60_000) / 4));
   idleTimer.unref();
 
+  // The daemon keeps no working directory of whichever client started it (a shared /tmp…): every
+  // path it uses is absolute by now, and nothing it does may depend on where it was started.
+  process.chdir('/');
   log.info('daemon started', { pid: process.pid, socket: socket.path, keyring: store.kind, configFile: configs.fallback });
   return { socket, pid: process.pid, closed, close };
 }

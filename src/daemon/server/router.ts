@@ -9,7 +9,8 @@ import { envScript, noteScript, SHELLS, type Shell } from '../../shell/quote.js'
 import type { SocketLocation } from '../../paths.js';
 import type { SessionManager } from '../../signin/sessions.js';
 import { DEFAULT_SCOPES, type SignInPrompt, type SsoSessionConfig } from '../../signin/types.js';
-import { DURATION_PARAM, ENVIRONMENT_HEADER, MAX_BODY_BYTES, ROUTES, type AccountsEvent, type AssumeAnswer, type ContainerToken, type ErrorBody, type LoginEvent } from '../protocol.js';
+import { DURATION_PARAM, ENVIRONMENT_HEADER, MAX_BODY_BYTES, PROCESS_HEADER, ROUTES, type AccountsEvent, type AssumeAnswer, type ContainerToken, type ErrorBody, type LoginEvent } from '../protocol.js';
+import { NeedsProcessError, parseProcessOutput } from '../../credentials/processOutput.js';
 import { knownError, ndjsonStream, sendJson, sendReadyJson } from './answers.js';
 import type { ConfigCache, ConfigFiles } from './configCache.js';
 import type { ContainerEndpoint } from './containerEndpoint.js';
@@ -87,14 +88,16 @@ function errorBody(err: KeyfobError): ErrorBody {
       ...(err instanceof NotSignedInError ? { ssoSession: err.ssoSession } : {}),
       ...(err instanceof MfaRequiredError ? { mfaSerial: err.mfaSerial, mfaProfile: err.mfaProfile } : {}),
       ...(err instanceof NoSessionForPortalError ? { startUrl: err.startUrl, ssoRegion: err.ssoRegion } : {}),
+      ...(err instanceof NeedsProcessError ? { processProfile: err.processProfile } : {}),
     },
   };
 }
 
 /**
  * What a request that answers for a profile adds: `duration=SECONDS` (STS's widest bounds; the
- * role's own are STS's to check), and the client's own environment keys in ENVIRONMENT_HEADER,
- * which a client sends only after the daemon asked for them (NeedsEnvironment).
+ * role's own are STS's to check), the client's own environment keys in ENVIRONMENT_HEADER, which a
+ * client sends only after the daemon asked for them (NeedsEnvironment), and the output of another
+ * tool's credential_process the client ran in PROCESS_HEADER, likewise (NeedsProcess).
  */
 function credentialOptions(query: URLSearchParams, req: IncomingMessage): CredentialOptions {
   const options: CredentialOptions = {};
@@ -106,7 +109,25 @@ function credentialOptions(query: URLSearchParams, req: IncomingMessage): Creden
   }
   const environment = req.headers[ENVIRONMENT_HEADER];
   if (typeof environment === 'string') options.environment = environmentKeys(environment);
+  const processOutput = req.headers[PROCESS_HEADER];
+  if (typeof processOutput === 'string') options.process = suppliedOutput(processOutput);
   return options;
+}
+
+/** The process header: base64 JSON {profile, command, output}, the output checked as credential_process JSON v1; never logged. */
+function suppliedOutput(header: string): NonNullable<CredentialOptions['process']> {
+  let parsed: Record<string, unknown>;
+  try {
+    parsed = JSON.parse(Buffer.from(header, 'base64').toString('utf8')) as Record<string, unknown>;
+  } catch {
+    throw new BadRequest(`${PROCESS_HEADER} must be base64 of a JSON object`);
+  }
+  const { profile, command, output } = parsed ?? {};
+  if (typeof profile !== 'string' || !profile || typeof command !== 'string' || !command || typeof output !== 'object' || output === null) {
+    throw new BadRequest(`${PROCESS_HEADER} must carry profile, command and output`);
+  }
+  const credentials = parseProcessOutput(JSON.stringify(output), (detail) => new BadRequest(`the credential_process output in ${PROCESS_HEADER} ${detail}`));
+  return { profile, command, credentials };
 }
 
 /** The environment header: base64 JSON of an access key pair (and token), checked for shape, never logged. */
@@ -332,7 +353,9 @@ export function createRouter(ctx: DaemonContext) {
         const name = stringField(body, 'profile');
         if (!name) throw new BadRequest('"profile" is required');
         const file = config();
-        const { profile } = await assume(file, name); // fails now (not signed in…) rather than in the SDK later
+        // Fails now (not signed in…) rather than in the SDK later; another tool's output, when asked for, fills its link.
+        const supplied = credentialOptions(url.searchParams, req).process;
+        const { profile } = await assume(file, name, supplied ? { process: supplied } : {});
         const answer: ContainerToken = { profile, daemonPid: process.pid, ...(await ctx.containerEndpoint.issue(name, file.path, file.credentialsPath)) };
         return sendJson(res, 200, answer);
       }
