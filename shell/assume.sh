@@ -6,32 +6,34 @@
 export KEYFOB_SHELL_SHIM=__KEYFOB_SHELL__
 
 assume() {
-  local __keyfob_script __keyfob_status __keyfob_sock __keyfob_cfg __keyfob_creds
-  # Fast path for the everyday `assume PROFILE`: ask the daemon's socket with curl, which starts
-  # in a fraction of Node's time, once the socket passes the same trust check as keyfob's own
-  # (trusted-socket.sh: only your own daemon can have made it). The daemon sends the same script
-  # the backend would print, or (HTTP error, curl status 22) the one-line error. Anything else,
-  # KEYFOB_FAST_PATH=off, no daemon running yet, an untrusted socket, or auto-refresh (a token to
-  # issue or revoke) goes to the backend below, which starts a daemon or refuses with the reason.
+  local __keyfob_script __keyfob_status __keyfob_sock __keyfob_cfg __keyfob_creds \
+    __keyfob_answer __keyfob_code __keyfob_at __keyfob_route __keyfob_left __keyfob_tail __keyfob_max_time
+  # Fast path for the everyday `assume PROFILE`: ask the daemon's socket with curl (fastpath.sh,
+  # the same call the installed keyfob command makes), which starts in a fraction of Node's time,
+  # once the socket passes the same trust check as keyfob's own (trusted-socket.sh: only your own
+  # daemon can have made it). The daemon sends the same script the backend would print, or its
+  # refusal as one line. The backend below runs when the fast path could not ask (no curl, no
+  # daemon yet, an untrusted socket, a connection error), when the daemon needs what only the
+  # backend gives (428), for a session that ended at a terminal (401: the backend signs in),
+  # with KEYFOB_FAST_PATH=off, and for auto-refresh (a token to issue or revoke).
   if [ "$#" -eq 1 ] && [ "${1#-}" = "$1" ] && [ "${KEYFOB_FAST_PATH-}" != off ] && [ "${KEYFOB_AUTO_REFRESH-}" != on ] &&
     [ -z "${AWS_CONTAINER_AUTHORIZATION_TOKEN-}" ] && command -v curl >/dev/null 2>&1; then
     __keyfob_locate
     if [ -S "$__keyfob_sock" ] && sh __KEYFOB_TRUST__ "$__keyfob_sock"; then
-      __keyfob_script="$(curl -sS --fail-with-body --unix-socket "$__keyfob_sock" -G --data-urlencode "profile=$1" --data-urlencode "shell=__KEYFOB_SHELL__" --data-urlencode "exported=${KEYFOB_EXPORTED-}" --data-urlencode "config=$__keyfob_cfg" --data-urlencode "credentials=$__keyfob_creds" http://keyfob/v1/shell/assume 2>/dev/null)"
-      __keyfob_status=$?
-      if [ "$__keyfob_status" -eq 0 ]; then
-        eval "$__keyfob_script"
-        return 0
-      elif [ "$__keyfob_status" -eq 22 ] && ! { [ -t 0 ] && [ -t 2 ]; }; then
-        # Except a profile whose source is this shell's environment (credential_source =
-        # Environment): the backend sends the keys, which curl here cannot.
-        case "$__keyfob_script" in
-          *'(credential_source = Environment)'*) ;;
-          *) printf '%s\n' "$__keyfob_script" >&2; return 1 ;;
-        esac
-      fi
-      # A refusal at a terminal goes to the backend: it signs in when the session has ended (and
-      # otherwise prints the same line). Without a terminal the line above fails fast.
+      __keyfob_ask "$__keyfob_sock" /v1/shell/assume "profile=$1" "shell=__KEYFOB_SHELL__" "exported=${KEYFOB_EXPORTED-}" \
+        "config=$__keyfob_cfg" "credentials=$__keyfob_creds"
+      case $? in
+        0)
+          eval "$__keyfob_answer"
+          return 0
+          ;;
+        1)
+          if [ "$__keyfob_code" != 401 ] || ! { [ -t 0 ] && [ -t 2 ]; }; then
+            printf '%s\n' "$__keyfob_answer" >&2
+            return 1
+          fi
+          ;;
+      esac
     fi
   fi
   { __keyfob_script="$(__KEYFOB_BIN__ assume --shell __KEYFOB_SHELL__ --eval-fd 3 "$@" 3>&1 1>&4 4>&-)"; } 4>&1

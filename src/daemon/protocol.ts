@@ -41,7 +41,7 @@ export interface ErrorBody {
     code: ErrorCode;
     message: string;
     ssoSession?: string;
-    /** MfaRequired (HTTP 401): the device to ask a code for, and the profile whose mfa_serial it is (send it to ROUTES.mfa). */
+    /** MfaRequired (HTTP 428): the device to ask a code for, and the profile whose mfa_serial it is (send it to ROUTES.mfa). */
     mfaSerial?: string;
     mfaProfile?: string;
     /** NoSessionForPortal: the portal a legacy profile names, which `keyfob login` can sign in to. */

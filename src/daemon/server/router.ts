@@ -10,7 +10,7 @@ import type { SocketLocation } from '../../paths.js';
 import type { SessionManager } from '../../signin/sessions.js';
 import { DEFAULT_SCOPES, type SignInPrompt, type SsoSessionConfig } from '../../signin/types.js';
 import { DURATION_PARAM, ENVIRONMENT_HEADER, MAX_BODY_BYTES, ROUTES, type AccountsEvent, type AssumeAnswer, type ContainerToken, type ErrorBody, type LoginEvent } from '../protocol.js';
-import { knownError, ndjsonStream, sendJson, sendReadyJson } from './answers.js';
+import { knownError, ndjsonStream, sendJson, sendReadyJson, sendText } from './answers.js';
 import type { ConfigCache, ConfigFiles } from './configCache.js';
 import type { ContainerEndpoint } from './containerEndpoint.js';
 import type { CredentialOptions, CredentialService } from './credentialService.js';
@@ -229,10 +229,6 @@ export function createRouter(ctx: DaemonContext) {
 
   /** The shims' fast path: the same answer as `keyfob assume`, rendered as the script to eval. */
   async function shellAssume(url: URL, req: IncomingMessage, res: ServerResponse): Promise<void> {
-    const sendText = (status: number, text: string) => {
-      res.writeHead(status, { 'content-type': 'text/plain; charset=utf-8', 'content-length': Buffer.byteLength(text) });
-      res.end(text);
-    };
     try {
       const shell = url.searchParams.get('shell') ?? '';
       if (!(SHELLS as readonly string[]).includes(shell)) throw new BadRequest(`shell must be one of ${SHELLS.join(', ')}`);
@@ -240,10 +236,10 @@ export function createRouter(ctx: DaemonContext) {
       if (!name) throw new BadRequest('the "profile" query parameter is required');
       const answer = await assume(callerFiles(url.searchParams), name, credentialOptions(url.searchParams, req));
       const change = assumeEnvironment(answer, undefined, { [EXPORTED_LIST]: url.searchParams.get('exported') ?? '' });
-      sendText(200, envScript(shell as Shell, change.set, change.unset) + noteScript(shell as Shell, assumedNote(answer, undefined)));
+      sendText(res, 200, envScript(shell as Shell, change.set, change.unset) + noteScript(shell as Shell, assumedNote(answer, undefined)));
     } catch (err) {
       const known = knownError(err, ctx.log, 'shell assume failed');
-      sendText(known.status, `keyfob: ${oneLine(known)}\n`);
+      sendText(res, known.status, `keyfob: ${oneLine(known)}\n`);
     }
   }
 
@@ -369,6 +365,8 @@ export function createRouter(ctx: DaemonContext) {
         res.setHeader('connection', 'close');
         res.once('finish', () => req.socket.destroy());
       }
+      // The sh fast paths (shell/fastpath.sh) ask for the one line to print as it is.
+      if (req.headers.accept === 'text/plain') return sendText(res, known.status, `keyfob: ${oneLine(known)}\n`);
       sendJson(res, known.status, errorBody(known));
     });
   };
