@@ -116,17 +116,58 @@ function assume --description 'AWS credentials for a profile, from keyfob'
     return $__keyfob_status
 end
 
-# Auto-refresh tokens end with the daemon that issued them, so nobody who saw one while it was
-# down (a squatter on its port) can use it later. At each prompt, a shell whose token's daemon is
-# gone gets a new token from the current one, quietly.
+# Is the daemon that issued this shell's auto-refresh token still there? (See assume.sh: the
+# process at the pid must be yours and have the start time given as KEYFOB_DAEMON_ID; without
+# /proc, the daemon's socket must answer that id.)
+function __keyfob_daemon_alive
+    string match -qr '^[0-9]+$' -- "$KEYFOB_DAEMON_PID"; or return 1
+    test -n "$KEYFOB_DAEMON_ID"; or return 1
+    if test -d /proc/self
+        test -O /proc/$KEYFOB_DAEMON_PID; and test -r /proc/$KEYFOB_DAEMON_PID/stat; or return 1
+        read -l stat </proc/$KEYFOB_DAEMON_PID/stat; or return 1
+        # The fields after "PID (COMM) ": field 22, the start time, is the 20th.
+        set -l fields (string split ' ' -- (string replace -r '^.*\) ' '' -- $stat))
+        test "$fields[20]" = "$KEYFOB_DAEMON_ID"
+    else
+        command kill -0 $KEYFOB_DAEMON_PID 2>/dev/null; or return 1
+        set -l __keyfob_max_time 1
+        __keyfob_ask (__keyfob_socket) /v1/ping; or return 1
+        string match -q -- '*"id":"'$KEYFOB_DAEMON_ID'"*' "$__keyfob_answer"
+    end
+end
+
+# The static credentials assume exported have expired: say so once, and unset the dead keys
+# (see assume.sh for why). AWS_PROFILE, KEYFOB_PROFILE and the region stay.
+function __keyfob_expiry
+    contains AWS_CREDENTIAL_EXPIRATION (string split , -- "$KEYFOB_EXPORTED"); or return 0
+    set -l t (string match -r '^(\d{4})-(\d\d)-(\d\d)T(\d\d):(\d\d):(\d\d)(?:\.\d+)?Z$' -- "$AWS_CREDENTIAL_EXPIRATION"); or return 0
+    set -l m (math $t[3])
+    set -l y (math $t[2] - (test $m -le 2; and echo 1; or echo 0))
+    # Days since 1970 of a civil date (H. Hinnant's days_from_civil; years from March).
+    set -l days (math "floor($y / 400) * 146097 + ($y % 400) * 365 + floor(($y % 400) / 4) - floor(($y % 400) / 100) + floor((153 * (($m + 9) % 12) + 2) / 5) + $t[4] - 1 - 719468")
+    set -l at (math "$days * 86400 + $t[5] * 3600 + $t[6] * 60 + $t[7]")
+    test (date +%s) -ge $at; or return 0
+    set -l name (string replace -ra '[\p{Cc}\p{Cf}\p{Zl}\p{Zp}]' '?' -- "$KEYFOB_PROFILE") # from the config: nothing a terminal acts on
+    set -l when (date -d @$at '+%H:%M %Z' 2>/dev/null; or date -r $at '+%H:%M %Z')
+    printf 'keyfob: the credentials for %s expired at %s; run: assume %s (or assume --auto-refresh %s)\n' $name $when $name $name >&2
+    set -l dead AWS_ACCESS_KEY_ID AWS_SECRET_ACCESS_KEY AWS_SESSION_TOKEN AWS_CREDENTIAL_EXPIRATION
+    set -e $dead
+    set -l kept
+    for exported in (string split , -- "$KEYFOB_EXPORTED")
+        contains -- $exported $dead; or set -a kept $exported
+    end
+    set -gx KEYFOB_EXPORTED (string join , -- $kept)
+end
+
+# At each prompt: static credentials that expired are named once (above); and auto-refresh tokens,
+# which end with the daemon that issued them (so nobody who saw one while it was down, a squatter
+# on its port, can use it later): a shell whose token's daemon is gone gets a new token from the
+# current one, quietly.
 function __keyfob_prompt --on-event fish_prompt
+    __keyfob_expiry
     contains AWS_CONTAINER_AUTHORIZATION_TOKEN (string split , -- "$KEYFOB_EXPORTED"); or return 0
     test -n "$KEYFOB_DAEMON_PID"; or return 0
-    if test -d /proc
-        test -d /proc/$KEYFOB_DAEMON_PID; and return 0
-    else
-        command kill -0 $KEYFOB_DAEMON_PID 2>/dev/null; and return 0
-    end
+    __keyfob_daemon_alive; and return 0
     if not assume --auto-refresh "$KEYFOB_PROFILE" 2>/dev/null
         set -g KEYFOB_DAEMON_PID # once: the line below says what to run
         printf 'keyfob: the auto-refresh credentials for %s ended with their daemon; run: assume --auto-refresh %s\n' "$KEYFOB_PROFILE" "$KEYFOB_PROFILE" >&2

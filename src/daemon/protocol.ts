@@ -120,6 +120,8 @@ export interface ContainerToken {
   token: string;
   /** The daemon that issued the token; the token ends with it (a shell that sees it gone needs a new one). */
   daemonPid: number;
+  /** Its identity beyond the pid (its start time from /proc/PID/stat, else a random id also at /v1/ping): see server/identity.ts. */
+  daemonId: string;
 }
 
 export interface AssumeAnswer {

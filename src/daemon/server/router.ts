@@ -15,6 +15,7 @@ import type { ConfigCache, ConfigFiles } from './configCache.js';
 import type { ContainerEndpoint } from './containerEndpoint.js';
 import type { CredentialOptions, CredentialService } from './credentialService.js';
 import type { FrecencyStore } from './frecency.js';
+import { DAEMON_ID } from './identity.js';
 import type { DaemonLog } from './log.js';
 
 export interface DaemonContext {
@@ -285,7 +286,7 @@ export function createRouter(ctx: DaemonContext) {
     const config = () => callerFiles(url.searchParams);
     switch (key) {
       case `GET ${ROUTES.ping}`:
-        return sendJson(res, 200, { ok: true, pid: process.pid });
+        return sendJson(res, 200, { ok: true, pid: process.pid, id: DAEMON_ID });
       case `GET ${ROUTES.credentials}`:
         return credentials(url.searchParams, req, res);
       case `GET ${ROUTES.accounts}`:
@@ -329,7 +330,7 @@ export function createRouter(ctx: DaemonContext) {
         if (!name) throw new BadRequest('"profile" is required');
         const file = config();
         const { profile } = await assume(file, name); // fails now (not signed in…) rather than in the SDK later
-        const answer: ContainerToken = { profile, daemonPid: process.pid, ...(await ctx.containerEndpoint.issue(name, file.path, file.credentialsPath)) };
+        const answer: ContainerToken = { profile, daemonPid: process.pid, daemonId: DAEMON_ID, ...(await ctx.containerEndpoint.issue(name, file.path, file.credentialsPath)) };
         return sendJson(res, 200, answer);
       }
       case `POST ${ROUTES.revokeContainerToken}`: {
