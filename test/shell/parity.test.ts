@@ -6,7 +6,7 @@
 // definitive refusal is printed as it is, and Node never starts; an untrusted socket is never
 // asked; no daemon goes to Node, which says so.
 import { execFileSync } from 'node:child_process';
-import { chmodSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, mkdtempSync, readdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -100,6 +100,15 @@ describe.skipIf(!partsPresent('bash', 'zsh', 'fish', 'curl'))('one fast path: th
         expect(outcome.code, CLIENTS[i]).toBe(1);
         expect(outcome.stderr, CLIENTS[i]).toMatch(/^keyfob: profile "[^\n]*\\u\{202e\}evil & x nope" is not in [^\n]*\n$/);
         expect(outcome.stderr, CLIENTS[i]).toBe(refusals[0].stderr);
+      }
+      // The front printed the daemon's own line: with only sh, ls and curl, no Node to fall back to.
+      const programs = join(canary, '..', `${canary.split('/').pop()}-programs`);
+      mkdirSync(programs);
+      try {
+        for (const program of ['ls', 'curl']) symlinkSync(execFileSync('/bin/sh', ['-c', `command -v ${program}`], { encoding: 'utf8' }).trim(), join(programs, program));
+        expect(await run('front', unknown, { ...env, PATH: programs })).toMatchObject({ code: 1, stderr: refusals[0].stderr });
+      } finally {
+        rmSync(programs, { recursive: true, force: true });
       }
       expect(readdirSync(canary)).toEqual([]);
     } finally {
