@@ -6,7 +6,7 @@
 // definitive refusal is printed as it is, and Node never starts; an untrusted socket is never
 // asked; no daemon goes to Node, which says so.
 import { execFileSync } from 'node:child_process';
-import { chmodSync, mkdirSync, mkdtempSync, readdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -32,6 +32,28 @@ const SHELL_RUN: Record<(typeof SHELLS)[number], [string, string[]]> = {
 interface Outcome extends RunResult {
   ms: number;
 }
+
+describe('one fast path: one curl call per language', () => {
+  const ROOT = dirname(dirname(KEYFOB_BIN));
+  /** The curl calls of a file, with the line continuations joined. */
+  const curlCalls = (file: string) =>
+    readFileSync(join(ROOT, file), 'utf8')
+      .replace(/\\\n\s*/g, '')
+      .split('\n')
+      .filter((line) => /(^|[\s($])curl\s+-/.test(line));
+
+  it('the sh files and the front share one curl call; fish has one, with the same flags and bounds', () => {
+    const sh = ['bin/keyfob', ...readdirSync(join(ROOT, 'shell')).filter((f) => f.endsWith('.sh')).map((f) => `shell/${f}`)].flatMap(curlCalls);
+    const fish = curlCalls('shell/assume.fish');
+    expect(sh).toHaveLength(1);
+    expect(fish).toHaveLength(1);
+    const flags = (line: string) => [...line.matchAll(/\s(-q|-s|--noproxy '\*'|--connect-timeout \d+|-H 'Accept: text\/plain'|-G)(?=\s)/g)].map((m) => m[1]);
+    expect(flags(sh[0])).toEqual(['-q', '-s', "--noproxy '*'", '--connect-timeout 2', "-H 'Accept: text/plain'", '-G']);
+    expect(flags(fish[0])).toEqual(flags(sh[0]));
+    expect(sh[0]).toContain('--max-time "${__keyfob_max_time:-45}"');
+    expect(readFileSync(join(ROOT, 'shell/assume.fish'), 'utf8')).toContain('set -l max_time 45\n');
+  });
+});
 
 describe.skipIf(!partsPresent('bash', 'zsh', 'fish', 'curl'))('one fast path: the same cases through five clients', () => {
   let shims: string;
