@@ -145,7 +145,7 @@ describe('the default credential_process line', () => {
     expect(curlCalls()).toBe(before);
     // And without node either: one line that says what to do.
     const none = await front(['credential-process', '--profile', PROFILE], { PATH: join(home.dir, 'nothing') });
-    expect(none).toEqual({ code: 127, stdout: '', stderr: 'keyfob: cannot find node on PATH; install Node.js 20 or later, or add it to PATH\n' });
+    expect(none).toEqual({ code: 127, stdout: '', stderr: 'keyfob: cannot find node on PATH, beside this keyfob, or in Homebrew; install Node.js 20 or later, or add it to PATH\n' });
   });
 
   it('with the daemon down, the Node client starts one; the same error as before, then answers once signed in', async (ctx) => {

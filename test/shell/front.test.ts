@@ -101,6 +101,36 @@ describe.skipIf(!partsPresent('bash', 'curl'))('the sh front', () => {
     expect(await answer(join(bashAsSh, 'sh'), [KEYFOB_COMMAND], { ...hostile, PATH: `${failing}:${programs}` })).toEqual(['ls', 'curl', 'node']);
   });
 
+  it('finds node beside its npm install when PATH has none (IDEs, cron, launchd): a cold call starts the daemon and answers', async () => {
+    // npm's global layout: PREFIX/bin/{keyfob,node}, PREFIX/lib/node_modules/keyfob; PATH with only ls and curl.
+    const prefix = join(home.dir, 'node prefix');
+    mkdirSync(join(prefix, 'bin'), { recursive: true });
+    mkdirSync(join(prefix, 'lib', 'node_modules'), { recursive: true });
+    symlinkSync(ROOT, join(prefix, 'lib', 'node_modules', 'keyfob'));
+    symlinkSync('../lib/node_modules/keyfob/bin/keyfob', join(prefix, 'bin', 'keyfob'));
+    symlinkSync(process.execPath, join(prefix, 'bin', 'node'));
+    const bare = join(home.dir, 'bare');
+    mkdirSync(bare);
+    symlinkSync('/bin/ls', join(bare, 'ls'));
+    symlinkSync('/usr/bin/curl', join(bare, 'curl'));
+    expect((await runKeyfob(['daemon', 'stop'], home.env)).code).toBe(0);
+    const cold = await runCommand(join(prefix, 'bin', 'keyfob'), ['credential-process', '--profile', PROFILE], { ...home.env, PATH: bare });
+    // The new daemon's in-memory keyring has no sign-in: its one line, from the daemon Node started.
+    expect(cold).toMatchObject({ code: 1, stdout: '' });
+    expect(cold.stderr).toMatch(/^keyfob: [^\n]*run: keyfob login[^\n]*\n$/);
+    expect(JSON.parse((await runKeyfob(['status', '--json'], { ...home.env, KEYFOB_NO_START: '1' })).stdout).daemon.pid).toBeGreaterThan(0);
+    expect((await runKeyfob(['login', '--start-url', emulator.startUrl, '--sso-region', emulator.region], home.env)).code).toBe(0);
+    const warm = await runCommand(join(prefix, 'bin', 'keyfob'), ['credential-process', '--profile', PROFILE], { ...home.env, PATH: bare });
+    expect(JSON.parse(warm.stdout)).toMatchObject({ Version: 1, AccountId: '765432109876' });
+    // Without that node, one line that says where it looked.
+    rmSync(join(prefix, 'bin', 'node'));
+    expect(await runCommand(join(prefix, 'bin', 'keyfob'), ['credential-process', '--profile', PROFILE], { ...home.env, PATH: bare, KEYFOB_FAST_PATH: 'off' })).toEqual({
+      code: 127,
+      stdout: '',
+      stderr: 'keyfob: cannot find node on PATH, beside this keyfob, or in Homebrew; install Node.js 20 or later, or add it to PATH\n',
+    });
+  });
+
   it('asks nothing of a socket of yours under a directory others can write; Node refuses it with the reason', async () => {
     const open = mkdtempSync(join(tmpdir(), 'kf-open-'));
     chmodSync(open, 0o777); // not sticky: another user could rename what is inside and put their own there
