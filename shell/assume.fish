@@ -130,9 +130,11 @@ function __keyfob_daemon_alive
         test "$fields[20]" = "$KEYFOB_DAEMON_ID"
     else
         command kill -0 $KEYFOB_DAEMON_PID 2>/dev/null; or return 1
-        set -l __keyfob_max_time 1
-        __keyfob_ask (__keyfob_socket) /v1/ping; or return 1
-        string match -q -- '*"id":"'$KEYFOB_DAEMON_ID'"*' "$__keyfob_answer"
+        set -g __keyfob_max_time 1 # a global: a called function sees no local of its caller
+        __keyfob_ask (__keyfob_socket) /v1/ping
+        set -l asked $status
+        set -e __keyfob_max_time
+        test $asked -eq 0; and string match -q -- '*"id":"'$KEYFOB_DAEMON_ID'"*' "$__keyfob_answer"
     end
 end
 

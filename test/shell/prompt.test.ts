@@ -5,7 +5,9 @@
 // - static credentials that expired are named once, with what to run, and their dead keys go, so
 //   the AWS CLI falls back to AWS_PROFILE (the profile's own credential_process line).
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AWS_CLI_PATH } from '../helpers/awscli.js';
 import { KEYFOB_BIN, runCommand, signedInSuite } from '../helpers/keyfob.js';
@@ -70,6 +72,33 @@ describe.skipIf(!partsPresent('bash', 'zsh', 'fish', 'curl', 'root', 'aws-cli-v2
     return runCommand(`/usr/bin/${shell}`, [...args, lines.join('\n')], { ...suite.home.env, KEYFOB: KEYFOB_BIN, LANG: 'C.UTF-8', ...extra }, { timeoutMs: 60_000 });
   }
   const value = (stdout: string, key: string) => new RegExp(`^${key}=(.*)$`, 'm').exec(stdout)?.[1];
+
+  it('without /proc (macOS, BSD): the daemon\'s id is random, and the shims ask its socket for it', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'kf-noproc-'));
+    const check = (shell: Shell) => {
+      const { init, set, status } = SHELLS[shell];
+      return [init, set('KEYFOB_DAEMON_PID', '$PID'), set('KEYFOB_DAEMON_ID', '$ID'), '__keyfob_daemon_alive', status('right'), set('KEYFOB_DAEMON_ID', 'x$ID'), '__keyfob_daemon_alive', status('wrong')].join('\n');
+    };
+    // In a mount namespace whose /proc is an empty tmpfs: the daemon, its ping, and each shell's check.
+    const script = [
+      'mount -t tmpfs none /proc',
+      '"$NODE" "$KEYFOB" daemon start >/dev/null 2>&1',
+      'ping=$(curl -s --unix-socket "$KEYFOB_HOME/run/daemon.sock" http://keyfob/v1/ping)',
+      'echo "ping=$ping"',
+      'export PID=$(printf %s "$ping" | sed \'s/.*"pid":\\([0-9]*\\).*/\\1/\') ID=$(printf %s "$ping" | sed \'s/.*"id":"\\([^"]*\\)".*/\\1/\')',
+      ...(Object.keys(SHELLS) as Shell[]).map((shell) => `echo "${shell}=" $(/usr/bin/${shell} ${SHELLS[shell].args.join(' ')} "$CHECK_${shell.toUpperCase()}")`),
+      'kill "$PID"',
+    ].join('\n');
+    try {
+      const env = { ...suite.home.env, HOME: dir, KEYFOB_HOME: join(dir, 'kf'), KEYFOB_SOCKET: '', AWS_CONFIG_FILE: join(dir, 'config'), NODE: process.execPath, KEYFOB: KEYFOB_BIN };
+      writeFileSync(env.AWS_CONFIG_FILE, '');
+      const r = await runCommand('unshare', ['-m', 'sh', '-c', script], { ...env, CHECK_BASH: check('bash'), CHECK_ZSH: check('zsh'), CHECK_FISH: check('fish') }, { timeoutMs: 60_000 });
+      expect(value(r.stdout, 'ping')).toMatch(/"id":"[0-9a-f]{32}"/);
+      for (const shell of Object.keys(SHELLS)) expect(value(r.stdout, shell), r.stderr).toBe(' right=0 wrong=1');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }, 90_000);
 
   for (const shell of Object.keys(SHELLS) as Shell[]) {
     it(`${shell}: a reused pid, another user's process or one of the user's own, is not the daemon`, async () => {
