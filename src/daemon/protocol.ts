@@ -4,7 +4,7 @@ import type { CredentialProcessOutput } from '../credentials/types.js';
 import type { ErrorCode } from '../errors.js';
 
 export const ROUTES = {
-  ping: '/v1/ping',
+  ping: '/v1/ping', // GET → {ok, pid, id}: id is the daemon's identity (server/identity.ts)
   credentials: '/v1/credentials', // GET ?profile=NAME → credential_process JSON v1
   login: '/v1/login', // POST LoginRequest → NDJSON LoginEvent stream
   logout: '/v1/logout', // POST {ssoSession} | {all: true}
