@@ -38,14 +38,50 @@ function __keyfob_socket
     end
 end
 
+# The fast path: fish's copy of fastpath.sh (the installed keyfob command and the bash/zsh shim
+# share that one), with the same curl flags, bounds and statuses; see there. `__keyfob_ask SOCKET
+# ROUTE [NAME=VALUE]...` sets __keyfob_answer (a list of lines) and __keyfob_code, and returns 0
+# for the answer, 1 for the one line to print, 2 to ask the backend (could not ask, or 428).
+function __keyfob_ask
+    set -l max_time 45
+    set -q __keyfob_max_time[1]; and set max_time $__keyfob_max_time
+    set -l params
+    for param in $argv[3..-1]
+        set -a params --data-urlencode $param
+    end
+    set -g __keyfob_code
+    # The status and the content type come last, on a line of their own.
+    set -g __keyfob_answer (curl -q -s --noproxy '*' --connect-timeout 2 --max-time $max_time -H 'Accept: text/plain' \
+        --unix-socket $argv[1] -G $params -w '\n%{http_code} %{content_type}' "http://keyfob$argv[2]" 2>/dev/null)
+    switch $status
+        case 0
+        case 28
+            set -g __keyfob_answer "keyfob: the keyfob daemon did not answer (no answer within "$max_time"s on $argv[1]); check: keyfob daemon status, and KEYFOB_HOME/daemon.log"
+            return 1
+        case '*'
+            return 2
+    end
+    set -l tail $__keyfob_answer[-1]
+    set -e __keyfob_answer[-1]
+    set -g __keyfob_code (string split -m1 ' ' -- $tail)[1]
+    switch $__keyfob_code
+        case 200
+            return 0
+        case 428
+            return 2
+    end
+    string match -q -- '* text/plain*' $tail; or return 2
+    # The one line, less the newline that ends it.
+    test (count $__keyfob_answer) -gt 0; and test -z "$__keyfob_answer[-1]"; and set -e __keyfob_answer[-1]
+    return 1
+end
+
 function assume --description 'AWS credentials for a profile, from keyfob'
     set -l __keyfob_status 0
-    # Fast path for the everyday `assume PROFILE`: ask the daemon's socket with curl, which starts
-    # in a fraction of Node's time, once the socket passes the same trust check as keyfob's own
-    # (trusted-socket.sh: only your own daemon can have made it). The daemon sends the same script
-    # the backend would print, or (HTTP error, curl status 22) the one-line error. Anything else,
-    # KEYFOB_FAST_PATH=off, no daemon running yet, an untrusted socket, or auto-refresh (a token to
-    # issue or revoke) goes to the backend below, which starts a daemon or refuses with the reason.
+    # Fast path for the everyday `assume PROFILE` (see assume.sh: the same rules): curl to the
+    # daemon's socket once it passes keyfob's trust check (trusted-socket.sh). The backend below
+    # runs when the fast path could not ask, on 428, for a session that ended at a terminal (401:
+    # the backend signs in), with KEYFOB_FAST_PATH=off, and for auto-refresh.
     if test (count $argv) -eq 1; and not string match -q -- '-*' $argv[1]; and test "$KEYFOB_FAST_PATH" != off; and test "$KEYFOB_AUTO_REFRESH" != on
         and test -z "$AWS_CONTAINER_AUTHORIZATION_TOKEN"; and command -q curl
         set -l __keyfob_sock (__keyfob_socket)
@@ -56,20 +92,21 @@ function assume --description 'AWS credentials for a profile, from keyfob'
         # A remote machine on a forwarded socket: its files are not where the daemon runs.
         test "$KEYFOB_NO_START" = 1; and set __keyfob_cfg ''; and set __keyfob_creds ''
         if test -S "$__keyfob_sock"; and sh __KEYFOB_TRUST__ "$__keyfob_sock"
-            set -l __keyfob_script (curl -sS --fail-with-body --unix-socket "$__keyfob_sock" -G --data-urlencode "profile=$argv[1]" --data-urlencode shell=fish --data-urlencode "exported=$KEYFOB_EXPORTED" --data-urlencode "config=$__keyfob_cfg" --data-urlencode "credentials=$__keyfob_creds" http://keyfob/v1/shell/assume 2>/dev/null)
-            set __keyfob_status $status
-            if test $__keyfob_status -eq 0
-                string join \n -- $__keyfob_script | source
-                return 0
-            else if test $__keyfob_status -eq 22; and not begin; test -t 0; and test -t 2; end
-                # Except a profile whose source is this shell's environment: the backend sends the keys.
-                if not string match -q -- '*(credential_source = Environment)*' "$__keyfob_script"
-                    printf '%s\n' $__keyfob_script >&2
-                    return 1
-                end
+            __keyfob_ask $__keyfob_sock /v1/shell/assume "profile=$argv[1]" shell=fish "exported=$KEYFOB_EXPORTED" \
+                "config=$__keyfob_cfg" "credentials=$__keyfob_creds"
+            switch $status
+                case 0
+                    string join \n -- $__keyfob_answer | source
+                    set -e __keyfob_answer
+                    return 0
+                case 1
+                    if test "$__keyfob_code" != 401; or not begin; test -t 0; and test -t 2; end
+                        printf '%s\n' $__keyfob_answer >&2
+                        set -e __keyfob_answer
+                        return 1
+                    end
             end
-            # A refusal at a terminal goes to the backend: it signs in when the session has ended
-            # (and otherwise prints the same line). Without a terminal the line above fails fast.
+            set -e __keyfob_answer
         end
     end
     begin
@@ -79,17 +116,60 @@ function assume --description 'AWS credentials for a profile, from keyfob'
     return $__keyfob_status
 end
 
-# Auto-refresh tokens end with the daemon that issued them, so nobody who saw one while it was
-# down (a squatter on its port) can use it later. At each prompt, a shell whose token's daemon is
-# gone gets a new token from the current one, quietly.
+# Is the daemon that issued this shell's auto-refresh token still there? (See assume.sh: the
+# process at the pid must be yours and have the start time given as KEYFOB_DAEMON_ID; without
+# /proc, the daemon's socket must answer that id.)
+function __keyfob_daemon_alive
+    string match -qr '^[0-9]+$' -- "$KEYFOB_DAEMON_PID"; or return 1
+    test -n "$KEYFOB_DAEMON_ID"; or return 1
+    if test -d /proc/self
+        test -O /proc/$KEYFOB_DAEMON_PID; and test -r /proc/$KEYFOB_DAEMON_PID/stat; or return 1
+        read -l stat </proc/$KEYFOB_DAEMON_PID/stat; or return 1
+        # The fields after "PID (COMM) ": field 22, the start time, is the 20th.
+        set -l fields (string split ' ' -- (string replace -r '^.*\) ' '' -- $stat))
+        test "$fields[20]" = "$KEYFOB_DAEMON_ID"
+    else
+        command kill -0 $KEYFOB_DAEMON_PID 2>/dev/null; or return 1
+        set -g __keyfob_max_time 1 # a global: a called function sees no local of its caller
+        __keyfob_ask (__keyfob_socket) /v1/ping
+        set -l asked $status
+        set -e __keyfob_max_time
+        test $asked -eq 0; and string match -q -- '*"id":"'$KEYFOB_DAEMON_ID'"*' "$__keyfob_answer"
+    end
+end
+
+# The static credentials assume exported have expired: say so once, and unset the dead keys
+# (see assume.sh for why). AWS_PROFILE, KEYFOB_PROFILE and the region stay.
+function __keyfob_expiry
+    contains AWS_CREDENTIAL_EXPIRATION (string split , -- "$KEYFOB_EXPORTED"); or return 0
+    set -l t (string match -r '^(\d{4})-(\d\d)-(\d\d)T(\d\d):(\d\d):(\d\d)(?:\.\d+)?Z$' -- "$AWS_CREDENTIAL_EXPIRATION"); or return 0
+    set -l m (math $t[3])
+    set -l y (math $t[2] - (test $m -le 2; and echo 1; or echo 0))
+    # Days since 1970 of a civil date (H. Hinnant's days_from_civil; years from March).
+    set -l days (math "floor($y / 400) * 146097 + ($y % 400) * 365 + floor(($y % 400) / 4) - floor(($y % 400) / 100) + floor((153 * (($m + 9) % 12) + 2) / 5) + $t[4] - 1 - 719468")
+    set -l at (math "$days * 86400 + $t[5] * 3600 + $t[6] * 60 + $t[7]")
+    test (date +%s) -ge $at; or return 0
+    set -l name (string replace -ra '[\p{Cc}\p{Cf}\p{Zl}\p{Zp}]' '?' -- "$KEYFOB_PROFILE") # from the config: nothing a terminal acts on
+    set -l when (date -d @$at '+%H:%M %Z' 2>/dev/null; or date -r $at '+%H:%M %Z')
+    printf 'keyfob: the credentials for %s expired at %s; run: assume %s (or assume --auto-refresh %s)\n' $name $when $name $name >&2
+    set -l dead AWS_ACCESS_KEY_ID AWS_SECRET_ACCESS_KEY AWS_SESSION_TOKEN AWS_CREDENTIAL_EXPIRATION
+    set -e $dead
+    set -l kept
+    for exported in (string split , -- "$KEYFOB_EXPORTED")
+        contains -- $exported $dead; or set -a kept $exported
+    end
+    set -gx KEYFOB_EXPORTED (string join , -- $kept)
+end
+
+# At each prompt: static credentials that expired are named once (above); and auto-refresh tokens,
+# which end with the daemon that issued them (so nobody who saw one while it was down, a squatter
+# on its port, can use it later): a shell whose token's daemon is gone gets a new token from the
+# current one, quietly.
 function __keyfob_prompt --on-event fish_prompt
+    __keyfob_expiry
     contains AWS_CONTAINER_AUTHORIZATION_TOKEN (string split , -- "$KEYFOB_EXPORTED"); or return 0
     test -n "$KEYFOB_DAEMON_PID"; or return 0
-    if test -d /proc
-        test -d /proc/$KEYFOB_DAEMON_PID; and return 0
-    else
-        command kill -0 $KEYFOB_DAEMON_PID 2>/dev/null; and return 0
-    end
+    __keyfob_daemon_alive; and return 0
     if not assume --auto-refresh "$KEYFOB_PROFILE" 2>/dev/null
         set -g KEYFOB_DAEMON_PID # once: the line below says what to run
         printf 'keyfob: the auto-refresh credentials for %s ended with their daemon; run: assume --auto-refresh %s\n' "$KEYFOB_PROFILE" "$KEYFOB_PROFILE" >&2

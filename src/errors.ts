@@ -91,7 +91,7 @@ export class MfaRequiredError extends KeyfobError {
     super(
       'MfaRequired',
       `profile ${JSON.stringify(mfaProfile)} needs a code from MFA device ${mfaSerial}, and there is no terminal to ask it on; in a terminal, run: keyfob exec ${mfaProfile} -- true`,
-      401,
+      428,
     );
   }
 }

@@ -4,7 +4,7 @@ import type { CredentialProcessOutput } from '../credentials/types.js';
 import type { ErrorCode } from '../errors.js';
 
 export const ROUTES = {
-  ping: '/v1/ping',
+  ping: '/v1/ping', // GET → {ok, pid, id}: id is the daemon's identity (server/identity.ts)
   credentials: '/v1/credentials', // GET ?profile=NAME → credential_process JSON v1
   login: '/v1/login', // POST LoginRequest → NDJSON LoginEvent stream
   logout: '/v1/logout', // POST {ssoSession} | {all: true}
@@ -41,7 +41,7 @@ export interface ErrorBody {
     code: ErrorCode;
     message: string;
     ssoSession?: string;
-    /** MfaRequired (HTTP 401): the device to ask a code for, and the profile whose mfa_serial it is (send it to ROUTES.mfa). */
+    /** MfaRequired (HTTP 428): the device to ask a code for, and the profile whose mfa_serial it is (send it to ROUTES.mfa). */
     mfaSerial?: string;
     mfaProfile?: string;
     /** NoSessionForPortal: the portal a legacy profile names, which `keyfob login` can sign in to. */
@@ -122,6 +122,8 @@ export interface ContainerToken {
   token: string;
   /** The daemon that issued the token; the token ends with it (a shell that sees it gone needs a new one). */
   daemonPid: number;
+  /** Its identity beyond the pid (its start time from /proc/PID/stat, else a random id also at /v1/ping): see server/identity.ts. */
+  daemonId: string;
 }
 
 export interface AssumeAnswer {

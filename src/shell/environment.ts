@@ -49,8 +49,10 @@ export function autoRefreshEnvironment(grant: ContainerToken, region: string | u
   const set: [string, string][] = [
     ['AWS_CONTAINER_CREDENTIALS_FULL_URI', grant.uri],
     ['AWS_CONTAINER_AUTHORIZATION_TOKEN', grant.token],
-    // The token ends with this daemon: the shims' prompt hook gets a new one when it is gone.
+    // The token ends with this daemon: the shims' prompt hook gets a new one when it is gone (the
+    // pid with the daemon's identity, since a pid is soon reused).
     ['KEYFOB_DAEMON_PID', String(grant.daemonPid)],
+    ['KEYFOB_DAEMON_ID', grant.daemonId],
   ];
   return change(set, grant.profile, region, env, STATIC_KEYS);
 }

@@ -7,10 +7,10 @@ import { keyfobExecutable } from './keyfobCommand.js';
 import { installRoot } from '../paths.js';
 import { quoteFor, SHELLS, type Shell } from './quote.js';
 
-/** The files of each shell's shim, in shell/: bash and zsh share the functions, not the completion. */
+/** The files of each shell's shim, in shell/: bash and zsh share the functions (fastpath.sh is the installed keyfob command's too), not the completion. */
 const SHIM_FILES: Record<Shell, string[]> = {
-  bash: ['locate.sh', 'assume.sh', 'assume-completion.bash'],
-  zsh: ['locate.sh', 'assume.sh', 'assume-completion.zsh'],
+  bash: ['locate.sh', 'fastpath.sh', 'assume.sh', 'assume-completion.bash'],
+  zsh: ['locate.sh', 'fastpath.sh', 'assume.sh', 'assume-completion.zsh'],
   fish: ['assume.fish'],
   powershell: ['assume.ps1'],
 };

@@ -2,7 +2,7 @@
 // --profile NAME` costs it one `ls` (the socket's trust check) and one `curl`, however it is
 // linked (npm's global link, any other chain of links), whatever the environment sets (IFS,
 // CDPATH, ENV, BASH_ENV, bash's SHELLOPTS), and it asks nothing of a socket the check refuses.
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync, chmodSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync, chmodSync } from 'node:fs';
 import { createServer, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -99,6 +99,61 @@ describe.skipIf(!partsPresent('bash', 'curl'))('the sh front', () => {
     mkdirSync(failing);
     writeFileSync(join(failing, 'curl'), `#!/bin/sh\necho curl >> '${log}'\nexit 7\n`, { mode: 0o755 });
     expect(await answer(join(bashAsSh, 'sh'), [KEYFOB_COMMAND], { ...hostile, PATH: `${failing}:${programs}` })).toEqual(['ls', 'curl', 'node']);
+  });
+
+  it('finds node beside its npm install when PATH has none (IDEs, cron, launchd): a cold call starts the daemon and answers', async () => {
+    // npm's global layout: PREFIX/bin/{keyfob,node}, PREFIX/lib/node_modules/keyfob (its own
+    // directory, where no node is noted); PATH with only ls and curl.
+    const prefix = join(home.dir, 'node prefix');
+    mkdirSync(join(prefix, 'bin'), { recursive: true });
+    const installed = join(prefix, 'lib', 'node_modules', 'keyfob');
+    mkdirSync(join(installed, 'bin'), { recursive: true });
+    copyFileSync(KEYFOB_COMMAND, join(installed, 'bin', 'keyfob'));
+    chmodSync(join(installed, 'bin', 'keyfob'), 0o755);
+    symlinkSync(KEYFOB_BIN, join(installed, 'bin', 'keyfob.cjs'));
+    symlinkSync(join(ROOT, 'shell'), join(installed, 'shell'));
+    symlinkSync('../lib/node_modules/keyfob/bin/keyfob', join(prefix, 'bin', 'keyfob'));
+    symlinkSync(process.execPath, join(prefix, 'bin', 'node'));
+    const bare = join(home.dir, 'bare');
+    mkdirSync(bare);
+    symlinkSync('/bin/ls', join(bare, 'ls'));
+    symlinkSync('/usr/bin/curl', join(bare, 'curl'));
+    expect((await runKeyfob(['daemon', 'stop'], home.env)).code).toBe(0);
+    const cold = await runCommand(join(prefix, 'bin', 'keyfob'), ['credential-process', '--profile', PROFILE], { ...home.env, PATH: bare });
+    // The new daemon's in-memory keyring has no sign-in: its one line, from the daemon Node started.
+    expect(cold).toMatchObject({ code: 1, stdout: '' });
+    expect(cold.stderr).toMatch(/^keyfob: [^\n]*run: keyfob login[^\n]*\n$/);
+    expect(JSON.parse((await runKeyfob(['status', '--json'], { ...home.env, KEYFOB_NO_START: '1' })).stdout).daemon.pid).toBeGreaterThan(0);
+    expect((await runKeyfob(['login', '--start-url', emulator.startUrl, '--sso-region', emulator.region], home.env)).code).toBe(0);
+    const warm = await runCommand(join(prefix, 'bin', 'keyfob'), ['credential-process', '--profile', PROFILE], { ...home.env, PATH: bare });
+    expect(JSON.parse(warm.stdout)).toMatchObject({ Version: 1, AccountId: '765432109876' });
+    // Without that node, one line that says where it looked.
+    rmSync(join(prefix, 'bin', 'node'));
+    expect(await runCommand(join(prefix, 'bin', 'keyfob'), ['credential-process', '--profile', PROFILE], { ...home.env, PATH: bare, KEYFOB_FAST_PATH: 'off' })).toEqual({
+      code: 127,
+      stdout: '',
+      stderr: 'keyfob: cannot find node on PATH, beside this keyfob, or in Homebrew; install Node.js 20 or later, or add it to PATH\n',
+    });
+  });
+
+  it('uses the node noted when keyfob last wrote a line or a shim, read beside it without a fork', async () => {
+    // shell-init (as populate) notes the node that runs it beside the installation.
+    expect((await runKeyfob(['shell-init', 'bash'], home.env)).code).toBe(0);
+    expect(readFileSync(join(ROOT, '.node-path'), 'utf8')).toBe(`${process.execPath}\n`);
+    // An installation whose noted node is the only one: not on PATH, not beside an npm prefix.
+    const install = join(home.dir, 'install');
+    mkdirSync(join(install, 'bin'), { recursive: true });
+    copyFileSync(KEYFOB_COMMAND, join(install, 'bin', 'keyfob'));
+    chmodSync(join(install, 'bin', 'keyfob'), 0o755);
+    symlinkSync(KEYFOB_BIN, join(install, 'bin', 'keyfob.cjs'));
+    symlinkSync(join(ROOT, 'shell'), join(install, 'shell'));
+    mkdirSync(join(home.dir, 'elsewhere'));
+    symlinkSync(process.execPath, join(home.dir, 'elsewhere', 'node'));
+    writeFileSync(join(install, '.node-path'), `${join(home.dir, 'elsewhere', 'node')}\n`);
+    const bare = join(home.dir, 'bare');
+    const r = await runCommand(join(install, 'bin', 'keyfob'), ['credential-process', '--profile', PROFILE], { ...home.env, PATH: bare, KEYFOB_FAST_PATH: 'off' });
+    expect(r.stderr).toBe('');
+    expect(JSON.parse(r.stdout)).toMatchObject({ Version: 1, AccountId: '765432109876' });
   });
 
   it('asks nothing of a socket of yours under a directory others can write; Node refuses it with the reason', async () => {

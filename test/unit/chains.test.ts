@@ -189,7 +189,7 @@ describe('role chains', () => {
   it('an MFA code is asked once for every role chained from the user, and again only when the session nears its end', async () => {
     const first = await refusal(service.forProfile(file, 'ci-deploy'));
     expect(first).toBeInstanceOf(MfaRequiredError);
-    expect(first).toMatchObject({ code: 'MfaRequired', status: 401, mfaProfile: 'ci', mfaSerial: CI_SERIAL });
+    expect(first).toMatchObject({ code: 'MfaRequired', status: 428, mfaProfile: 'ci', mfaSerial: CI_SERIAL });
     expect(sts.sessionCalls).toHaveLength(0); // no call without the code
     await service.submitMfaCode(file, 'ci', GOOD_CODE, 'ci-deploy');
     expect(sts.sessionCalls).toEqual([{ caller: CI_KEYS.accessKeyId, serialNumber: CI_SERIAL, tokenCode: GOOD_CODE }]);

@@ -1,4 +1,4 @@
-// The client's half of the MFA round trip: the daemon answered MfaRequired (401, with the device
+// The client's half of the MFA round trip: the daemon answered MfaRequired (428, with the device
 // and the profile whose mfa_serial it is); ask the code on the controlling terminal (/dev/tty, never
 // stdout: credential_process's stdout is JSON) and send it (POST /v1/mfa). Without a terminal the
 // daemon's own one-line error stands: it names the command that pre-warms the session.

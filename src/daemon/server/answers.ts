@@ -18,6 +18,12 @@ export function sendJson(res: ServerResponse, status: number, value: unknown, he
   res.end(body);
 }
 
+/** A text answer of known length (the shims' scripts, and refusals as one line to print). */
+export function sendText(res: ServerResponse, status: number, text: string): void {
+  res.writeHead(status, { 'content-type': 'text/plain; charset=utf-8', 'content-length': Buffer.byteLength(text) });
+  res.end(text);
+}
+
 /** A serialised answer: the body's bytes and its headers (a flat [name, value, …] list, as writeHead takes it). */
 interface ReadyAnswer {
   body: Buffer;

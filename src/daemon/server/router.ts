@@ -11,11 +11,12 @@ import type { SessionManager } from '../../signin/sessions.js';
 import { DEFAULT_SCOPES, type SignInPrompt, type SsoSessionConfig } from '../../signin/types.js';
 import { DURATION_PARAM, ENVIRONMENT_HEADER, MAX_BODY_BYTES, PROCESS_HEADER, ROUTES, type AccountsEvent, type AssumeAnswer, type ContainerToken, type ErrorBody, type LoginEvent } from '../protocol.js';
 import { NeedsProcessError, parseProcessOutput } from '../../credentials/processOutput.js';
-import { knownError, ndjsonStream, sendJson, sendReadyJson } from './answers.js';
+import { knownError, ndjsonStream, sendJson, sendReadyJson, sendText } from './answers.js';
 import type { ConfigCache, ConfigFiles } from './configCache.js';
 import type { ContainerEndpoint } from './containerEndpoint.js';
 import type { CredentialOptions, CredentialService } from './credentialService.js';
 import type { FrecencyStore } from './frecency.js';
+import { DAEMON_ID } from './identity.js';
 import type { DaemonLog } from './log.js';
 
 export interface DaemonContext {
@@ -250,10 +251,6 @@ export function createRouter(ctx: DaemonContext) {
 
   /** The shims' fast path: the same answer as `keyfob assume`, rendered as the script to eval. */
   async function shellAssume(url: URL, req: IncomingMessage, res: ServerResponse): Promise<void> {
-    const sendText = (status: number, text: string) => {
-      res.writeHead(status, { 'content-type': 'text/plain; charset=utf-8', 'content-length': Buffer.byteLength(text) });
-      res.end(text);
-    };
     try {
       const shell = url.searchParams.get('shell') ?? '';
       if (!(SHELLS as readonly string[]).includes(shell)) throw new BadRequest(`shell must be one of ${SHELLS.join(', ')}`);
@@ -261,10 +258,10 @@ export function createRouter(ctx: DaemonContext) {
       if (!name) throw new BadRequest('the "profile" query parameter is required');
       const answer = await assume(callerFiles(url.searchParams), name, credentialOptions(url.searchParams, req));
       const change = assumeEnvironment(answer, undefined, { [EXPORTED_LIST]: url.searchParams.get('exported') ?? '' });
-      sendText(200, envScript(shell as Shell, change.set, change.unset) + noteScript(shell as Shell, assumedNote(answer, undefined)));
+      sendText(res, 200, envScript(shell as Shell, change.set, change.unset) + noteScript(shell as Shell, assumedNote(answer, undefined)));
     } catch (err) {
       const known = knownError(err, ctx.log, 'shell assume failed');
-      sendText(known.status, `keyfob: ${oneLine(known)}\n`);
+      sendText(res, known.status, `keyfob: ${oneLine(known)}\n`);
     }
   }
 
@@ -310,7 +307,7 @@ export function createRouter(ctx: DaemonContext) {
     const config = () => callerFiles(url.searchParams);
     switch (key) {
       case `GET ${ROUTES.ping}`:
-        return sendJson(res, 200, { ok: true, pid: process.pid });
+        return sendJson(res, 200, { ok: true, pid: process.pid, id: DAEMON_ID });
       case `GET ${ROUTES.credentials}`:
         return credentials(url.searchParams, req, res);
       case `GET ${ROUTES.accounts}`:
@@ -356,7 +353,7 @@ export function createRouter(ctx: DaemonContext) {
         // Fails now (not signed in…) rather than in the SDK later; another tool's output, when asked for, fills its link.
         const supplied = credentialOptions(url.searchParams, req).process;
         const { profile } = await assume(file, name, supplied ? { process: supplied } : {});
-        const answer: ContainerToken = { profile, daemonPid: process.pid, ...(await ctx.containerEndpoint.issue(name, file.path, file.credentialsPath)) };
+        const answer: ContainerToken = { profile, daemonPid: process.pid, daemonId: DAEMON_ID, ...(await ctx.containerEndpoint.issue(name, file.path, file.credentialsPath)) };
         return sendJson(res, 200, answer);
       }
       case `POST ${ROUTES.revokeContainerToken}`: {
@@ -392,6 +389,8 @@ export function createRouter(ctx: DaemonContext) {
         res.setHeader('connection', 'close');
         res.once('finish', () => req.socket.destroy());
       }
+      // The sh fast paths (shell/fastpath.sh) ask for the one line to print as it is.
+      if (req.headers.accept === 'text/plain') return sendText(res, known.status, `keyfob: ${oneLine(known)}\n`);
       sendJson(res, known.status, errorBody(known));
     });
   };
