@@ -81,6 +81,10 @@ const STATIC_KEYS = ['aws_access_key_id', 'aws_secret_access_key'];
 const KEYFOB_KEYS = ['keyfob_sso_session', 'keyfob_account_id', 'keyfob_role_name'] as const;
 const GRANTED_KEYS = ['granted_sso_start_url', 'granted_sso_region', 'granted_sso_account_id', 'granted_sso_role_name'] as const;
 
+/** Keys that make a section meant to give credentials (botocore's, the AWS CLI's SSO ones, granted's and keyfob's). */
+const CREDENTIAL_KEY =
+  /^(aws_access_key_id|aws_secret_access_key|aws_session_token|role_arn|source_profile|credential_source|credential_process|web_identity_token_file|mfa_serial|login_session|sso_.*|keyfob_.*|granted_.*)$/;
+
 const hasStatic = (v: Record<string, string>) => STATIC_KEYS.some((k) => k in v);
 const hasRoleVars = (v: Record<string, string>) => 'role_arn' in v && !('web_identity_token_file' in v);
 
@@ -113,6 +117,15 @@ export class ProfileResolver {
 
   exists(name: string): boolean {
     return this.files.config.profiles.has(name) || this.files.credentials.has(name);
+  }
+
+  /**
+   * The keys of a section that only sets defaults (a plain [default] with region and output):
+   * none of them gives credentials, so it is no credential profile. Undefined when one does.
+   */
+  settingsOnly(name: string): string[] | undefined {
+    const keys = Object.keys(this.values(name));
+    return keys.some((key) => CREDENTIAL_KEY.test(key)) ? undefined : keys;
   }
 
   /** The config's values with the credentials file's on top, as botocore's full_config. */

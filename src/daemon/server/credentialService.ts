@@ -188,7 +188,12 @@ export class CredentialService {
     const files = file.profileFiles();
     return this.profileNames(files).map((name) => {
       const { source, summary, error } = this.resolve(files, name);
-      if (!summary || !source) return { name, error: oneLine(error ?? 'does not resolve') };
+      if (!summary || !source) {
+        // A section that only sets defaults (a plain [default]) is listed as such, not as broken.
+        const settings = new ProfileResolver(files).settingsOnly(name);
+        if (settings) return { name, kind: 'settings' as const, source: settings.join(', ') };
+        return { name, error: oneLine(error ?? 'does not resolve') };
+      }
       // Links are keyed by what they are, not by file: this finds credentials cached before an edit
       // of the config, or fetched only as another profile's source. Building one fetches nothing.
       let peek: ReturnType<CachingProvider['peek']>;
