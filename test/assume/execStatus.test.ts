@@ -1,5 +1,5 @@
 // `keyfob exec P -- CMD` ends as a shell would: CMD's own status, 127 when CMD is not found and
-// 126 when it is found but cannot be run, each with one line on stderr.
+// 126 when it is found but cannot be run, each with one line on stderr (and nothing on stdout).
 import { chmodSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -21,7 +21,7 @@ describe('keyfob exec exit status', () => {
 
   it('exits 127 for a path that does not exist', async () => {
     const r = await runKeyfob(['exec', PROFILE, '--', join(suite.home.dir, 'gone', 'tool')], suite.home.env);
-    expect(r.code).toBe(127);
+    expect([r.code, r.stdout]).toEqual([127, '']);
   });
 
   it('exits 126 with one line when the file is not executable, or is a directory', async () => {
