@@ -59,7 +59,7 @@ export function formatStatus(report: StatusReport | undefined): string {
     lines.push('', 'cached role chains and IAM user sessions:');
     for (const c of report.chains) lines.push(`  ${c.profile}  ${c.roleArn ?? 'session (GetSessionToken)'}  ${untilText(c.expiration)}`);
   }
-  lines.push('', 'IAM users in the keychain (keyfob add):');
+  lines.push('', 'IAM users in the keychain (keyfob add; logout leaves them, keyfob remove PROFILE deletes them):');
   lines.push(report.iamUsers?.length ? `  ${report.iamUsers.join(', ')}` : '  none');
   // Names and reasons come from the server and the config: nothing in them may act on the terminal.
   return `${lines.map(visible).join('\n')}\n`;
