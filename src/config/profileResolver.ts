@@ -10,6 +10,7 @@
 import { basename } from 'node:path';
 import { splitCommandLine } from '../shared/shellWords.js';
 import { ConfigError, NoSessionForPortalError } from '../errors.js';
+import type { SsoSessionConfig } from '../signin/types.js';
 import type { AwsConfig } from './awsConfig.js';
 import { sameStartUrl } from './ssoSessions.js';
 
@@ -20,6 +21,8 @@ export interface SsoSource {
   ssoSession: string;
   accountId: string;
   roleName: string;
+  /** When no [sso-session] of the config names the portal: the sign-in the daemon already holds to it. */
+  signedIn?: SsoSessionConfig;
 }
 
 export interface ChainSource {
@@ -113,7 +116,14 @@ export function keyfobLineProfile(line: string): string | undefined {
 }
 
 export class ProfileResolver {
-  constructor(private readonly files: ProfileFiles) {}
+  /** Set once a legacy or granted profile resolved through a sign-in the daemon holds (not the files alone). */
+  usedSignIn = false;
+
+  /** `signedIn`: the sign-ins the daemon holds, for profiles whose portal has no [sso-session]. */
+  constructor(
+    private readonly files: ProfileFiles,
+    private readonly signedIn: () => SsoSessionConfig[] = () => [],
+  ) {}
 
   exists(name: string): boolean {
     return this.files.config.profiles.has(name) || this.files.credentials.has(name);
@@ -277,7 +287,13 @@ export class ProfileResolver {
   private legacy(name: string, startUrl: string, region: string, accountId: string, roleName: string): SsoSource {
     const same = [...this.files.config.ssoSessions.values()].filter((s) => sameStartUrl(s.startUrl, startUrl));
     const session = same.find((s) => s.region === region) ?? same[0];
-    if (!session) throw new NoSessionForPortalError(name, startUrl, region);
+    if (!session) {
+      // No section names the portal, but the daemon is signed in to exactly it (start URL and region): use that.
+      const held = this.signedIn().find((s) => s.region === region && sameStartUrl(s.startUrl, startUrl));
+      if (!held) throw new NoSessionForPortalError(name, startUrl, region);
+      this.usedSignIn = true;
+      return { kind: 'sso', profile: name, ssoSession: held.name, accountId, roleName, signedIn: held };
+    }
     return { kind: 'sso', profile: name, ssoSession: session.name, accountId, roleName };
   }
 }

@@ -12,7 +12,7 @@ import { AwsCliExport } from './awsCliExport.js';
 import { registrationUsable } from './registration.js';
 import { sameDefinition, SignInStore, tokenRegistration, type StoredSignIn } from './signInStore.js';
 import { RefreshRejectedError, RegistrationRejectedError } from './tokens.js';
-import type { Logger, SignInMethod, SignInPrompt, SsoSessionConfig, SsoToken } from './types.js';
+import { DEFAULT_SCOPES, type Logger, type SignInMethod, type SignInPrompt, type SsoSessionConfig, type SsoToken } from './types.js';
 
 export type { Logger } from './types.js';
 
@@ -332,6 +332,20 @@ export class SessionManager {
     // A dead token is no use to the AWS CLI either; the opt-in stays for the next sign-in.
     await this.awsCli.removeOrWarn(session, stored);
     this.log.warn('session signed out', { session: session.name, reason });
+  }
+
+  /**
+   * The sessions this daemon holds a live sign-in for (in memory: made or used since it started), as
+   * their definitions: a profile that names a portal with no [sso-session] reuses one of them.
+   */
+  signedInSessions(): SsoSessionConfig[] {
+    const now = Date.now();
+    const held: SsoSessionConfig[] = [];
+    for (const [name, stored] of this.records.loaded()) {
+      if (!stored?.token || (stored.token.expiresAt <= now && !stored.token.refreshToken)) continue;
+      held.push({ name, startUrl: stored.startUrl, region: stored.region, scopes: tokenRegistration(stored)?.scopes ?? DEFAULT_SCOPES });
+    }
+    return held;
   }
 
   /** Sign out upstream (best effort) and remove the sign-in from the store; only one for this definition. */

@@ -20,7 +20,7 @@ import { SessionTokenProvider } from '../../credentials/sessionTokenProvider.js'
 import { SsoRoleProvider } from '../../credentials/ssoRoleProvider.js';
 import { StaticProvider } from '../../credentials/staticProvider.js';
 import { toCredentialProcessOutput, type CredentialProcessOutput, type CredentialProvider } from '../../credentials/types.js';
-import { ConfigError, KeyfobError, NotSignedInError, oneLine, UnknownProfileError } from '../../errors.js';
+import { ConfigError, KeyfobError, NoSessionForPortalError, NotSignedInError, oneLine, UnknownProfileError } from '../../errors.js';
 import { signInDefinition, type SsoSessionConfig } from '../../signin/types.js';
 import { sdkIdentityCenter, type IdentityCenter } from '../../aws/identityCenter.js';
 import { arnAccount, sdkSts, type SigningKeys, type Sts } from '../../aws/sts.js';
@@ -138,7 +138,7 @@ export class CredentialService {
     if (!cache) this.resolved.set(files, (cache = new Map()));
     let entry = cache.get(name);
     if (!entry) {
-      const resolver = new ProfileResolver(files);
+      const resolver = new ProfileResolver(files, () => this.sessions.signedInSessions());
       if (!resolver.exists(name)) return {};
       try {
         const source = resolver.resolve(name);
@@ -147,7 +147,8 @@ export class CredentialService {
         if (!(err instanceof KeyfobError)) throw err;
         entry = { error: err };
       }
-      cache.set(name, entry);
+      // What depends on the daemon's sign-ins, not on the files alone, is resolved again next time.
+      if (!resolver.usedSignIn && !(entry.error instanceof NoSessionForPortalError)) cache.set(name, entry);
     }
     return entry;
   }
@@ -272,7 +273,7 @@ export class CredentialService {
         if (top && durationSeconds !== undefined) {
           notes.push(`IAM Identity Center role credentials last as long as the permission set says; the duration asked for does not apply to profile ${source.profile}`);
         }
-        const session = sessionOf(files.config, files.configPath, source.ssoSession, source.profile);
+        const session = source.signedIn ?? sessionOf(files.config, files.configPath, source.ssoSession, source.profile);
         const key = ['sso', session.name, session.startUrl, session.region, source.accountId, source.roleName].join('\u0000');
         return this.link(key, () => ({
           inner: new SsoRoleProvider(session.region, source.accountId, source.roleName, this.tokenSource(session), this.identityCenter),
