@@ -132,7 +132,7 @@ describe('chained profiles: loops and errors, one line each', () => {
       const args = way === 'assume' ? ['assume', '--shell', 'bash', profile] : ['credential-process', '--profile', profile];
       const r = await runKeyfob(args, suite.home.env);
       expect({ way, code: r.code }, r.stderr).toEqual({ way, code: 0 });
-      expect(r.stderr).toMatch(way === 'assume' ? new RegExp(`^keyfob: assumed ${profile} \\(\\d{12}, Deploy\\) until \\d\\d:\\d\\d\\n$`) : /^$/);
+      expect(r.stderr).toMatch(way === 'assume' ? new RegExp(`^keyfob: assumed ${profile} \\(\\d{12}, Deploy\\) until \\d\\d:\\d\\d \\S+ \\([^)]*\\)\\n$`) : /^$/);
       // One AssumeRole refused (ExpiredToken), the source renewed, the role assumed with it.
       expect(await calls(suite.emulator)).toMatchObject({ AssumeRole: 2, GetRoleCredentials: 1 });
     }
