@@ -348,6 +348,12 @@ export class SessionManager {
     return held;
   }
 
+  /** Reads the stored sign-in under `name` into memory (see signedInSessions); true when it holds a token. */
+  async loadSignIn(name: string): Promise<boolean> {
+    if (!name) return false;
+    return !!(await this.records.load(name).catch(() => undefined))?.token;
+  }
+
   /** Sign out upstream (best effort) and remove the sign-in from the store; only one for this definition. */
   async logout(session: SsoSessionConfig): Promise<boolean> {
     const { state, stored } = await this.signInFor(session);

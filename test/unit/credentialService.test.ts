@@ -197,4 +197,24 @@ describe('the warm path keeps its work', () => {
     await sessions.login(corp, 'device', () => undefined);
     expect((await service.forProfile(file, 'legacy')).AccessKeyId).toBeTruthy();
   });
+
+  it("after a restart, a portal's sign-in kept under the name keyfob login gives it is read from the store and reused", async () => {
+    const store = memoryStore();
+    const portal = session({ name: 'd-1111111111' }); // what `keyfob login --start-url` names corp's portal
+    const before = new SessionManager(store, quietLog, { identityCenter: fake, awsCliCacheDir: join(dir, 'no-cli-cache') });
+    await before.login(portal, 'device', () => undefined);
+    before.close();
+    const restarted = new SessionManager(store, quietLog, { identityCenter: fake, awsCliCacheDir: join(dir, 'no-cli-cache') });
+    const fresh = new CredentialService(restarted, quietLog, fake);
+    const path = join(dir, 'legacy-after-restart');
+    writeFileSync(path, `[profile legacy]\nsso_start_url = ${corp.startUrl}\nsso_region = ${corp.region}\nsso_account_id = ${ACCOUNTS[0]}\nsso_role_name = Admin\n`, { mode: 0o600 });
+    const signIns = fake.calls.signIn;
+    try {
+      expect((await fresh.assume(new ConfigCache(path), 'legacy')).profile).toMatchObject({ ssoSession: 'd-1111111111', accountId: ACCOUNTS[0] });
+      expect(fake.calls.signIn).toBe(signIns);
+    } finally {
+      fresh.close();
+      restarted.close();
+    }
+  });
 });

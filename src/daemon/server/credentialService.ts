@@ -11,6 +11,7 @@ import { createHash } from 'node:crypto';
 import { basename } from 'node:path';
 import type { AwsConfig } from '../../config/awsConfig.js';
 import { nearestNames } from '../../config/nearestNames.js';
+import { deriveSessionName } from '../../config/ssoSessions.js';
 import { ProfileResolver, roleNameOf, type ChainSource, type ProfileFiles, type ProfileSource } from '../../config/profileResolver.js';
 import { AssumeRoleProvider } from '../../credentials/assumeRoleProvider.js';
 import { CachingProvider } from '../../credentials/cachingProvider.js';
@@ -218,8 +219,8 @@ export class CredentialService {
 
   /** What `assume` needs: the profile and its credentials, from one lookup, with a note when the duration was changed. */
   async assume(file: ConfigCache, profileName: string, options: CredentialOptions = {}): Promise<AssumeAnswer> {
-    const profile = this.describe(file, profileName);
     const { credentials, notes } = await this.answer(file, profileName, options);
+    const profile = this.describe(file, profileName);
     return { profile, credentials, ...(notes.length ? { note: notes.join('; ') } : {}) };
   }
 
@@ -228,7 +229,13 @@ export class CredentialService {
   }
 
   private async answer(file: ConfigCache, profileName: string, options: CredentialOptions): Promise<{ credentials: CredentialProcessOutput; notes: string[] }> {
-    const { files, source, error } = this.resolveFresh(file, profileName);
+    let resolved = this.resolveFresh(file, profileName);
+    // A portal with no [sso-session]: after a restart the daemon reads a sign-in from the keychain
+    // only by name; look under the name `keyfob login` gives that portal, then resolve once more.
+    if (resolved.error instanceof NoSessionForPortalError && (await this.sessions.loadSignIn(portalSessionName(resolved.error.startUrl)))) {
+      resolved = this.resolveFresh(file, profileName);
+    }
+    const { files, source, error } = resolved;
     if (error) throw error;
     if (!source) throw new UnknownProfileError(profileName, file.path, nearestNames(profileName, this.profileNames(files)));
     const { link, notes } = this.topLink(files, source, options);
@@ -504,6 +511,15 @@ export class CredentialService {
 
   close(): void {
     for (const link of this.links.values()) link.provider.clear();
+  }
+}
+
+/** The session name `keyfob login --start-url URL` gives a portal, or '' for a URL it would refuse. */
+function portalSessionName(startUrl: string): string {
+  try {
+    return deriveSessionName(startUrl);
+  } catch {
+    return '';
   }
 }
 
