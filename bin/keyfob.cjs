@@ -10,6 +10,14 @@ const lean = {
   exec: () => require('../dist/assume.cjs').execMain,
   'shell-init': () => require('../dist/assume.cjs').shellInitMain,
 };
+// A reader that stops early (`keyfob list | head -1`) closes the pipe: the command ends as it would
+// have, quietly, with no more output, instead of Node's EPIPE stack trace.
+for (const stream of [process.stdout, process.stderr]) {
+  stream.on('error', (err) => {
+    if (err.code !== 'EPIPE') throw err;
+    stream.write = () => true;
+  });
+}
 const command = process.argv[2];
 if (Object.prototype.hasOwnProperty.call(lean, command)) {
   lean[command]()(process.argv.slice(3));

@@ -5,6 +5,7 @@ interface EmulatorArgs {
   port: number;
   host: string;
   json: boolean;
+  'aws-cli-env': boolean;
   'auto-approve': boolean;
   'rate-limit'?: number;
   'token-ttl'?: number;
@@ -24,6 +25,11 @@ const command: CommandModule<object, EmulatorArgs> = {
       .option('port', { type: 'number', default: 0, describe: 'port to listen on (0 picks a free one)' })
       .option('host', { type: 'string', default: '127.0.0.1', describe: 'address to listen on' })
       .option('json', { type: 'boolean', default: false, describe: 'print one JSON line {"url","startUrl","region"} when ready' })
+      .option('aws-cli-env', {
+        type: 'boolean',
+        default: false,
+        describe: 'print, when ready, the sh lines to export so that every AWS CLI v2 (also 2.9, which ignores AWS_ENDPOINT_URL_*) and keyfob use it',
+      })
       .option('auto-approve', { type: 'boolean', default: false, describe: 'approve every sign-in at once as the first user' })
       .option('rate-limit', { type: 'number', describe: 'requests per second per operation (429 beyond it)' })
       .option('token-ttl', { type: 'number', describe: 'seconds an SSO access token lives' })
@@ -34,6 +40,10 @@ const command: CommandModule<object, EmulatorArgs> = {
       .option('roles-per-account', { type: 'number', describe: 'generate K permission sets on every account' })
       .option('verbose', { type: 'boolean', default: false, describe: 'log sign-in events to stderr' }) as unknown as Argv<EmulatorArgs>,
   handler: async (args: ArgumentsCamelCase<EmulatorArgs>) => {
+    if (args.json && args.awsCliEnv) {
+      const { KeyfobError } = await import('../errors.js');
+      throw new KeyfobError('Usage', '--json and --aws-cli-env each print what to use: give one of them');
+    }
     const { startEmulator, DEMO_USER } = await import('../emulator/index.js');
     const emulator = await startEmulator({
       port: args.port,
@@ -48,7 +58,17 @@ const command: CommandModule<object, EmulatorArgs> = {
       rolesPerAccount: args.rolesPerAccount,
       log: args.verbose ? (line) => process.stderr.write(`emulator: ${line}\n`) : undefined,
     });
-    if (args.json) {
+    let dataDir: string | undefined;
+    if (args.awsCliEnv) {
+      const { mkdtempSync } = await import('node:fs');
+      const { tmpdir } = await import('node:os');
+      const { join } = await import('node:path');
+      const { awsCliEnvLines, writeAwsCliData } = await import('../emulator/awsCliData.js');
+      dataDir = mkdtempSync(join(tmpdir(), 'keyfob-emulator-aws-data-'));
+      writeAwsCliData(dataDir, emulator.url);
+      process.stdout.write(`# keyfob emulator at ${emulator.url}: start URL ${emulator.startUrl}, region ${emulator.region}; until it stops\n`);
+      process.stdout.write(awsCliEnvLines(emulator.url, dataDir, emulator.region));
+    } else if (args.json) {
       process.stdout.write(`${JSON.stringify({ url: emulator.url, startUrl: emulator.startUrl, region: emulator.region })}\n`);
     } else {
       const user = emulator.fixture.users[0]!;
@@ -73,6 +93,7 @@ const command: CommandModule<object, EmulatorArgs> = {
       process.once('SIGTERM', stop);
     });
     await emulator.close();
+    if (dataDir) (await import('node:fs')).rmSync(dataDir, { recursive: true, force: true });
   },
 };
 

@@ -31,6 +31,7 @@ const command: CommandModule<object, LoginArgs> = {
     const { planLogin, saveLoginSession } = await import('../config/ssoSessions.js');
     const { loginThroughDaemon } = await import('../daemon/client/login.js');
     const { visible } = await import('../terminalText.js');
+    const { untilText } = await import('../shared/time.js');
     const plan = await planLogin({
       name: args['sso-session'],
       startUrl: args['start-url'],
@@ -46,7 +47,7 @@ const command: CommandModule<object, LoginArgs> = {
     });
     // Only now, with the sign-in known to work, does the config change.
     await saveLoginSession(plan);
-    process.stdout.write(`Signed in to ${visible(plan.session.name)} until ${new Date(expiresAt).toLocaleString()}\n`);
+    process.stdout.write(`Signed in to ${visible(plan.session.name)} ${untilText(expiresAt)}\n`);
   },
 };
 export default command;

@@ -7,11 +7,13 @@ interface LogoutArgs {
 
 const command: CommandModule<object, LogoutArgs> = {
   command: 'logout',
-  describe: "Sign out: ends the portal session, removes the token from the keychain and the AWS CLI's cache (if exported), drops cached credentials",
+  describe:
+    "Sign out of IAM Identity Center: ends the portal session, removes the token from the keychain and the AWS CLI's cache (if exported), drops the credentials cached from it. " +
+    'IAM user keys (keyfob add) are no sign-in and stay; keyfob remove PROFILE deletes them',
   builder: (y) =>
     y
       .option('sso-session', { type: 'string', describe: 'the session to sign out of' })
-      .option('all', { type: 'boolean', describe: 'sign out of every session' })
+      .option('all', { type: 'boolean', describe: 'sign out of every sign-in (IAM user keys stay)' })
       .conflicts('sso-session', 'all'),
   handler: async (args) => {
     const { daemonRequest, parseAnswer } = await import('../daemon/client/connection.js');
@@ -26,6 +28,12 @@ const command: CommandModule<object, LogoutArgs> = {
     const { loggedOut } = parseAnswer<{ loggedOut: string[] }>(await daemonRequest('POST', ROUTES.logout, body));
     const { visible } = await import('../terminalText.js');
     process.stdout.write(loggedOut.length ? `Signed out of ${visible(loggedOut.join(', '))}\n` : 'Nothing to sign out of\n');
+    // Keys are not a session: say they stay, and how they go, so no one thinks logout removed them.
+    const { fetchStatus } = await import('../daemon/client/status.js');
+    const iamUsers = (await fetchStatus().catch(() => undefined))?.iamUsers ?? [];
+    if (iamUsers.length) {
+      process.stdout.write(`${visible(`IAM user keys stay in the keychain for ${iamUsers.join(', ')}; to delete them: keyfob remove PROFILE`)}\n`);
+    }
   },
 };
 export default command;

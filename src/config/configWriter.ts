@@ -43,6 +43,8 @@ export interface LockWait {
   lockFile: string;
   /** The process holding it, when it said so and is alive. */
   holderPid?: number;
+  /** That process's name (/proc/PID/comm), where the system tells it. */
+  holderName?: string;
   /** How long it waits in all, in ms. */
   waitMs: number;
 }
@@ -54,7 +56,13 @@ export interface EditContext {
 
 /** The line that says a wait for the lock is going on: for which lock, held by whom, for how long. */
 export function lockWaitLine(path: string, w: LockWait): string {
-  return `waiting for the lock on ${path} (${w.lockFile}${w.holderPid ? `, held by keyfob pid ${w.holderPid}` : ''}); giving up after ${Math.round(w.waitMs / 1000)}s`;
+  const holder = w.holderPid ? `, held by ${describeHolder({ pid: w.holderPid, name: w.holderName })}` : '';
+  return `waiting for the lock on ${path} (${w.lockFile}${holder}); giving up after ${Math.round(w.waitMs / 1000)}s`;
+}
+
+/** "sleep pid 42" where the system names the process, else "pid 42": any process can hold the lock. */
+function describeHolder(holder: LockHolder): string {
+  return visible(holder.name ? `${holder.name} pid ${holder.pid}` : `pid ${holder.pid}`);
 }
 
 /** After this long a wait for the lock is announced. */
@@ -153,16 +161,16 @@ export async function editConfigFile(
         }
         const waited = Date.now() - started;
         if (waited >= waitMs) {
-          const pid = await lockHolder(file);
+          const holder = await lockHolder(file);
           throw new ConfigError(
-            `${path} is still locked after ${Math.round(waitMs / 1000)}s by ${pid ? `keyfob pid ${pid}` : 'another keyfob'} (${lockFile}); ` +
+            `${path} is still locked after ${Math.round(waitMs / 1000)}s by ${holder ? describeHolder(holder) : 'another keyfob'} (${lockFile}); ` +
               `try again, or remove ${lockFile} if no keyfob is running`,
           );
         }
         if (!told && waited >= LOCK_WAIT_NOTICE_MS) {
           told = true;
-          const holderPid = await lockHolder(file);
-          onLockWait({ lockFile, waitMs, ...(holderPid ? { holderPid } : {}) });
+          const holder = await lockHolder(file);
+          onLockWait({ lockFile, waitMs, ...(holder ? { holderPid: holder.pid } : {}), ...(holder?.name ? { holderName: holder.name } : {}) });
         }
         const pause = Math.min(50 + Math.random() * 50, Math.max(1, waitMs - waited));
         await new Promise((resolve) => setTimeout(resolve, pause));
@@ -176,16 +184,22 @@ function holderFile(file: string): string {
   return `${file}.lock.pid`;
 }
 
-/** The pid in the holder file when that process is alive; undefined when unknown. */
-async function lockHolder(file: string): Promise<number | undefined> {
+interface LockHolder {
+  pid: number;
+  name?: string;
+}
+
+/** The process in the holder file when it is alive, with its name where /proc tells it; undefined when unknown. */
+async function lockHolder(file: string): Promise<LockHolder | undefined> {
   const pid = Number((await readFile(holderFile(file), 'utf8').catch(() => '')).trim());
   if (!Number.isInteger(pid) || pid <= 0) return undefined;
   try {
     process.kill(pid, 0);
-    return pid;
   } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM' ? pid : undefined;
+    if ((err as NodeJS.ErrnoException).code !== 'EPERM') return undefined;
   }
+  const name = (await readFile(`/proc/${pid}/comm`, 'utf8').catch(() => '')).trim();
+  return name ? { pid, name } : { pid };
 }
 
 async function readIfExists(file: string): Promise<string> {

@@ -10,6 +10,7 @@
 import { basename } from 'node:path';
 import { splitCommandLine } from '../shared/shellWords.js';
 import { ConfigError, NoSessionForPortalError } from '../errors.js';
+import type { SsoSessionConfig } from '../signin/types.js';
 import type { AwsConfig } from './awsConfig.js';
 import { sameStartUrl } from './ssoSessions.js';
 
@@ -20,6 +21,8 @@ export interface SsoSource {
   ssoSession: string;
   accountId: string;
   roleName: string;
+  /** When no [sso-session] of the config names the portal: the sign-in the daemon already holds to it. */
+  signedIn?: SsoSessionConfig;
 }
 
 export interface ChainSource {
@@ -81,6 +84,10 @@ const STATIC_KEYS = ['aws_access_key_id', 'aws_secret_access_key'];
 const KEYFOB_KEYS = ['keyfob_sso_session', 'keyfob_account_id', 'keyfob_role_name'] as const;
 const GRANTED_KEYS = ['granted_sso_start_url', 'granted_sso_region', 'granted_sso_account_id', 'granted_sso_role_name'] as const;
 
+/** Keys that make a section meant to give credentials (botocore's, the AWS CLI's SSO ones, granted's and keyfob's). */
+const CREDENTIAL_KEY =
+  /^(aws_access_key_id|aws_secret_access_key|aws_session_token|role_arn|source_profile|credential_source|credential_process|web_identity_token_file|mfa_serial|login_session|sso_.*|keyfob_.*|granted_.*)$/;
+
 const hasStatic = (v: Record<string, string>) => STATIC_KEYS.some((k) => k in v);
 const hasRoleVars = (v: Record<string, string>) => 'role_arn' in v && !('web_identity_token_file' in v);
 
@@ -109,10 +116,26 @@ export function keyfobLineProfile(line: string): string | undefined {
 }
 
 export class ProfileResolver {
-  constructor(private readonly files: ProfileFiles) {}
+  /** Set once a legacy or granted profile resolved through a sign-in the daemon holds (not the files alone). */
+  usedSignIn = false;
+
+  /** `signedIn`: the sign-ins the daemon holds, for profiles whose portal has no [sso-session]. */
+  constructor(
+    private readonly files: ProfileFiles,
+    private readonly signedIn: () => SsoSessionConfig[] = () => [],
+  ) {}
 
   exists(name: string): boolean {
     return this.files.config.profiles.has(name) || this.files.credentials.has(name);
+  }
+
+  /**
+   * The keys of a section that only sets defaults (a plain [default] with region and output):
+   * none of them gives credentials, so it is no credential profile. Undefined when one does.
+   */
+  settingsOnly(name: string): string[] | undefined {
+    const keys = Object.keys(this.values(name));
+    return keys.some((key) => CREDENTIAL_KEY.test(key)) ? undefined : keys;
   }
 
   /** The config's values with the credentials file's on top, as botocore's full_config. */
@@ -264,7 +287,13 @@ export class ProfileResolver {
   private legacy(name: string, startUrl: string, region: string, accountId: string, roleName: string): SsoSource {
     const same = [...this.files.config.ssoSessions.values()].filter((s) => sameStartUrl(s.startUrl, startUrl));
     const session = same.find((s) => s.region === region) ?? same[0];
-    if (!session) throw new NoSessionForPortalError(name, startUrl, region);
+    if (!session) {
+      // No section names the portal, but the daemon is signed in to exactly it (start URL and region): use that.
+      const held = this.signedIn().find((s) => s.region === region && sameStartUrl(s.startUrl, startUrl));
+      if (!held) throw new NoSessionForPortalError(name, startUrl, region);
+      this.usedSignIn = true;
+      return { kind: 'sso', profile: name, ssoSession: held.name, accountId, roleName, signedIn: held };
+    }
     return { kind: 'sso', profile: name, ssoSession: session.name, accountId, roleName };
   }
 }

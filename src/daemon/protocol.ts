@@ -107,7 +107,8 @@ export interface ProfileSummary {
 /** One line of `keyfob list`: a profile that resolves, with its cached expiry, or why it does not. */
 export interface ProfileListing {
   name: string;
-  kind?: ProfileKind;
+  /** 'settings': a section that only sets defaults (region, output…), listed with its keys as its source. */
+  kind?: ProfileKind | 'settings';
   source?: string;
   /** ISO time the cached credentials expire, when the daemon holds some. */
   expiration?: string;

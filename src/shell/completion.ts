@@ -149,8 +149,26 @@ _keyfob_profiles() {
   done < <(${list})
 }
 `;
-  // zsh runs the bash function through bashcompinit.
-  return shell === 'bash'
-    ? `${body}complete -F _keyfob_complete keyfob\n`
-    : `${body}autoload -U +X bashcompinit && bashcompinit\ncomplete -F _keyfob_complete keyfob\n`;
+  // zsh runs the bash function through bashcompinit, whose `complete` needs compinit's compdef.
+  return shell === 'bash' ? `${body}complete -F _keyfob_complete keyfob\n` : `${body}${zshRegistration('_keyfob_complete_register', 'complete -F _keyfob_complete keyfob', '_comps[keyfob]')}`;
+}
+
+/**
+ * zsh registers completions through compdef, which exists only once compinit has run; .zshrc files
+ * run it before our line, after it (oh-my-zsh), or never. So: register now if compdef exists, and
+ * again at the first prompt unless the registration is still there (a later compinit that loads its
+ * dump file drops it); where nothing ran compinit by then, run it (-i: never load insecure files).
+ * shell/assume-completion.zsh does the same for `assume`.
+ */
+function zshRegistration(name: string, register: string, registered: string): string {
+  return `autoload -U +X bashcompinit && bashcompinit
+${name}() {
+  add-zsh-hook -d precmd ${name}
+  [[ -n \${${registered}-} ]] && return
+  (( $+functions[compdef] )) || { autoload -Uz compinit && compinit -i; }
+  ${register}
+}
+if (( $+functions[compdef] )); then ${register}; fi
+autoload -Uz add-zsh-hook && add-zsh-hook precmd ${name}
+`;
 }

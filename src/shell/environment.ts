@@ -3,6 +3,7 @@
 // assume stays when the next profile has no region.
 import type { AssumeAnswer, ContainerToken, ProfileSummary } from '../daemon/protocol.js';
 import { visible } from '../terminalText.js';
+import { untilText } from '../shared/time.js';
 
 export const EXPORTED_LIST = 'KEYFOB_EXPORTED';
 
@@ -62,12 +63,10 @@ export function previousContainerToken(env: NodeJS.ProcessEnv): string | undefin
   return previouslyExported(env).includes('AWS_CONTAINER_AUTHORIZATION_TOKEN') ? env.AWS_CONTAINER_AUTHORIZATION_TOKEN : undefined;
 }
 
-/** The line assume shows on stderr: which role, where, and until when (local time). */
+/** The line assume shows on stderr: which role, where, and until when (local time, zone, time left). */
 export function assumedNote(answer: AssumeAnswer, region: string | undefined): string {
   const { profile, credentials } = answer;
-  // Not toLocaleTimeString: loading ICU for it costs ~25 ms on every assume.
-  const expires = credentials.Expiration ? new Date(credentials.Expiration) : undefined;
-  const until = expires ? ` until ${String(expires.getHours()).padStart(2, '0')}:${String(expires.getMinutes()).padStart(2, '0')}` : ' (keys that do not expire)';
+  const until = credentials.Expiration ? ` ${untilText(credentials.Expiration)}` : ' (keys that do not expire)';
   const where = region ?? profile.region;
   const what = [profile.accountId, profile.roleName, where].filter(Boolean).join(', ');
   const note = answer.note ? `; ${answer.note}` : '';

@@ -12,13 +12,15 @@ import { AwsCliExport } from './awsCliExport.js';
 import { registrationUsable } from './registration.js';
 import { sameDefinition, SignInStore, tokenRegistration, type StoredSignIn } from './signInStore.js';
 import { RefreshRejectedError, RegistrationRejectedError } from './tokens.js';
-import type { Logger, SignInMethod, SignInPrompt, SsoSessionConfig, SsoToken } from './types.js';
+import { DEFAULT_SCOPES, type Logger, type SignInMethod, type SignInPrompt, type SsoSessionConfig, type SsoToken } from './types.js';
 
 export type { Logger } from './types.js';
 
 export interface LoginOptions {
   /** true: write the AWS CLI's token cache and keep it current; false: stop and remove it; unset: keep the session's choice. */
   exportToAwsCli?: boolean;
+  /** Aborted when this caller stops waiting (its client went away); the sign-in stops once no caller waits. */
+  signal?: AbortSignal;
 }
 
 export interface SessionManagerOptions {
@@ -37,6 +39,9 @@ interface PendingLogin {
   promise: Promise<SsoToken>;
   prompt?: SignInPrompt;
   listeners: Set<(prompt: SignInPrompt, joined: boolean) => void>;
+  /** Callers still waiting; an abortable caller that leaves counts down, and at zero the sign-in is cancelled. */
+  waiting: number;
+  cancel: AbortController;
 }
 
 export interface SessionStatus {
@@ -206,36 +211,60 @@ export class SessionManager {
     onPrompt: (p: SignInPrompt, joined: boolean) => void,
     options: LoginOptions = {},
   ): Promise<SsoToken> {
-    const token = await this.signIn(session, method, onPrompt);
+    const token = await this.signIn(session, method, onPrompt, options.signal);
     // Each caller's own choice applies, also when it joined someone else's sign-in.
     if (options.exportToAwsCli !== undefined) await this.setAwsCliExport(session, options.exportToAwsCli);
     return token;
   }
 
-  private signIn(session: SsoSessionConfig, method: SignInMethod, onPrompt: (p: SignInPrompt, joined: boolean) => void): Promise<SsoToken> {
+  private signIn(
+    session: SsoSessionConfig,
+    method: SignInMethod,
+    onPrompt: (p: SignInPrompt, joined: boolean) => void,
+    signal?: AbortSignal,
+  ): Promise<SsoToken> {
     const key = loginKey(session);
     const pending = this.logins.get(key);
     if (pending) {
+      this.wait(pending, session, signal);
       if (pending.prompt) onPrompt(pending.prompt, true);
       else pending.listeners.add((prompt) => onPrompt(prompt, true));
       return pending.promise;
     }
-    const entry: PendingLogin = { promise: undefined as unknown as Promise<SsoToken>, listeners: new Set([onPrompt]) };
+    const entry: PendingLogin = {
+      promise: undefined as unknown as Promise<SsoToken>,
+      listeners: new Set([onPrompt]),
+      waiting: 0,
+      cancel: new AbortController(),
+    };
+    this.wait(entry, session, signal);
     const showPrompt = (prompt: SignInPrompt) => {
       entry.prompt = prompt;
       for (const listener of entry.listeners) listener(prompt, false);
       entry.listeners.clear();
     };
-    entry.promise = this.runLogin(session, method, showPrompt).finally(() => this.logins.delete(key));
+    entry.promise = this.runLogin(session, method, showPrompt, entry.cancel.signal).finally(() => this.logins.delete(key));
     this.logins.set(key, entry);
     return entry.promise;
+  }
+
+  /** One more caller waits on the sign-in; when the last one leaves (Ctrl-C in its client), the sign-in stops. */
+  private wait(entry: PendingLogin, session: SsoSessionConfig, signal: AbortSignal | undefined): void {
+    entry.waiting++;
+    const leave = () => {
+      if (--entry.waiting > 0 || entry.cancel.signal.aborted) return;
+      this.log.info('sign-in cancelled: no client waits for it', { session: session.name });
+      entry.cancel.abort();
+    };
+    if (signal?.aborted) leave();
+    else signal?.addEventListener('abort', leave, { once: true });
   }
 
   /**
    * The sign-in works on a record in memory and saves it only once it has a token, so a failed
    * sign-in (a mistyped start URL, a denial) leaves the stored one exactly as it was.
    */
-  private async runLogin(session: SsoSessionConfig, method: SignInMethod, onPrompt: (p: SignInPrompt) => void): Promise<SsoToken> {
+  private async runLogin(session: SsoSessionConfig, method: SignInMethod, onPrompt: (p: SignInPrompt) => void, signal: AbortSignal): Promise<SsoToken> {
     const { state, stored: current } = await this.signInFor(session);
     const previous = this.records.current(session.name);
     const draft: StoredSignIn = current
@@ -252,7 +281,7 @@ export class SessionManager {
         draft.registrations[method] = reg;
       }
       try {
-        token = await this.identityCenter.signIn(method, session, reg, { onPrompt });
+        token = await this.identityCenter.signIn(method, session, reg, { onPrompt, signal });
         break;
       } catch (err) {
         // The server forgot our client (expired or revoked): register once more.
@@ -303,6 +332,26 @@ export class SessionManager {
     // A dead token is no use to the AWS CLI either; the opt-in stays for the next sign-in.
     await this.awsCli.removeOrWarn(session, stored);
     this.log.warn('session signed out', { session: session.name, reason });
+  }
+
+  /**
+   * The sessions this daemon holds a live sign-in for (in memory: made or used since it started), as
+   * their definitions: a profile that names a portal with no [sso-session] reuses one of them.
+   */
+  signedInSessions(): SsoSessionConfig[] {
+    const now = Date.now();
+    const held: SsoSessionConfig[] = [];
+    for (const [name, stored] of this.records.loaded()) {
+      if (!stored?.token || (stored.token.expiresAt <= now && !stored.token.refreshToken)) continue;
+      held.push({ name, startUrl: stored.startUrl, region: stored.region, scopes: tokenRegistration(stored)?.scopes ?? DEFAULT_SCOPES });
+    }
+    return held;
+  }
+
+  /** Reads the stored sign-in under `name` into memory (see signedInSessions); true when it holds a token. */
+  async loadSignIn(name: string): Promise<boolean> {
+    if (!name) return false;
+    return !!(await this.records.load(name).catch(() => undefined))?.token;
   }
 
   /** Sign out upstream (best effort) and remove the sign-in from the store; only one for this definition. */

@@ -34,6 +34,11 @@ export class SignInStore {
     return this.records.get(name);
   }
 
+  /** Every record in memory, by session name. */
+  loaded(): IterableIterator<[string, StoredSignIn | undefined]> {
+    return this.records.entries();
+  }
+
   /** The record in memory (undefined when none, or not loaded yet). */
   current(name: string): StoredSignIn | undefined {
     return this.records.get(name);

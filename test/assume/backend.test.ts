@@ -23,7 +23,7 @@ describe('keyfob assume (the backend)', () => {
     expect(fish.stdout).toMatch(/^set -gx AWS_ACCESS_KEY_ID 'ASIA[A-Z0-9]{16}'$/m);
     expect(fish.stdout).toContain("set -gx AWS_PROFILE 'QA/ReadOnlyAccess'\n");
     expect(fish.stdout).toContain("set -gx AWS_REGION 'ap-southeast-2'\n");
-    expect(fish.stderr).toMatch(/^keyfob: assumed QA\/ReadOnlyAccess \(321098765432, ReadOnlyAccess, ap-southeast-2\) until \d\d:\d\d\n$/);
+    expect(fish.stderr).toMatch(/^keyfob: assumed QA\/ReadOnlyAccess \(321098765432, ReadOnlyAccess, ap-southeast-2\) until \d\d:\d\d \S+ \(\d+[hm]( \d+m)?\)\n$/);
     const ps = await runKeyfob(['assume', '--shell', 'powershell', 'QA/ReadOnlyAccess'], home.env);
     expect(ps.stdout).toContain("$env:AWS_PROFILE = 'QA/ReadOnlyAccess'\n");
   });
@@ -40,7 +40,6 @@ describe('keyfob assume (the backend)', () => {
       [['assume', '--bogus'], /^keyfob: unknown option --bogus; see: assume --help\n$/],
       [['assume', 'QA/ReadOnly', '-r', 'mars'], /^keyfob: "mars" is not an AWS region, e.g. -r eu-west-1; see: assume --help\n$/],
       [['exec'], /^keyfob: usage: keyfob exec PROFILE \[-r REGION\] \[-d DURATION\] \[-- COMMAND \[ARGS\.\.\.\]\]\n$/],
-      [['exec', 'QA/ReadOnlyAccess', '--', '/nonexistent/cmd'], /^keyfob: command not found: \/nonexistent\/cmd\n$/],
       [['assume', 'QA/ReadOnly'], /^keyfob: profile "QA\/ReadOnly" is not in .*; nearest: "QA\/ReadOnlyAccess", .*; check the name, or run: keyfob populate\n$/],
     ];
     for (const [args, expected] of cases) {

@@ -247,7 +247,7 @@ describe('a wait for the config lock', () => {
     // Said while it waits (not only when it gives up), so before the lock is released.
     const after = await Promise.race([told, closed.then(() => Infinity), new Promise<number>((resolve) => setTimeout(() => resolve(Infinity), 15_000))]);
     expect(after, stderr).toBeLessThan(10_000);
-    expect(stderr).toContain(`waiting for the lock on ${h.configFile} (${h.configFile}.lock, held by keyfob pid ${holder.pid}); giving up after 20s`);
+    expect(stderr).toContain(`waiting for the lock on ${h.configFile} (${h.configFile}.lock, held by node pid ${holder.pid}); giving up after 20s`);
     writeFileSync(go, '');
     expect(await closed, stderr).toBe(0);
     expect(regions(h.configFile).size).toBeGreaterThan(0);

@@ -351,4 +351,16 @@ describe('keyfob list', () => {
     expect(expiryOf('sec-admin')).toMatch(/^2026-01-01T/);
     expect(sts.assumeCalls).toHaveLength(1); // listing fetched nothing
   });
+
+  it('lists a section that only sets defaults (a plain [default]) as settings, never as broken', () => {
+    const extra = '\n[default]\nregion = eu-west-1\noutput = json\n\n[profile mfa-only]\nmfa_serial = x\nregion = eu-west-1\n';
+    writeFileSync(join(dir, 'config'), `${CONFIG}${extra}`, { mode: 0o600 });
+    vi.advanceTimersByTime(1000);
+    file.fresh();
+    const listed = service.listing(file);
+    expect(listed.find((p) => p.name === 'default')).toEqual({ name: 'default', kind: 'settings', source: 'region, output' });
+    // A section with a credential key but no way to credentials is still an error, as is a broken chain.
+    expect(listed.find((p) => p.name === 'mfa-only')?.error).toMatch(/no credentials keyfob can use/);
+    expect(listed.find((p) => p.name === 'orphan')?.error).toBeDefined();
+  });
 });

@@ -8,7 +8,7 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { ROLE_REFRESH_WINDOW_MS } from '../../src/credentials/cachingProvider.js';
 import { ConfigCache, REVALIDATE_MS } from '../../src/daemon/server/configCache.js';
 import { CredentialService } from '../../src/daemon/server/credentialService.js';
-import { NotSignedInError, UnknownProfileError } from '../../src/errors.js';
+import { KeyfobError, NoSessionForPortalError, NotSignedInError, UnknownProfileError } from '../../src/errors.js';
 import { SessionManager, TOKEN_REFRESH_WINDOW_MS } from '../../src/signin/sessions.js';
 import { memoryStore } from '../../src/store/index.js';
 import { FakeIdentityCenter, quietLog, session } from './fakeIdentityCenter.js';
@@ -168,5 +168,53 @@ describe('the warm path keeps its work', () => {
     expect(work.parses).toBe(3);
     await expect(service.forProfile(work, 'w/missing')).rejects.toBeInstanceOf(UnknownProfileError);
     expect(work.parses).toBe(3);
+  });
+
+  it('a legacy or granted profile whose portal has no [sso-session] reuses the sign-in the daemon holds to exactly that portal', async () => {
+    const path = join(dir, 'legacy');
+    writeFileSync(
+      path,
+      `[profile legacy]\nsso_start_url = ${corp.startUrl}/\nsso_region = ${corp.region}\nsso_account_id = ${ACCOUNTS[0]}\nsso_role_name = Admin\n\n` +
+        `[profile granted]\ngranted_sso_start_url = ${corp.startUrl}\ngranted_sso_region = ${corp.region}\ngranted_sso_account_id = ${ACCOUNTS[1]}\ngranted_sso_role_name = ReadOnly\n\n` +
+        `[profile elsewhere]\nsso_start_url = ${corp.startUrl}\nsso_region = us-east-1\nsso_account_id = ${ACCOUNTS[0]}\nsso_role_name = Admin\n`,
+      { mode: 0o600 },
+    );
+    const file = new ConfigCache(path);
+    expect((await service.forProfile(file, 'legacy')).AccessKeyId).toBeTruthy();
+    expect((await service.forProfile(file, 'granted')).AccessKeyId).toBeTruthy();
+    expect(fake.calls.signIn).toBe(1); // the sign-in of beforeEach, no other
+    expect(service.describe(file, 'legacy')).toMatchObject({ ssoSession: corp.name, accountId: ACCOUNTS[0], roleName: 'Admin' });
+    // Another region is another portal: still no session for it.
+    await expect(service.forProfile(file, 'elsewhere')).rejects.toBeInstanceOf(NoSessionForPortalError);
+    // Signed out: the error again, and once signed in anew (same files), the sign-in is used again.
+    await sessions.logout(corp);
+    await expect(service.forProfile(file, 'legacy')).rejects.toBeInstanceOf(KeyfobError);
+    sessions.close();
+    sessions = new SessionManager(memoryStore(), quietLog, { identityCenter: fake, awsCliCacheDir: join(dir, 'no-cli-cache') });
+    service.close();
+    service = new CredentialService(sessions, quietLog, fake);
+    await expect(service.forProfile(file, 'legacy')).rejects.toBeInstanceOf(NoSessionForPortalError);
+    await sessions.login(corp, 'device', () => undefined);
+    expect((await service.forProfile(file, 'legacy')).AccessKeyId).toBeTruthy();
+  });
+
+  it("after a restart, a portal's sign-in kept under the name keyfob login gives it is read from the store and reused", async () => {
+    const store = memoryStore();
+    const portal = session({ name: 'd-1111111111' }); // what `keyfob login --start-url` names corp's portal
+    const before = new SessionManager(store, quietLog, { identityCenter: fake, awsCliCacheDir: join(dir, 'no-cli-cache') });
+    await before.login(portal, 'device', () => undefined);
+    before.close();
+    const restarted = new SessionManager(store, quietLog, { identityCenter: fake, awsCliCacheDir: join(dir, 'no-cli-cache') });
+    const fresh = new CredentialService(restarted, quietLog, fake);
+    const path = join(dir, 'legacy-after-restart');
+    writeFileSync(path, `[profile legacy]\nsso_start_url = ${corp.startUrl}\nsso_region = ${corp.region}\nsso_account_id = ${ACCOUNTS[0]}\nsso_role_name = Admin\n`, { mode: 0o600 });
+    const signIns = fake.calls.signIn;
+    try {
+      expect((await fresh.assume(new ConfigCache(path), 'legacy')).profile).toMatchObject({ ssoSession: 'd-1111111111', accountId: ACCOUNTS[0] });
+      expect(fake.calls.signIn).toBe(signIns);
+    } finally {
+      fresh.close();
+      restarted.close();
+    }
   });
 });

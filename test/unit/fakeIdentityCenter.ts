@@ -65,7 +65,17 @@ export class FakeIdentityCenter implements IdentityCenter {
     await roundTrip();
     const userCode = `CODE-${this.serial}`;
     hooks.onPrompt({ method, url: `https://fake.example/device?user_code=${userCode}`, userCode });
-    if (!this.autoApprove) await new Promise<void>((resolve, reject) => this.waiting.push({ resolve, reject }));
+    if (!this.autoApprove) {
+      await new Promise<void>((resolve, reject) => {
+        const entry = { resolve, reject };
+        this.waiting.push(entry);
+        // As the real flows do: a cancelled sign-in stops waiting for the user.
+        hooks.signal?.addEventListener('abort', () => {
+          this.waiting.splice(this.waiting.indexOf(entry), 1);
+          reject(new Error('sign-in was cancelled'));
+        });
+      });
+    }
     await roundTrip();
     this.revoked = false;
     return this.issue(registration.clientId, Date.now());

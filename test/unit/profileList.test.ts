@@ -18,3 +18,10 @@ describe('keyfob list output', () => {
     expect(out).not.toContain('\u001b');
   });
 });
+
+describe('keyfob list: a section that only sets defaults', () => {
+  it('reads as settings with its keys, with no fix to run', () => {
+    const out = formatListing([{ name: 'default', kind: 'settings', source: 'region, output' }]);
+    expect(out).toBe('default  settings  region, output\n');
+  });
+});

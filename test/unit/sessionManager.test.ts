@@ -245,6 +245,30 @@ describe('SessionManager: logins', () => {
     expect(await m.accessToken(corp)).toBe(tokens[0].accessToken);
   });
 
+  it('a sign-in stops when the last caller waiting for it leaves (Ctrl-C in its client), not before', async () => {
+    const m = await signedIn();
+    const before = await store.get(corp.name);
+    fake.autoApprove = false;
+    const [first, second] = [new AbortController(), new AbortController()];
+    const a = m.login(corp, 'device', () => undefined, { signal: first.signal });
+    const b = m.login(corp, 'device', () => undefined, { signal: second.signal });
+    await vi.waitFor(() => expect(fake.pendingSignIns).toBe(1));
+    first.abort();
+    await vi.advanceTimersByTimeAsync(10);
+    expect(fake.pendingSignIns).toBe(1); // the other caller still waits for it
+    second.abort();
+    await expect(a).rejects.toThrow('cancelled');
+    await expect(b).rejects.toThrow('cancelled');
+    expect(fake.pendingSignIns).toBe(0);
+    expect((await m.status(corp)).signInPending).toBe(false);
+    expect(await store.get(corp.name)).toBe(before);
+    // A caller with no way to leave keeps its sign-in going; the next login starts afresh.
+    const c = m.login(corp, 'device', () => undefined);
+    await vi.waitFor(() => expect(fake.pendingSignIns).toBe(1));
+    fake.approve();
+    await expect(c).resolves.toMatchObject({ accessToken: expect.any(String) });
+  });
+
   it('logins to another definition of the name do not join, and a failed one leaves the sign-in as it was', async () => {
     const m = await signedIn();
     const before = await store.get(corp.name);

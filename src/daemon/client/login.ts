@@ -38,7 +38,14 @@ export async function loginThroughDaemon(opts: LoginOptions): Promise<{ expiresA
   };
   let result: LoginEvent | undefined;
   let opening: Promise<void> | undefined;
-  await daemonEvents<LoginEvent>(
+  // Ctrl-C ends this client, and with it the request: the daemon then stops the sign-in, unless
+  // another client waits for the same one (it goes on for that client).
+  const interrupted = () => {
+    print('keyfob: sign-in cancelled (it goes on only if another keyfob waits for it; keyfob status shows it)');
+    process.exit(130);
+  };
+  process.once('SIGINT', interrupted);
+  const events = daemonEvents<LoginEvent>(
     'POST',
     ROUTES.login,
     request,
@@ -60,6 +67,7 @@ export async function loginThroughDaemon(opts: LoginOptions): Promise<{ expiresA
     },
     { env },
   );
+  await events.finally(() => process.off('SIGINT', interrupted));
   await opening;
   if (!result) throw new KeyfobError('LoginFailed', 'the daemon ended the sign-in without an answer; see KEYFOB_HOME/daemon.log');
   if (result.event === 'error') throw new KeyfobError(result.error.code, result.error.message);

@@ -1,5 +1,6 @@
 // `keyfob list`: every profile of the config and credentials file, as the daemon resolves it.
 import stringWidth from 'string-width';
+import { untilText } from '../../shared/time.js';
 import { visible } from '../../terminalText.js';
 import { ROUTES, type ProfileListing } from '../protocol.js';
 import { daemonRequest, parseAnswer } from './connection.js';
@@ -15,7 +16,7 @@ export function formatListing(profiles: ProfileListing[]): string {
   const lines = profiles.map((p) => {
     const name = visible(p.name) + ' '.repeat(Math.max(0, width - stringWidth(visible(p.name))));
     if (p.error) return `${name}  ?         ${p.error}`;
-    const expiry = p.expiration ? `  cached until ${new Date(p.expiration).toLocaleString()}` : '';
+    const expiry = p.expiration ? `  cached ${untilText(p.expiration)}` : '';
     return `${name}  ${(p.kind ?? 'sso').padEnd(8)}  ${p.source ?? ''}${expiry}`;
   });
   // Names come from the config: nothing in them may act on the terminal.

@@ -1,4 +1,5 @@
 // `keyfob status`: what the daemon knows, formatted for people. Never starts a daemon.
+import { untilText } from '../../shared/time.js';
 import { visible } from '../../terminalText.js';
 import { ROUTES } from '../protocol.js';
 import { daemonRequest, parseAnswer } from './connection.js';
@@ -31,7 +32,6 @@ export async function fetchStatus(env: NodeJS.ProcessEnv = process.env): Promise
   }
 }
 
-const when = (iso: string) => new Date(iso).toLocaleString();
 
 export function formatStatus(report: StatusReport | undefined): string {
   if (!report) return 'daemon: not running (it starts on demand; or run: keyfob daemon start)\n';
@@ -48,18 +48,18 @@ export function formatStatus(report: StatusReport | undefined): string {
     const state = s.signInPending
       ? 'sign-in in progress'
       : s.signedIn
-        ? `signed in until ${when(s.expiresAt!)}${s.canRefresh ? ', refreshes automatically' : ', cannot refresh'}`
+        ? `signed in ${untilText(s.expiresAt!)}${s.canRefresh ? ', refreshes automatically' : ', cannot refresh'}`
         : `signed out${s.reason ? ` (${s.reason})` : ''}; run: keyfob login --sso-session ${s.name}`;
     lines.push(`  ${s.name}  ${s.startUrl} (${s.region})  ${state}`);
   }
   lines.push('', 'cached role credentials:');
   if (!report.credentials.length) lines.push('  none');
-  for (const c of report.credentials) lines.push(`  ${c.accountId}/${c.roleName}  (${c.ssoSession})  expires ${when(c.expiration)}`);
+  for (const c of report.credentials) lines.push(`  ${c.accountId}/${c.roleName}  (${c.ssoSession})  ${untilText(c.expiration)}`);
   if (report.chains?.length) {
     lines.push('', 'cached role chains and IAM user sessions:');
-    for (const c of report.chains) lines.push(`  ${c.profile}  ${c.roleArn ?? 'session (GetSessionToken)'}  expires ${when(c.expiration)}`);
+    for (const c of report.chains) lines.push(`  ${c.profile}  ${c.roleArn ?? 'session (GetSessionToken)'}  ${untilText(c.expiration)}`);
   }
-  lines.push('', 'IAM users in the keychain (keyfob add):');
+  lines.push('', 'IAM users in the keychain (keyfob add; logout leaves them, keyfob remove PROFILE deletes them):');
   lines.push(report.iamUsers?.length ? `  ${report.iamUsers.join(', ')}` : '  none');
   // Names and reasons come from the server and the config: nothing in them may act on the terminal.
   return `${lines.map(visible).join('\n')}\n`;

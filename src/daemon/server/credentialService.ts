@@ -13,6 +13,7 @@ import { createHash } from 'node:crypto';
 import { basename } from 'node:path';
 import type { AwsConfig } from '../../config/awsConfig.js';
 import { nearestNames } from '../../config/nearestNames.js';
+import { deriveSessionName } from '../../config/ssoSessions.js';
 import { ProfileResolver, roleNameOf, type ChainSource, type ProfileFiles, type ProfileSource } from '../../config/profileResolver.js';
 import { AssumeRoleProvider } from '../../credentials/assumeRoleProvider.js';
 import { CachingProvider } from '../../credentials/cachingProvider.js';
@@ -22,7 +23,7 @@ import { SessionTokenProvider } from '../../credentials/sessionTokenProvider.js'
 import { SsoRoleProvider } from '../../credentials/ssoRoleProvider.js';
 import { StaticProvider } from '../../credentials/staticProvider.js';
 import { toCredentialProcessOutput, type CredentialProcessOutput, type CredentialProvider, type RoleCredentials } from '../../credentials/types.js';
-import { ConfigError, KeyfobError, NotSignedInError, oneLine, UnknownProfileError } from '../../errors.js';
+import { ConfigError, KeyfobError, NoSessionForPortalError, NotSignedInError, oneLine, UnknownProfileError } from '../../errors.js';
 import { signInDefinition, type SsoSessionConfig } from '../../signin/types.js';
 import { sdkIdentityCenter, type IdentityCenter } from '../../aws/identityCenter.js';
 import { arnAccount, sdkSts, type SigningKeys, type Sts } from '../../aws/sts.js';
@@ -144,7 +145,7 @@ export class CredentialService {
     if (!cache) this.resolved.set(files, (cache = new Map()));
     let entry = cache.get(name);
     if (!entry) {
-      const resolver = new ProfileResolver(files);
+      const resolver = new ProfileResolver(files, () => this.sessions.signedInSessions());
       if (!resolver.exists(name)) return {};
       try {
         const source = resolver.resolve(name);
@@ -153,7 +154,8 @@ export class CredentialService {
         if (!(err instanceof KeyfobError)) throw err;
         entry = { error: err };
       }
-      cache.set(name, entry);
+      // What depends on the daemon's sign-ins, not on the files alone, is resolved again next time.
+      if (!resolver.usedSignIn && !(entry.error instanceof NoSessionForPortalError)) cache.set(name, entry);
     }
     return entry;
   }
@@ -194,7 +196,12 @@ export class CredentialService {
     const files = file.profileFiles();
     return this.profileNames(files).map((name) => {
       const { source, summary, error } = this.resolve(files, name);
-      if (!summary || !source) return { name, error: oneLine(error ?? 'does not resolve') };
+      if (!summary || !source) {
+        // A section that only sets defaults (a plain [default]) is listed as such, not as broken.
+        const settings = new ProfileResolver(files).settingsOnly(name);
+        if (settings) return { name, kind: 'settings' as const, source: settings.join(', ') };
+        return { name, error: oneLine(error ?? 'does not resolve') };
+      }
       // Links are keyed by what they are, not by file: this finds credentials cached before an edit
       // of the config, or fetched only as another profile's source. Building one fetches nothing.
       let peek: ReturnType<CachingProvider['peek']>;
@@ -218,8 +225,8 @@ export class CredentialService {
 
   /** What `assume` needs: the profile and its credentials, from one lookup, with a note when the duration was changed. */
   async assume(file: ConfigCache, profileName: string, options: CredentialOptions = {}): Promise<AssumeAnswer> {
-    const profile = this.describe(file, profileName);
     const { credentials, notes } = await this.answer(file, profileName, options);
+    const profile = this.describe(file, profileName);
     return { profile, credentials, ...(notes.length ? { note: notes.join('; ') } : {}) };
   }
 
@@ -228,7 +235,13 @@ export class CredentialService {
   }
 
   private async answer(file: ConfigCache, profileName: string, options: CredentialOptions): Promise<{ credentials: CredentialProcessOutput; notes: string[] }> {
-    const { files, source, error } = this.resolveFresh(file, profileName);
+    let resolved = this.resolveFresh(file, profileName);
+    // A portal with no [sso-session]: after a restart the daemon reads a sign-in from the keychain
+    // only by name; look under the name `keyfob login` gives that portal, then resolve once more.
+    if (resolved.error instanceof NoSessionForPortalError && (await this.sessions.loadSignIn(portalSessionName(resolved.error.startUrl)))) {
+      resolved = this.resolveFresh(file, profileName);
+    }
+    const { files, source, error } = resolved;
     if (error) throw error;
     if (!source) throw new UnknownProfileError(profileName, file.path, nearestNames(profileName, this.profileNames(files)));
     const { link, notes } = this.topLink(files, source, options);
@@ -288,7 +301,7 @@ export class CredentialService {
         if (top && durationSeconds !== undefined) {
           notes.push(`IAM Identity Center role credentials last as long as the permission set says; the duration asked for does not apply to profile ${source.profile}`);
         }
-        const session = sessionOf(files.config, files.configPath, source.ssoSession, source.profile);
+        const session = source.signedIn ?? sessionOf(files.config, files.configPath, source.ssoSession, source.profile);
         const key = ['sso', session.name, session.startUrl, session.region, source.accountId, source.roleName].join('\u0000');
         return this.link(key, () => ({
           inner: new SsoRoleProvider(session.region, source.accountId, source.roleName, this.tokenSource(session), this.identityCenter),
@@ -524,6 +537,15 @@ export class CredentialService {
 
 function processKey(source: { file: string; profile: string; command: string }): string {
   return ['process', source.file, source.profile, source.command].join('\u0000');
+}
+
+/** The session name `keyfob login --start-url URL` gives a portal, or '' for a URL it would refuse. */
+function portalSessionName(startUrl: string): string {
+  try {
+    return deriveSessionName(startUrl);
+  } catch {
+    return '';
+  }
 }
 
 function sessionOf(config: AwsConfig, path: string, name: string, usedBy?: string): SsoSessionConfig {

@@ -206,9 +206,12 @@ export function createRouter(ctx: DaemonContext) {
     const method = body.method === 'pkce' ? 'pkce' : 'device';
     const exportToAwsCli = typeof body.exportToAwsCli === 'boolean' ? body.exportToAwsCli : undefined;
     const send = ndjsonStream<LoginEvent>(res);
+    // A client that goes away (Ctrl-C) stops waiting; with no other client waiting, the sign-in stops.
+    const gone = new AbortController();
+    res.on('close', () => res.writableFinished || gone.abort());
     try {
       const onPrompt = (prompt: SignInPrompt, joined: boolean) => send({ event: 'prompt', ...prompt, ...(joined ? { joined } : {}) });
-      const token = await ctx.sessions.login(session, method, onPrompt, { exportToAwsCli });
+      const token = await ctx.sessions.login(session, method, onPrompt, { exportToAwsCli, signal: gone.signal });
       ctx.credentials.dropSession(name); // credentials of a previous sign-in may belong to another user
       send({ event: 'signed-in', ssoSession: name, expiresAt: new Date(token.expiresAt).toISOString() });
     } catch (err) {
