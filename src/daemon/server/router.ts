@@ -90,7 +90,7 @@ function forwardRefusal(key: string, query: URLSearchParams, req: IncomingMessag
   const profile = query.get('profile');
   if (profile !== null && !allowed.allows(profile)) {
     return allowed.problem
-      ? new ForwardedError(`the restricted socket serves no profile: ${allowed.problem}`, 'fix it on the workstation, then run: keyfob daemon stop')
+      ? new ForwardedError(`the restricted socket serves no profile: ${allowed.problem}`, 'this socket is for forwarding: fix it on the workstation, then run: keyfob daemon stop')
       : new ForwardedError(`profile ${JSON.stringify(profile)} is not in forward_profiles of ${allowed.file}`, 'this socket is for forwarding: add it there on the workstation, then run: keyfob daemon stop');
   }
   return undefined;
