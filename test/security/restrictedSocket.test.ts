@@ -6,7 +6,7 @@
 // sshForward.test.ts; here the sockets are asked directly.
 import { spawn } from 'node:child_process';
 import { request } from 'node:http';
-import { rmSync, statSync, writeFileSync } from 'node:fs';
+import { appendFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEMO_IAM_USER } from '../../src/emulator/defaultFixture.js';
@@ -96,6 +96,11 @@ describe('the restricted socket', () => {
   beforeAll(async () => {
     emulator = await startTestEmulator({ autoApprove: true });
     home = await signedInHome(emulator, { populate: ['--region', 'eu-west-1'] });
+    appendFileSync(
+      home.configFile,
+      '[profile env-role]\nrole_arn = arn:aws:iam::765432109876:role/Deploy\ncredential_source = Environment\n' +
+        `[profile mfa-role]\nrole_arn = arn:aws:iam::765432109876:role/Deploy\nsource_profile = ${PROFILE}\nmfa_serial = arn:aws:iam::765432109876:mfa/alice\n`,
+    );
     const status = JSON.parse((await runKeyfob(['status', '--json'], home.env)).stdout);
     full = status.daemon.socket;
     restricted = status.daemon.restrictedSocket;
@@ -164,6 +169,11 @@ describe('the restricted socket', () => {
         expect(expectForwarded(await ask(restricted, 'GET', base, { headers: { [header]: value } }), `${base} ${header}`)).toContain(`takes no ${header} header`);
       }
     }
+    // Profiles that need the caller (its environment keys) or the user at the workstation (an MFA code).
+    const needsCaller = expectForwarded(await ask(restricted, 'GET', `${ROUTES.credentials}?profile=env-role`), 'credential_source = Environment');
+    expect(needsCaller).toMatch(/^profile "env-role" takes its source keys from the environment .*: the restricted socket takes no input from the caller; this socket is for forwarding: use that profile on the workstation$/);
+    const needsCode = expectForwarded(await ask(restricted, 'GET', `${ROUTES.assume}?profile=mfa-role`), 'mfa_serial');
+    expect(needsCode).toBe('profile "mfa-role" needs a code from MFA device arn:aws:iam::765432109876:mfa/alice, which is typed on the workstation; this socket is for forwarding: run keyfob exec mfa-role -- true there, and its session is then served here');
     // The shims' route answers its refusals as text, one line, as it answers every error.
     const text = await ask(restricted, 'GET', `${ROUTES.shellAssume}?profile=${encodeURIComponent(PROFILE)}&shell=bash&config=/etc/passwd`);
     expect(text.type).toMatch(/^text\/plain/);

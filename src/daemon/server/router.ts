@@ -104,8 +104,11 @@ function forwardedNeed(err: KeyfobError): KeyfobError {
   if (err.code === 'NeedsEnvironment' || (err.code as string) === 'NeedsProcess') {
     return new ForwardedError(`${err.message.replace(/;.*$/, '')}: the restricted socket takes no input from the caller`, 'this socket is for forwarding: use that profile on the workstation');
   }
-  if (err.code === 'MfaRequired') {
-    return new ForwardedError('this profile needs an MFA code, which is typed on the workstation', 'this socket is for forwarding: use the profile there once, and its session is then served here');
+  if (err instanceof MfaRequiredError) {
+    return new ForwardedError(
+      `profile ${JSON.stringify(err.mfaProfile)} needs a code from MFA device ${err.mfaSerial}, which is typed on the workstation`,
+      `this socket is for forwarding: run keyfob exec ${err.mfaProfile} -- true there, and its session is then served here`,
+    );
   }
   return err;
 }
