@@ -70,6 +70,12 @@ export function restrictedSocketPath(socketPath: string): string {
   return socketPath.endsWith('.sock') ? `${socketPath.slice(0, -'.sock'.length)}.restricted.sock` : `${socketPath}.restricted`;
 }
 
+/** The restricted socket the daemon listens on; an explicit KEYFOB_SOCKET too long for it is one error (clients never need it). */
+export function restrictedSocketLocation(socketPath: string): string {
+  if (!fits(socketPath)) throw new SocketPathTooLongError(socketPath);
+  return restrictedSocketPath(socketPath);
+}
+
 /** Both sockets must fit: the restricted one is the longer. */
 const fits = (socketPath: string) => Buffer.byteLength(restrictedSocketPath(socketPath)) <= SOCKET_PATH_LIMIT;
 
@@ -105,7 +111,7 @@ function runtimeDir(env: NodeJS.ProcessEnv): string | undefined {
 export function socketLocation(env: NodeJS.ProcessEnv = process.env): SocketLocation {
   if (env.KEYFOB_SOCKET) {
     const path = expandPath(env.KEYFOB_SOCKET, env);
-    if (!fits(path)) throw new SocketPathTooLongError(path);
+    if (Buffer.byteLength(path) > SOCKET_PATH_LIMIT) throw new SocketPathTooLongError(path);
     return { path };
   }
   const runtime = env.KEYFOB_HOME ? undefined : runtimeDir(env);

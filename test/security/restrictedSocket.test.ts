@@ -6,11 +6,13 @@
 // sshForward.test.ts; here the sockets are asked directly.
 import { spawn } from 'node:child_process';
 import { request } from 'node:http';
-import { appendFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { appendFileSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEMO_IAM_USER } from '../../src/emulator/defaultFixture.js';
 import { ROUTES } from '../../src/daemon/protocol.js';
+import { SOCKET_PATH_LIMIT } from '../../src/paths.js';
 import { startTestEmulator, type RunningEmulator } from '../helpers/emulator.js';
 import { KEYFOB_BIN, runKeyfob, signedInHome, type KeyfobHome } from '../helpers/keyfob.js';
 
@@ -117,6 +119,21 @@ describe('the restricted socket', () => {
     expect((await runKeyfob(['status'], home.env)).stdout).toContain(`restricted socket (to forward with ssh -R): ${restricted}, every profile of the config\n`);
     expect((await runKeyfob(['daemon', 'socket', '--restricted'], home.env)).stdout).toBe(`${restricted}\n`);
     expect((await runKeyfob(['daemon', 'socket'], home.env)).stdout).toBe(`${full}\n`);
+  });
+
+  it('refuses to start when KEYFOB_SOCKET leaves no room for the restricted socket beside it, with one line', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'kf-long-'));
+    try {
+      const sock = join(dir, `${'x'.repeat(SOCKET_PATH_LIMIT - Buffer.byteLength(dir) - 6)}.sock`); // fits; its restricted sibling does not
+      expect(Buffer.byteLength(sock)).toBeLessThanOrEqual(SOCKET_PATH_LIMIT);
+      const r = await runKeyfob(['daemon', 'run'], { ...home.env, KEYFOB_SOCKET: sock, KEYFOB_HOME: join(dir, 'kf') });
+      expect(r.code).toBe(1);
+      expect(r.stderr).toBe(
+        `keyfob: the restricted socket beside KEYFOB_SOCKET would be ${Buffer.byteLength(sock) + 11} bytes long, and a Unix socket path can be at most ${SOCKET_PATH_LIMIT}: ${sock.replace(/\.sock$/, '.restricted.sock')}; set a shorter KEYFOB_SOCKET, or unset it\n`,
+      );
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('answers credentials, assume and ping as the full socket does, from the daemon\'s own config', async () => {

@@ -4,7 +4,7 @@
 import { chmodSync, rmSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { dirname, join } from 'node:path';
-import { configFile, keyfobHome, logFile, restrictedSocketPath, socketLocation, type SocketLocation } from '../../paths.js';
+import { configFile, keyfobHome, logFile, restrictedSocketLocation, socketLocation, type SocketLocation } from '../../paths.js';
 import { SessionManager } from '../../signin/sessions.js';
 import { openSecretStore } from '../../store/index.js';
 import { ConfigFiles } from './configCache.js';
@@ -43,7 +43,7 @@ export async function startDaemon(opts: DaemonOptions = {}): Promise<RunningDaem
   const log = new DaemonLog(opts.logToStderr ? undefined : logFile(env), env.KEYFOB_LOG_LEVEL);
   const socket = socketLocation(env);
   ensurePrivateDir(dirname(socket.path), 'the socket directory', SOCKET_ELSEWHERE);
-  const restrictedSocket = restrictedSocketPath(socket.path);
+  const restrictedSocket = restrictedSocketLocation(socket.path);
   const releaseLock = acquirePidLock(join(home, 'daemon.pid'));
   try {
     await clearStaleSocket(socket.path);
