@@ -6,7 +6,7 @@
 // on anyone without one.
 import { execFileSync } from 'node:child_process';
 import { readdirSync } from 'node:fs';
-import { request } from 'node:http';
+import { createConnection } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestEmulator, type RunningEmulator } from '../helpers/emulator.js';
 import { get, getRequest, rawExchange, waitFor } from '../helpers/endpoint.js';
@@ -99,6 +99,8 @@ setTimeout(() => {
 const FLOODERS = 4;
 const HOLDER_SECONDS = 10;
 const HOLDERS = 8;
+/** How long a holder waits between its connection and its request. */
+const SEND_AFTER_MS = 10;
 
 /** The variables an auto-refresh assume exports, read from its bash script. */
 function exported(script: string): Record<string, string> {
@@ -216,12 +218,13 @@ describe.skipIf(!partsPresent('root'))('the auto-refresh endpoint under another 
     let failed = 0;
     const errors = new Map<string, number>();
     try {
-      // SDKs without keep-alive (a fresh connection for every request), several at once, as a few shells would.
+      // SDKs without keep-alive (a fresh connection for every request), several at once, as a few shells would,
+      // each sending its request SEND_AFTER_MS after connecting.
       const until = Date.now() + HOLDER_SECONDS * 1000;
       const holder = async () => {
         while (Date.now() < until) {
           try {
-            const answer = await getWithin(uri, token, 2_000);
+            const answer = await slowGet(port, token, SEND_AFTER_MS, 2_000);
             if (answer === 200) ok++;
             else throw new Error(`HTTP ${answer}`);
           } catch (err) {
@@ -245,16 +248,31 @@ describe.skipIf(!partsPresent('root'))('the auto-refresh endpoint under another 
   }, 60_000);
 });
 
-/** One GET with the token on a fresh connection: its status, or an error after `timeoutMs`. */
-function getWithin(uri: string, token: string, timeoutMs: number): Promise<number> {
+/**
+ * One GET with the token on a fresh connection, its request sent `sendAfterMs` after the connection
+ * is up (an SDK process descheduled on a busy machine): the status, or an error after `timeoutMs`.
+ */
+function slowGet(port: number, token: string, sendAfterMs: number, timeoutMs: number): Promise<number> {
   return new Promise((resolve, reject) => {
-    const req = request(uri, { headers: { authorization: token }, agent: false }, (res) => {
-      res.resume();
-      res.on('end', () => resolve(res.statusCode ?? 0));
+    const socket = createConnection(port, '127.0.0.1');
+    let head = '';
+    const timer = setTimeout(() => socket.destroy(new Error(`no answer within ${timeoutMs} ms`)), timeoutMs);
+    socket.on('connect', () => setTimeout(() => socket.writable && socket.write(getRequest(port, token)), sendAfterMs));
+    socket.on('data', (d) => {
+      head += d;
+      if (!head.includes('\r\n')) return;
+      clearTimeout(timer);
+      socket.destroy();
+      resolve(Number(head.split(' ', 2)[1]));
     });
-    req.setTimeout(timeoutMs, () => req.destroy(new Error(`no answer within ${timeoutMs} ms`)));
-    req.on('error', reject);
-    req.end();
+    socket.on('error', (err) => {
+      clearTimeout(timer);
+      reject(err);
+    });
+    socket.on('close', () => {
+      clearTimeout(timer);
+      reject(Object.assign(new Error('closed by the server before an answer'), { code: 'CLOSED' }));
+    });
   });
 }
 
