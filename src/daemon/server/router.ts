@@ -2,6 +2,8 @@
 // response with a one-line message; nothing a client sends can take the daemon down.
 // One router per socket: the full socket answers every route, the restricted one (to forward
 // with ssh -R, as gpg-agent's extra-socket) only RESTRICTED_ROUTES, for the daemon's own config.
+// One room on purpose: every route's input checks and each socket's policy sit in one file, so a
+// reader sees at once what either socket accepts and from whom.
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { listAssignments } from '../../credentials/assignments.js';
 import { assumedNote, assumeEnvironment, EXPORTED_LIST } from '../../shell/environment.js';
