@@ -20,6 +20,7 @@ export type ErrorCode =
   | 'EndpointUnavailable'
   | 'ExecFailed'
   | 'Forbidden'
+  | 'Forwarded'
   | 'Internal'
   | 'KeychainUnavailable'
   | 'ListingFailed'

@@ -62,11 +62,30 @@ export interface SocketLocation {
   fallbackFrom?: string;
 }
 
+/**
+ * The restricted socket beside the full one, in the same private directory (gpg-agent's
+ * extra-socket): the one to forward with `ssh -R`. `daemon.sock` → `daemon.restricted.sock`.
+ */
+export function restrictedSocketPath(socketPath: string): string {
+  return socketPath.endsWith('.sock') ? `${socketPath.slice(0, -'.sock'.length)}.restricted.sock` : `${socketPath}.restricted`;
+}
+
+/** The restricted socket the daemon listens on; an explicit KEYFOB_SOCKET too long for it is one error (clients never need it). */
+export function restrictedSocketLocation(socketPath: string): string {
+  if (!fits(socketPath)) throw new SocketPathTooLongError(socketPath);
+  return restrictedSocketPath(socketPath);
+}
+
+/** Both sockets must fit: the restricted one is the longer. */
+const fits = (socketPath: string) => Buffer.byteLength(restrictedSocketPath(socketPath)) <= SOCKET_PATH_LIMIT;
+
 export class SocketPathTooLongError extends KeyfobError {
   constructor(path: string) {
     super(
       'SocketPathTooLong',
-      `KEYFOB_SOCKET is ${Buffer.byteLength(path)} bytes long, and a Unix socket path can be at most ${SOCKET_PATH_LIMIT}: ${path}; set a shorter KEYFOB_SOCKET, or unset it`,
+      Buffer.byteLength(path) > SOCKET_PATH_LIMIT
+        ? `KEYFOB_SOCKET is ${Buffer.byteLength(path)} bytes long, and a Unix socket path can be at most ${SOCKET_PATH_LIMIT}: ${path}; set a shorter KEYFOB_SOCKET, or unset it`
+        : `the restricted socket beside KEYFOB_SOCKET would be ${Buffer.byteLength(restrictedSocketPath(path))} bytes long, and a Unix socket path can be at most ${SOCKET_PATH_LIMIT}: ${restrictedSocketPath(path)}; set a shorter KEYFOB_SOCKET, or unset it`,
       500,
     );
   }
@@ -97,7 +116,7 @@ export function socketLocation(env: NodeJS.ProcessEnv = process.env): SocketLoca
   }
   const runtime = env.KEYFOB_HOME ? undefined : runtimeDir(env);
   const natural = runtime ? join(runtime, 'keyfob', 'daemon.sock') : join(keyfobHome(env), 'run', 'daemon.sock');
-  if (Buffer.byteLength(natural) <= SOCKET_PATH_LIMIT) return { path: natural };
+  if (fits(natural)) return { path: natural };
   const digest = fnv1a64(natural);
   return { path: join(tmpdir(), `keyfob-${uid()}-${digest}`, 'daemon.sock'), fallbackFrom: natural };
 }

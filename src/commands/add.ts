@@ -3,6 +3,7 @@ import type { CommandModule } from 'yargs';
 interface AddArgs {
   profile: string;
   'mfa-serial'?: string;
+  force?: boolean;
 }
 
 const command: CommandModule<object, AddArgs> = {
@@ -11,10 +12,11 @@ const command: CommandModule<object, AddArgs> = {
   builder: (y) =>
     y
       .positional('profile', { type: 'string', demandOption: true, describe: 'the profile that uses the keys' })
-      .option('mfa-serial', { type: 'string', describe: "the ARN of the user's MFA device: codes are then asked on the terminal, once per session" }),
+      .option('mfa-serial', { type: 'string', describe: "the ARN of the user's MFA device: codes are then asked on the terminal, once per session" })
+      .option('force', { type: 'boolean', describe: 'replace keys already stored for the profile (the keychain holds the only copy)' }),
   handler: async (args) => {
     const { addIamUser } = await import('../iamUsers/add.js');
-    await addIamUser(args.profile, args['mfa-serial']);
+    await addIamUser(args.profile, args['mfa-serial'], { force: args.force });
   },
 };
 export default command;

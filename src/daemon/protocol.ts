@@ -21,7 +21,9 @@ export const ROUTES = {
   // POST {profile, code}: the MFA code for the mfa_serial of `profile` (the mfaProfile of a
   // MfaRequired error); the daemon starts that MFA session with it, then the client asks again.
   mfa: '/v1/mfa',
-  iamUsers: '/v1/iam-users', // POST {profile, accessKeyId, secretAccessKey} → {stored: true} (keyfob add)
+  // POST {profile, accessKeyId, secretAccessKey, force?} → {stored: true} (keyfob add); stored keys
+  // are replaced only with force: true (keyfob add --force). Full socket only, as is remove.
+  iamUsers: '/v1/iam-users',
   removeIamUser: '/v1/iam-users/remove', // POST {profile} → {removed: boolean} (keyfob remove)
   profileList: '/v1/profiles/list', // GET → {profiles: ProfileListing[]}: every profile, every kind (keyfob list)
   shutdown: '/v1/shutdown', // POST

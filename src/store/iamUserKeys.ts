@@ -1,6 +1,7 @@
 // IAM users' long-term keys (`keyfob add`), kept in the secret store and nowhere else: one entry a
 // profile (`iam-user:PROFILE`, JSON), and an index of those profiles (`iam-users`), because a
 // keychain cannot list what it holds. Changes go one at a time, so two adds never lose a name.
+import { KeyfobError } from '../errors.js';
 import type { SecretStore } from './secretStore.js';
 
 export const iamUserKey = (profile: string) => `iam-user:${profile}`;
@@ -9,6 +10,12 @@ export const IAM_USERS_INDEX = 'iam-users';
 export interface IamUserKeyPair {
   accessKeyId: string;
   secretAccessKey: string;
+}
+
+export class KeysStoredError extends KeyfobError {
+  constructor(profile: string) {
+    super('Usage', `keys are already stored for profile ${JSON.stringify(profile)}, and the keychain holds the only copy; to replace them, run: keyfob add ${profile} --force`, 409);
+  }
 }
 
 export class IamUserKeys {
@@ -23,8 +30,10 @@ export class IamUserKeys {
     return { accessKeyId, secretAccessKey };
   }
 
-  put(profile: string, keys: IamUserKeyPair): Promise<void> {
+  /** Stored keys are replaced only with `force` (`keyfob add --force`): the keychain holds the only copy. */
+  put(profile: string, keys: IamUserKeyPair, opts: { force?: boolean } = {}): Promise<void> {
     return this.oneAtATime(async () => {
+      if (!opts.force && (await this.store.get(iamUserKey(profile)))) throw new KeysStoredError(profile);
       await this.store.set(iamUserKey(profile), JSON.stringify({ accessKeyId: keys.accessKeyId, secretAccessKey: keys.secretAccessKey }));
       const names = await this.profiles();
       if (!names.includes(profile)) await this.store.set(IAM_USERS_INDEX, JSON.stringify([...names, profile].sort()));

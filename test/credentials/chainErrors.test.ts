@@ -146,7 +146,7 @@ describe('chained profiles: loops and errors, one line each', () => {
     try {
       for (const way of ['credential-process', 'assume'] as const) {
         // Storing the keys again drops the MFA session made with the old ones: the next request asks again.
-        if (way === 'assume') await runKeyfob(['add', 'ci'], suite.home.env, 30_000, undefined, `${DEMO_IAM_USER.accessKeyId}\n${DEMO_IAM_USER.secretAccessKey}\n`);
+        if (way === 'assume') await runKeyfob(['add', 'ci', '--force'], suite.home.env, 30_000, undefined, `${DEMO_IAM_USER.accessKeyId}\n${DEMO_IAM_USER.secretAccessKey}\n`);
         const args = way === 'assume' ? ['assume', '--shell', 'bash', 'ci-deploy'] : ['credential-process', '--profile', 'ci-deploy'];
         const stdout = join(out, `${way}.out`);
         const stderr = join(out, `${way}.err`);

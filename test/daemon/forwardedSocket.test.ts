@@ -1,4 +1,4 @@
-// Remote use over ssh (`ssh -R /remote/keyfob.sock:/local/daemon.sock`), without ssh: a client
+// Remote use over ssh (`ssh -R /remote/keyfob.sock:/local/daemon.restricted.sock`), without ssh: a client
 // whose KEYFOB_SOCKET names a socket that relays to the daemon's gets credentials and assumes;
 // with KEYFOB_NO_START=1 and the forward down it says so and starts nothing.
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
@@ -28,7 +28,7 @@ describe('a forwarded socket (ssh -R)', () => {
     const forwarded = join(remoteDir, 'keyfob.sock');
     forward = createServer((client) => {
       relayed++;
-      const upstream = createConnection(status.daemon.socket);
+      const upstream = createConnection(status.daemon.restrictedSocket); // the socket to forward
       client.pipe(upstream).pipe(client);
       upstream.on('error', () => client.destroy());
       client.on('error', () => upstream.destroy());

@@ -8,7 +8,7 @@ import { spawnSync } from 'node:child_process';
 import { delimiter, dirname, join } from 'node:path';
 import { expect } from 'vitest';
 
-export type Part = 'aws-cli-v2' | 'chromium' | 'tmux' | 'bash' | 'zsh' | 'fish' | 'curl' | 'git' | 'keychain' | 'non-loopback-ipv4' | 'root';
+export type Part = 'aws-cli-v2' | 'chromium' | 'tmux' | 'bash' | 'zsh' | 'fish' | 'curl' | 'git' | 'keychain' | 'non-loopback-ipv4' | 'root' | 'sshd';
 
 export const AWS_CLI_PATH = '/usr/bin/aws';
 
@@ -26,6 +26,7 @@ export const PART_PACKAGES: Record<Part, string[]> = {
   curl: ['curl'],
   git: ['git'],
   keychain: ['dbus', 'gnome-keyring', 'libsecret-tools'],
+  sshd: ['openssh-server', 'openssh-client'],
   'non-loopback-ipv4': [],
   root: ['passwd', 'util-linux'],
 };
@@ -70,6 +71,11 @@ const checks: Record<Part, () => string | undefined> = {
   },
   // A test that calls from outside loopback needs an address to call from; any networked machine (CI) has one.
   'non-loopback-ipv4': () => (nonLoopbackIpv4() ? undefined : 'this machine has no non-loopback IPv4 address to call from'),
+  // A real ssh -R forward: Debian's openssh-server and openssh-client.
+  sshd: () =>
+    missingExecutable('/usr/sbin/sshd', 'apt-get install openssh-server') ??
+    missingExecutable('/usr/bin/ssh', 'apt-get install openssh-client') ??
+    missingExecutable('/usr/bin/ssh-keygen', 'apt-get install openssh-client'),
   // The security tests attack as a second user: root makes one (useradd) and acts as it (runuser).
   root: () =>
     process.getuid?.() !== 0

@@ -209,6 +209,7 @@ describe('secrets sweep after every command', () => {
     await waitForFile(join(kf, 'frecency.json'));
     const modes = {
       socket: mode(status.daemon.socket),
+      restrictedSocket: mode(status.daemon.restrictedSocket),
       socketDir: mode(join(status.daemon.socket, '..')),
       keyfobHome: mode(kf),
       'frecency.json': mode(join(kf, 'frecency.json')),
@@ -219,6 +220,7 @@ describe('secrets sweep after every command', () => {
     };
     expect(modes).toEqual({
       socket: '600',
+      restrictedSocket: '600',
       socketDir: '700',
       keyfobHome: '700',
       'frecency.json': '600',

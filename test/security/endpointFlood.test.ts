@@ -6,6 +6,7 @@
 // on anyone without one.
 import { execFileSync } from 'node:child_process';
 import { readdirSync } from 'node:fs';
+import { createConnection } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestEmulator, type RunningEmulator } from '../helpers/emulator.js';
 import { get, getRequest, rawExchange, waitFor } from '../helpers/endpoint.js';
@@ -61,6 +62,47 @@ setTimeout(() => {
   process.exit(0);
 }, seconds * 1000);
 `;
+
+/**
+ * One churning flooder (issue 18, finding 6): for S seconds, opens a burst of N silent connections
+ * to 127.0.0.1:PORT every millisecond or so, and never closes one itself (the server does). Prints
+ * `ready` after the first burst, then one JSON line of counts when done.
+ */
+const CHURN = `
+import { connect } from 'node:net';
+const [port, burst, seconds] = process.argv.slice(2).map(Number);
+let attempts = 0, closedByServer = 0, stopping = false;
+const live = new Set();
+function one() {
+  attempts++;
+  const s = connect(port, '127.0.0.1');
+  live.add(s);
+  s.on('error', () => {});
+  s.on('close', () => {
+    live.delete(s);
+    if (!stopping) closedByServer++;
+  });
+}
+const timer = setInterval(() => {
+  if (live.size < 800) for (let i = 0; i < burst; i++) one();
+}, 1);
+for (let i = 0; i < burst; i++) one();
+console.log('ready');
+setTimeout(() => {
+  stopping = true;
+  clearInterval(timer);
+  for (const s of live) s.destroy();
+  console.log(JSON.stringify({ attempts, closedByServer }));
+  process.exit(0);
+}, seconds * 1000);
+`;
+const FLOODERS = 4;
+const HOLDER_SECONDS = 10;
+const HOLDERS = 8;
+/** How long a holder waits between its connection and its request. */
+const SEND_AFTER_MS = 10;
+/** An SDK's bound for one answer, over a dropped SYN's retries (1 s, then 3 s) under the flood. */
+const ANSWER_WITHIN_MS = 5_000;
 
 /** The variables an auto-refresh assume exports, read from its bash script. */
 function exported(script: string): Record<string, string> {
@@ -171,7 +213,70 @@ describe.skipIf(!partsPresent('root'))('the auto-refresh endpoint under another 
     expect(status.daemon.pid).toBe(pid); // the same daemon, not a restarted one
     expect((await get(uri, { authorization: token })).status).toBe(200);
   }, 60_000);
+
+  it(`serves a token holder first: ≥ 99% of its requests succeed under ${FLOODERS} churning flooders of another user (finding 6)`, async () => {
+    const flooders = await Promise.all(Array.from({ length: FLOODERS }, () => mallory.startNode(CHURN, [String(port), '40', String(HOLDER_SECONDS + 4)])));
+    let ok = 0;
+    let failed = 0;
+    const errors = new Map<string, number>();
+    try {
+      // SDKs without keep-alive (a fresh connection for every request), several at once, as a few shells would,
+      // each sending its request SEND_AFTER_MS after connecting.
+      const until = Date.now() + HOLDER_SECONDS * 1000;
+      const holder = async () => {
+        while (Date.now() < until) {
+          try {
+            const answer = await slowGet(port, token, SEND_AFTER_MS, ANSWER_WITHIN_MS);
+            if (answer === 200) ok++;
+            else throw new Error(`HTTP ${answer}`);
+          } catch (err) {
+            failed++;
+            const reason = (err as NodeJS.ErrnoException).code ?? (err as Error).message;
+            errors.set(reason, (errors.get(reason) ?? 0) + 1);
+          }
+        }
+      };
+      await Promise.all(Array.from({ length: HOLDERS }, holder));
+    } finally {
+      await Promise.all(flooders.map((f) => new Promise<void>((resolve) => (f.child.exitCode !== null ? resolve() : f.child.once('close', () => resolve())))));
+    }
+    const churned = flooders.map((f) => JSON.parse(/^\{.*\}$/m.exec(f.output())![0]) as { attempts: number; closedByServer: number });
+    const rate = ok / (ok + failed);
+    console.log(`holder: ${ok} ok, ${failed} failed (${(rate * 100).toFixed(2)}%) ${JSON.stringify([...errors])}; flooders: ${JSON.stringify(churned)}`);
+    expect(churned.reduce((n, c) => n + c.closedByServer, 0)).toBeGreaterThan(1_000); // the flood really churned
+    expect(ok + failed).toBeGreaterThan(100);
+    expect(rate).toBeGreaterThanOrEqual(0.99);
+    expect(alive(pid)).toBe(true);
+  }, 60_000);
 });
+
+/**
+ * One GET with the token on a fresh connection, its request sent `sendAfterMs` after the connection
+ * is up (an SDK process descheduled on a busy machine): the status, or an error after `timeoutMs`.
+ */
+function slowGet(port: number, token: string, sendAfterMs: number, timeoutMs: number): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const socket = createConnection(port, '127.0.0.1');
+    let head = '';
+    const timer = setTimeout(() => socket.destroy(new Error(`no answer within ${timeoutMs} ms`)), timeoutMs);
+    socket.on('connect', () => setTimeout(() => socket.writable && socket.write(getRequest(port, token)), sendAfterMs));
+    socket.on('data', (d) => {
+      head += d;
+      if (!head.includes('\r\n')) return;
+      clearTimeout(timer);
+      socket.destroy();
+      resolve(Number(head.split(' ', 2)[1]));
+    });
+    socket.on('error', (err) => {
+      clearTimeout(timer);
+      reject(err);
+    });
+    socket.on('close', () => {
+      clearTimeout(timer);
+      reject(Object.assign(new Error('closed by the server before an answer'), { code: 'CLOSED' }));
+    });
+  });
+}
 
 function readFileSafe(path: string): string {
   return execFileSync('cat', [path], { encoding: 'utf8' });

@@ -253,7 +253,10 @@ describe('role chains', () => {
     service.dropSession('corp');
     expect(service.cachedChains().map((c) => c.profile).sort()).toEqual(['plain', 'plain-deploy']);
     expect((await service.forProfile(file, 'auditor')).AccessKeyId).not.toBe(before.AccessKeyId);
-    await service.storeIamUser('plain', PLAIN_KEYS);
+    // Stored keys are the only copy: replaced only with force (keyfob add --force), and a refusal drops nothing.
+    await expect(service.storeIamUser('plain', PLAIN_KEYS)).rejects.toThrow('keys are already stored for profile "plain", and the keychain holds the only copy; to replace them, run: keyfob add plain --force');
+    expect(service.cachedChains().map((c) => c.profile).sort()).toEqual(['auditor', 'deploy', 'plain', 'plain-deploy']);
+    await service.storeIamUser('plain', PLAIN_KEYS, { force: true });
     expect(service.cachedChains().map((c) => c.profile).sort()).toEqual(['auditor', 'deploy']);
   });
 

@@ -1,6 +1,6 @@
-// `keyfob daemon start|stop|status|run`.
+// `keyfob daemon start|stop|status|run|socket`.
 import { KeyfobError } from '../../errors.js';
-import { socketLocation } from '../../paths.js';
+import { restrictedSocketPath, socketLocation } from '../../paths.js';
 import { visible } from '../../terminalText.js';
 import { ROUTES } from '../protocol.js';
 import { daemonRequest, parseAnswer, startDaemonInBackground } from './connection.js';
@@ -8,12 +8,16 @@ import { fetchStatus } from './status.js';
 
 export interface ControlOptions {
   idleTimeoutSeconds?: number;
+  /** With socket: the restricted socket's path (the one to forward with ssh -R). */
+  restricted?: boolean;
 }
 
 const say = (line: string): void => void process.stdout.write(`${visible(line)}\n`); // socket paths come from the environment
 
-export async function daemonControl(action: 'start' | 'stop' | 'status' | 'run', opts: ControlOptions = {}): Promise<void> {
+export async function daemonControl(action: 'start' | 'stop' | 'status' | 'run' | 'socket', opts: ControlOptions = {}): Promise<void> {
   const socket = socketLocation().path;
+  // The path alone, for scripts: ssh -R /remote/keyfob.sock:"$(keyfob daemon socket --restricted)" host
+  if (action === 'socket') return void process.stdout.write(`${opts.restricted ? restrictedSocketPath(socket) : socket}\n`);
   if (action === 'run') {
     const { runDaemonProcess } = await import('../server/process.js');
     return runDaemonProcess(opts);

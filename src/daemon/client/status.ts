@@ -8,6 +8,10 @@ export interface StatusReport {
   daemon: {
     pid: number;
     socket: string;
+    /** The restricted socket beside it, the one to forward (absent from older daemons). */
+    restrictedSocket?: string;
+    /** forward_profiles: the globs the restricted socket serves (null: every profile), or why it serves none. */
+    forwardProfiles?: string[] | null | { problem: string };
     socketFallbackFrom?: string;
     uptimeSeconds: number;
     keyring: string;
@@ -33,12 +37,20 @@ export async function fetchStatus(env: NodeJS.ProcessEnv = process.env): Promise
 }
 
 
+function forwardedProfiles(setting: StatusReport['daemon']['forwardProfiles']): string {
+  if (setting === undefined) return '';
+  if (setting === null) return ', every profile of the config';
+  if (Array.isArray(setting)) return `, forward_profiles ${setting.join(' ')}`;
+  return `, no profile (${setting.problem})`;
+}
+
 export function formatStatus(report: StatusReport | undefined): string {
   if (!report) return 'daemon: not running (it starts on demand; or run: keyfob daemon start)\n';
   const { daemon } = report;
   const lines = [
     `daemon: pid ${daemon.pid}, up ${daemon.uptimeSeconds}s, keyring ${daemon.keyring}`,
     `socket: ${daemon.socket}${daemon.socketFallbackFrom ? ` (short path; ${daemon.socketFallbackFrom} is too long for a socket)` : ''}`,
+    ...(daemon.restrictedSocket ? [`restricted socket (to forward with ssh -R): ${daemon.restrictedSocket}${forwardedProfiles(daemon.forwardProfiles)}`] : []),
     `config: ${daemon.configFile}`,
     '',
     'sessions:',

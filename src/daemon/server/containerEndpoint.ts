@@ -10,9 +10,13 @@
 // the end of `exec`) or after TOKEN_IDLE_MS without use.
 //
 // Connections are bounded (another local user can connect too): headers within seconds, at most
-// MAX_CONNECTIONS at once, of which at most MAX_UNVERIFIED have not yet shown a valid token (the
-// oldest of those is closed to make room, so a flood cannot lock callers out); any answer to a
-// request without a valid token closes its connection.
+// MAX_CONNECTIONS at once. A connection that has not yet shown a valid token gets a grace of
+// UNVERIFIED_GRACE_MS to send its request (a token holder sends it at once, but may be descheduled
+// on a busy machine); past that, at most MAX_UNVERIFIED of them stay (the oldest is closed), and
+// never more than MAX_UNVERIFIED_BURST, grace or not, so a flood cannot lock callers out nor use
+// up descriptors (finding 6 of issue 18: evicting the oldest at once failed 10% of a holder's
+// requests under four churning flooders). Any answer to a request without a valid token closes
+// its connection.
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import { unlinkSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
@@ -28,8 +32,12 @@ export const CONTAINER_PATH = '/v1/container-credentials';
 export const TOKEN_IDLE_MS = 12 * 60 * 60_000;
 /** Every open connection (each one an fd); SDK clients keep theirs alive for a few seconds. */
 export const MAX_CONNECTIONS = 128;
-/** Connections that have not yet presented a valid token; a real caller does so within milliseconds. */
+/** Connections past their grace that have not presented a valid token; a real caller does so within milliseconds. */
 export const MAX_UNVERIFIED = 32;
+/** How long a new connection may stay silent before it counts against MAX_UNVERIFIED. */
+export const UNVERIFIED_GRACE_MS = 1_000;
+/** Unverified connections at most, grace or not (the rest of MAX_CONNECTIONS is for verified keep-alive ones). */
+export const MAX_UNVERIFIED_BURST = 96;
 /** Where older versions kept token digests and the port; removed at start (see forgetSavedTokens). */
 export const LEGACY_STATE_FILE = 'container-endpoint.json';
 
@@ -78,8 +86,10 @@ export function forgetSavedTokens(home: string, log: DaemonLog): void {
 export class ContainerEndpoint {
   /** Keyed by the token's SHA-256 in hex. */
   private readonly tokens = new Map<string, TokenEntry>();
-  /** Open connections that have not yet presented a valid token, oldest first. */
-  private readonly unverified = new Set<Socket>();
+  /** Open connections that have not yet presented a valid token, oldest first, with when each arrived. */
+  private readonly unverified = new Map<Socket, number>();
+  /** When set, a trim is due once the oldest young connection's grace ends. */
+  private trimTimer?: NodeJS.Timeout;
   private server?: Server;
   private port?: number;
   private starting?: Promise<number>;
@@ -124,6 +134,8 @@ export class ContainerEndpoint {
     this.server = undefined;
     this.starting = undefined;
     this.tokens.clear();
+    clearTimeout(this.trimTimer);
+    this.trimTimer = undefined;
     if (server) {
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
       server.closeAllConnections(); // SDKs keep connections alive
@@ -159,12 +171,30 @@ export class ContainerEndpoint {
     return this.starting;
   }
 
-  /** A new connection counts as unverified until it presents a valid token; the oldest makes room. */
+  /** A new connection counts as unverified until it presents a valid token. */
   private admit(socket: Socket): void {
-    this.unverified.add(socket);
+    this.unverified.set(socket, this.now());
     socket.once('close', () => this.unverified.delete(socket));
-    if (this.unverified.size > MAX_UNVERIFIED) {
-      const oldest = this.unverified.values().next().value as Socket;
+    this.trim();
+  }
+
+  /**
+   * Read the request before evicting: close the oldest unverified connections whose grace is over
+   * while more than MAX_UNVERIFIED are open, and the oldest whatever their age beyond
+   * MAX_UNVERIFIED_BURST. A young connection over the limit is looked at again when its grace ends.
+   */
+  private trim(): void {
+    const now = this.now();
+    for (const [oldest, since] of this.unverified) {
+      if (this.unverified.size <= MAX_UNVERIFIED) return;
+      const graceLeft = since + UNVERIFIED_GRACE_MS - now;
+      if (graceLeft > 0 && this.unverified.size <= MAX_UNVERIFIED_BURST) {
+        this.trimTimer ??= setTimeout(() => {
+          this.trimTimer = undefined;
+          this.trim();
+        }, graceLeft).unref();
+        return;
+      }
       this.unverified.delete(oldest);
       oldest.destroy();
     }

@@ -475,8 +475,8 @@ export class CredentialService {
   }
 
   /** `keyfob add`: the keys go to the secret store; links built on the old ones are dropped. */
-  async storeIamUser(profile: string, keys: IamUserKeyPair): Promise<void> {
-    await this.keyStoreOrFail().put(profile, keys);
+  async storeIamUser(profile: string, keys: IamUserKeyPair, opts: { force?: boolean } = {}): Promise<void> {
+    await this.keyStoreOrFail().put(profile, keys, opts);
     this.dropIamUser(profile);
   }
 

@@ -1,8 +1,10 @@
-// The keyfob daemon: one per user (per KEYFOB_HOME), serving the socket API.
+// The keyfob daemon: one per user (per KEYFOB_HOME), serving the socket API on two sockets in
+// one private directory, as gpg-agent does: the full socket for the user's own clients, and the
+// restricted socket beside it, the one to forward (credentials only; see RESTRICTED_ROUTES).
 import { chmodSync, rmSync } from 'node:fs';
-import { createServer } from 'node:http';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { dirname, join } from 'node:path';
-import { configFile, keyfobHome, logFile, socketLocation, type SocketLocation } from '../../paths.js';
+import { configFile, keyfobHome, logFile, restrictedSocketLocation, socketLocation, type SocketLocation } from '../../paths.js';
 import { SessionManager } from '../../signin/sessions.js';
 import { openSecretStore } from '../../store/index.js';
 import { ConfigFiles } from './configCache.js';
@@ -11,6 +13,7 @@ import { CredentialService } from './credentialService.js';
 import { FrecencyStore } from './frecency.js';
 import { ensurePrivateDir, HOME_ELSEWHERE, SOCKET_ELSEWHERE } from '../../trustedPath.js';
 import { acquirePidLock, clearStaleSocket } from './lifecycle.js';
+import { loadForwardProfiles } from './forwardProfiles.js';
 import { DaemonLog } from './log.js';
 import { createRouter } from './router.js';
 
@@ -24,6 +27,8 @@ export interface DaemonOptions {
 
 export interface RunningDaemon {
   socket: SocketLocation;
+  /** The restricted socket (the one to forward). */
+  restrictedSocket: string;
   pid: number;
   /** Resolves when the daemon has stopped (shutdown request, signal, or idle exit). */
   closed: Promise<void>;
@@ -38,9 +43,11 @@ export async function startDaemon(opts: DaemonOptions = {}): Promise<RunningDaem
   const log = new DaemonLog(opts.logToStderr ? undefined : logFile(env), env.KEYFOB_LOG_LEVEL);
   const socket = socketLocation(env);
   ensurePrivateDir(dirname(socket.path), 'the socket directory', SOCKET_ELSEWHERE);
+  const restrictedSocket = restrictedSocketLocation(socket.path);
   const releaseLock = acquirePidLock(join(home, 'daemon.pid'));
   try {
     await clearStaleSocket(socket.path);
+    await clearStaleSocket(restrictedSocket);
   } catch (err) {
     releaseLock();
     throw err;
@@ -69,15 +76,19 @@ export async function startDaemon(opts: DaemonOptions = {}): Promise<RunningDaem
       clearInterval(idleTimer);
       sessions.close();
       credentials.close();
-      server.close(() => resolve());
-      server.closeIdleConnections();
-      // Streaming sign-ins must not hold shutdown hostage.
-      setTimeout(() => server.closeAllConnections(), 2000).unref();
+      let open = servers.length;
+      for (const server of servers) {
+        server.close(() => --open === 0 && resolve());
+        server.closeIdleConnections();
+        // Streaming sign-ins must not hold shutdown hostage.
+        setTimeout(() => server.closeAllConnections(), 2000).unref();
+      }
     })
       .then(async () => {
         await containerEndpoint.close();
         await frecency.flush().catch((err: Error) => log.warn('could not save frecency', { error: err.message }));
         rmSync(socket.path, { force: true });
+        rmSync(restrictedSocket, { force: true });
       })
       // Shutdown is fire-and-forget (signals, idle timer): a failed step is logged, and the lock is released anyway.
       .catch((err: Error) => log.warn('shutdown did not finish cleanly', { error: err?.message ?? String(err) }))
@@ -86,50 +97,65 @@ export async function startDaemon(opts: DaemonOptions = {}): Promise<RunningDaem
         resolveClosed();
       }));
 
-  const router = createRouter({
+  const forwardProfiles = loadForwardProfiles(env);
+  if (forwardProfiles.problem) log.warn('the restricted socket serves no profile', { problem: forwardProfiles.problem });
+  const context = {
     credentials,
     containerEndpoint,
     frecency,
     sessions,
     log,
     socket,
+    restrictedSocket,
+    forwardProfiles,
     keyring: store.kind,
     configs,
     startedAt,
     shutdown: () => void close(),
-  });
-  const server = createServer({ connectionsCheckingInterval: 1_000 }, (req, res) => {
-    inFlight++;
-    lastActivity = Date.now();
-    res.on('close', () => {
-      inFlight--;
+  };
+  const serve = (router: (req: IncomingMessage, res: ServerResponse) => void): Server => {
+    const server = createServer({ connectionsCheckingInterval: 1_000 }, (req, res) => {
+      inFlight++;
       lastActivity = Date.now();
+      res.on('close', () => {
+        inFlight--;
+        lastActivity = Date.now();
+      });
+      router(req, res);
     });
-    router(req, res);
-  });
-  // Bounded waits for slow or broken clients (slow-loris): headers within 10 s, a body the route
-  // reads within BODY_TIMEOUT_MS more (router.ts; then 408 and close), any request within 30 s.
-  server.headersTimeout = 10_000;
-  server.requestTimeout = 30_000;
-  server.on('clientError', (_err, sock) => {
-    if (sock.writable) sock.end('HTTP/1.1 400 Bad Request\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
-    else sock.destroy();
-  });
+    // Bounded waits for slow or broken clients (slow-loris): headers within 10 s, a body the route
+    // reads within BODY_TIMEOUT_MS more (router.ts; then 408 and close), any request within 30 s.
+    server.headersTimeout = 10_000;
+    server.requestTimeout = 30_000;
+    server.on('clientError', (_err, sock) => {
+      if (sock.writable) sock.end('HTTP/1.1 400 Bad Request\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
+      else sock.destroy();
+    });
+    return server;
+  };
+  const server = serve(createRouter(context, 'full'));
+  const restrictedServer = serve(createRouter(context, 'restricted'));
+  const servers = [server, restrictedServer];
 
-  // The socket is created 0600: no window in which another user could connect.
+  // The sockets are created 0600: no window in which another user could connect.
   const oldMask = process.umask(0o177);
   try {
-    await new Promise<void>((resolve, reject) => {
-      server.once('error', reject);
-      server.listen(socket.path, () => resolve());
-    });
+    for (const [each, path] of [[server, socket.path], [restrictedServer, restrictedSocket]] as const) {
+      await new Promise<void>((resolve, reject) => {
+        each.once('error', reject);
+        each.listen(path, () => resolve());
+      });
+    }
   } catch (err) {
+    server.close();
+    rmSync(socket.path, { force: true });
     releaseLock();
     throw err;
   } finally {
     process.umask(oldMask);
   }
   chmodSync(socket.path, 0o600);
+  chmodSync(restrictedSocket, 0o600);
 
   const idleTimer = setInterval(() => {
     // Live auto-refresh tokens mean SDKs will call the loopback endpoint: stay up for them.
@@ -143,6 +169,6 @@ export async function startDaemon(opts: DaemonOptions = {}): Promise<RunningDaem
   // The daemon keeps no working directory of whichever client started it (a shared /tmp…): every
   // path it uses is absolute by now, and nothing it does may depend on where it was started.
   process.chdir('/');
-  log.info('daemon started', { pid: process.pid, socket: socket.path, keyring: store.kind, configFile: configs.fallback });
-  return { socket, pid: process.pid, closed, close };
+  log.info('daemon started', { pid: process.pid, socket: socket.path, restrictedSocket, keyring: store.kind, configFile: configs.fallback });
+  return { socket, restrictedSocket, pid: process.pid, closed, close };
 }

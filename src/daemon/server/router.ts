@@ -1,5 +1,9 @@
 // Routes of the daemon's socket API (see ../protocol.ts). Every failure is an error
 // response with a one-line message; nothing a client sends can take the daemon down.
+// One router per socket: the full socket answers every route, the restricted one (to forward
+// with ssh -R, as gpg-agent's extra-socket) only RESTRICTED_ROUTES, for the daemon's own config.
+// One room on purpose: every route's input checks and each socket's policy sit in one file, so a
+// reader sees at once what either socket accepts and from whom.
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { listAssignments } from '../../credentials/assignments.js';
 import { assumedNote, assumeEnvironment, EXPORTED_LIST } from '../../shell/environment.js';
@@ -17,6 +21,7 @@ import type { ContainerEndpoint } from './containerEndpoint.js';
 import type { CredentialOptions, CredentialService } from './credentialService.js';
 import type { FrecencyStore } from './frecency.js';
 import { DAEMON_ID } from './identity.js';
+import type { ForwardProfiles } from './forwardProfiles.js';
 import type { DaemonLog } from './log.js';
 
 export interface DaemonContext {
@@ -26,6 +31,10 @@ export interface DaemonContext {
   sessions: SessionManager;
   log: DaemonLog;
   socket: SocketLocation;
+  /** The restricted socket beside it (the one to forward). */
+  restrictedSocket: string;
+  /** The profiles the restricted socket serves (forward_profiles). */
+  forwardProfiles: ForwardProfiles;
   keyring: string;
   /** The config file each request names (`config=` in the query), parsed once per change. */
   configs: ConfigFiles;
@@ -41,6 +50,72 @@ class BadRequest extends KeyfobError {
 
 /** A body refused before it ended (too large, too slow): answered, then the connection is closed, never read on. */
 class BodyRefused extends BadRequest {}
+
+/**
+ * Everything the restricted socket answers: a credential request for a profile of the daemon's
+ * own config (credential_process JSON, what `assume` exports, assume's picker list), and ping.
+ * No named files, no input headers, no sign-in, key management, MFA codes, status, auto-refresh
+ * tokens or shutdown. Every other route there is refused (Forwarded, 403).
+ */
+export const RESTRICTED_ROUTES: ReadonlySet<string> = new Set([
+  `GET ${ROUTES.ping}`,
+  `GET ${ROUTES.credentials}`,
+  `GET ${ROUTES.assume}`,
+  `GET ${ROUTES.shellAssume}`,
+  `GET ${ROUTES.profiles}`,
+]);
+
+/** Which socket a router serves. */
+export type SocketKind = 'full' | 'restricted';
+
+const RUN_ON_WORKSTATION = 'this socket is for forwarding: run that on the workstation';
+
+/** A refusal on the restricted socket: one line, the reason and the fix. */
+class ForwardedError extends KeyfobError {
+  constructor(reason: string, fix = RUN_ON_WORKSTATION) {
+    super('Forwarded', `${reason}; ${fix}`, 403);
+  }
+}
+
+/** Inputs only the user's own clients may send: files to read, the caller's keys, another tool's output. */
+const FILE_PARAMS = ['config', 'credentials'];
+const INPUT_HEADER_PREFIX = 'x-keyfob-';
+
+/** Why the restricted socket will not answer this request, or undefined when it will. */
+function forwardRefusal(key: string, query: URLSearchParams, req: IncomingMessage, allowed: ForwardProfiles): ForwardedError | undefined {
+  if (!RESTRICTED_ROUTES.has(key)) return new ForwardedError(`${key} is not answered on the restricted socket, which serves credentials only`);
+  for (const name of FILE_PARAMS) {
+    if (query.has(name)) {
+      return new ForwardedError(`the restricted socket answers from the daemon's own config and takes no "${name}" parameter`, 'this socket is for forwarding: set KEYFOB_NO_START=1 where the client runs, and it sends none');
+    }
+  }
+  const header = Object.keys(req.headers).find((h) => h.startsWith(INPUT_HEADER_PREFIX));
+  if (header) return new ForwardedError(`the restricted socket takes no ${header} header (the caller's own keys or another tool's output)`);
+  const profile = query.get('profile');
+  if (profile !== null && !allowed.allows(profile)) {
+    return allowed.problem
+      ? new ForwardedError(`the restricted socket serves no profile: ${allowed.problem}`, 'this socket is for forwarding: fix it on the workstation, then run: keyfob daemon stop')
+      : new ForwardedError(`profile ${JSON.stringify(profile)} is not in forward_profiles of ${allowed.file}`, 'this socket is for forwarding: add it there on the workstation, then run: keyfob daemon stop');
+  }
+  return undefined;
+}
+
+/**
+ * On the restricted socket, an answer that needs the caller (its environment keys, another tool's
+ * program, an MFA code typed at a terminal) is a refusal: those inputs come only from the workstation.
+ */
+function forwardedNeed(err: KeyfobError): KeyfobError {
+  if (err.code === 'NeedsEnvironment' || (err.code as string) === 'NeedsProcess') {
+    return new ForwardedError(`${err.message.replace(/;.*$/, '')}: the restricted socket takes no input from the caller`, 'this socket is for forwarding: use that profile on the workstation');
+  }
+  if (err instanceof MfaRequiredError) {
+    return new ForwardedError(
+      `profile ${JSON.stringify(err.mfaProfile)} needs a code from MFA device ${err.mfaSerial}, which is typed on the workstation`,
+      `this socket is for forwarding: run keyfob exec ${err.mfaProfile} -- true there, and its session is then served here`,
+    );
+  }
+  return err;
+}
 
 /** How often a streamed listing reports progress. */
 const PROGRESS_INTERVAL_MS = 100;
@@ -187,9 +262,17 @@ function loginDefinition(body: Record<string, unknown>): SsoSessionConfig {
  */
 const CREDENTIALS_QUERY = `${ROUTES.credentials}?`;
 
-export function createRouter(ctx: DaemonContext) {
-  /** The config and shared credentials file the caller resolved (`config=`, `credentials=`), parsed once per change. */
-  const callerFiles = (query: URLSearchParams) => ctx.configs.get(query.get('config'), query.get('credentials'));
+export function createRouter(ctx: DaemonContext, socket: SocketKind = 'full') {
+  const restricted = socket === 'restricted';
+  /**
+   * The config and shared credentials file the caller resolved (`config=`, `credentials=`), parsed
+   * once per change; on the restricted socket always the daemon's own (forwardRefusal refuses both).
+   */
+  const callerFiles = (query: URLSearchParams) => (restricted ? ctx.configs.get(null, null) : ctx.configs.get(query.get('config'), query.get('credentials')));
+  const sendText = (res: ServerResponse, status: number, text: string) => {
+    res.writeHead(status, { 'content-type': 'text/plain; charset=utf-8', 'content-length': Buffer.byteLength(text) });
+    res.end(text);
+  };
 
   /** credential_process JSON: the same bytes for every request until the role's credentials change. */
   async function credentials(query: URLSearchParams, req: IncomingMessage, res: ServerResponse): Promise<void> {
@@ -264,7 +347,7 @@ export function createRouter(ctx: DaemonContext) {
       sendText(res, 200, envScript(shell as Shell, change.set, change.unset) + noteScript(shell as Shell, assumedNote(answer, undefined)));
     } catch (err) {
       const known = knownError(err, ctx.log, 'shell assume failed');
-      sendText(res, known.status, `keyfob: ${oneLine(known)}\n`);
+      sendText(res, known.status, `keyfob: ${oneLine(restricted ? forwardedNeed(known) : known)}\n`);
     }
   }
 
@@ -287,6 +370,8 @@ export function createRouter(ctx: DaemonContext) {
       daemon: {
         pid: process.pid,
         socket: ctx.socket.path,
+        restrictedSocket: ctx.restrictedSocket,
+        forwardProfiles: ctx.forwardProfiles.problem ? { problem: ctx.forwardProfiles.problem } : (ctx.forwardProfiles.globs ?? null),
         socketFallbackFrom: ctx.socket.fallbackFrom,
         uptimeSeconds: Math.round((Date.now() - ctx.startedAt) / 1000),
         keyring: ctx.keyring,
@@ -306,6 +391,14 @@ export function createRouter(ctx: DaemonContext) {
     const url = new URL(req.url ?? '/', 'http://keyfob');
     const key = `${req.method} ${url.pathname}`;
     ctx.log.debug('request', { route: key }); // the route only: query strings carry names, never logged
+    if (restricted) {
+      const refused = forwardRefusal(key, url.searchParams, req, ctx.forwardProfiles);
+      if (refused) {
+        ctx.log.debug('refused on the restricted socket', { route: key });
+        if (key === `GET ${ROUTES.shellAssume}`) return sendText(res, refused.status, `keyfob: ${oneLine(refused)}\n`);
+        throw refused;
+      }
+    }
     // The caller's config file, resolved by the caller; looked up only by routes that read it.
     const config = () => callerFiles(url.searchParams);
     switch (key) {
@@ -315,8 +408,10 @@ export function createRouter(ctx: DaemonContext) {
         return credentials(url.searchParams, req, res);
       case `GET ${ROUTES.accounts}`:
         return accounts(url, res, config());
-      case `GET ${ROUTES.profiles}`:
-        return sendJson(res, 200, { profiles: ctx.frecency.order(ctx.credentials.profiles(config())) });
+      case `GET ${ROUTES.profiles}`: {
+        const profiles = ctx.credentials.profiles(config());
+        return sendJson(res, 200, { profiles: ctx.frecency.order(restricted ? profiles.filter((p) => ctx.forwardProfiles.allows(p.name)) : profiles) });
+      }
       case `GET ${ROUTES.assume}`: {
         const name = url.searchParams.get('profile');
         if (!name) throw new BadRequest('the "profile" query parameter is required');
@@ -338,7 +433,8 @@ export function createRouter(ctx: DaemonContext) {
         const body = (await readBody(req)) as Record<string, unknown>;
         const profile = stringField(body, 'profile');
         if (!profile) throw new BadRequest('"profile" is required');
-        await ctx.credentials.storeIamUser(profile, iamUserKeys(body));
+        // Keys already stored are replaced only when the request says so (keyfob add --force).
+        await ctx.credentials.storeIamUser(profile, iamUserKeys(body), { force: body.force === true });
         return sendJson(res, 200, { stored: true });
       }
       case `POST ${ROUTES.removeIamUser}`: {
@@ -381,11 +477,13 @@ export function createRouter(ctx: DaemonContext) {
 
   return (req: IncomingMessage, res: ServerResponse): void => {
     const target = req.url ?? '/';
-    const hot = req.method === 'GET' && target.startsWith(CREDENTIALS_QUERY) && !target.includes('#');
+    // The restricted socket takes the checked way (forwardRefusal) for every request.
+    const hot = !restricted && req.method === 'GET' && target.startsWith(CREDENTIALS_QUERY) && !target.includes('#');
     if (hot && ctx.log.debugEnabled) ctx.log.debug('request', { route: `GET ${ROUTES.credentials}` });
     (hot ? credentials(new URLSearchParams(target.slice(CREDENTIALS_QUERY.length)), req, res) : route(req, res)).catch((err) => {
       const route = req.url?.split('?')[0];
-      const known = knownError(err, ctx.log, `request failed: ${route}`);
+      const found = knownError(err, ctx.log, `request failed: ${route}`);
+      const known = restricted ? forwardedNeed(found) : found;
       if (err instanceof KeyfobError) ctx.log.debug('request refused', { route, code: known.code });
       if (res.headersSent) return void res.end();
       if (err instanceof BodyRefused) {
