@@ -105,7 +105,7 @@ function forwardRefusal(key: string, query: URLSearchParams, req: IncomingMessag
  * program, an MFA code typed at a terminal) is a refusal: those inputs come only from the workstation.
  */
 function forwardedNeed(err: KeyfobError): KeyfobError {
-  if (err.code === 'NeedsEnvironment' || (err.code as string) === 'NeedsProcess') {
+  if (err.code === 'NeedsEnvironment' || err.code === 'NeedsProcess') {
     return new ForwardedError(`${err.message.replace(/;.*$/, '')}: the restricted socket takes no input from the caller`, 'this socket is for forwarding: use that profile on the workstation');
   }
   if (err instanceof MfaRequiredError) {
