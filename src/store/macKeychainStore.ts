@@ -147,12 +147,15 @@ export function macKeychainStore(opts: MacKeychainOptions = {}): SecretStore {
     const account = accountFor(key);
     const encoded = Buffer.from(value, 'utf8').toString('base64');
     const before = partCount(await findRaw(account));
-    if (encoded.length <= PART_CHARS) {
+    // A long (hex) account name leaves less of the line for the value.
+    const room = Math.min(PART_CHARS, Math.floor((SECURITY_LINE_LIMIT - 1 - Buffer.byteLength(`add-generic-password -U ${target(partAccount(account, 999))} -X `)) / 2) - SINGLE.length);
+    if (room < 100) throw new KeychainError(`writing to the keychain failed: the name ${JSON.stringify(key)} is too long for a keychain entry`);
+    if (encoded.length <= room) {
       await addRaw(account, SINGLE + encoded);
       for (let n = 1; n <= before; n++) await deleteRaw(partAccount(account, n));
       return;
     }
-    const parts = encoded.match(new RegExp(`.{1,${PART_CHARS}}`, 'g')) ?? [];
+    const parts = encoded.match(new RegExp(`.{1,${room}}`, 'g')) ?? [];
     // Parts first, the main entry last: a reader sees the old value or the new one, never half of each
     // (the digest catches a concurrent writer).
     for (const [i, part] of parts.entries()) await addRaw(partAccount(account, i + 1), SINGLE + part);

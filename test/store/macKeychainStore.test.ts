@@ -83,6 +83,14 @@ describe('macOS keychain through security -i (fake)', () => {
     expect(await keychain()).toEqual({});
   });
 
+  it('fits a 4 KB value under a long (hex-encoded) name into security\'s line', async () => {
+    const store = macKeychainStore({ securityPath: fake });
+    const name = 'session with spaces '.repeat(40); // 800 characters: stored under a 1,600-character hex account
+    await store.set(name, ssoToken(4000));
+    expect(await store.get(name)).toBe(ssoToken(4000));
+    for (const call of await calls()) expect(Buffer.byteLength(call.stdin)).toBeLessThanOrEqual(SECURITY_LINE_LIMIT);
+  });
+
   it('probes with a write and a read back, leaving nothing behind', async () => {
     const store = macKeychainStore({ securityPath: fake });
     await store.probe();
