@@ -4,6 +4,7 @@
 // runs and is reported as a ratio against a floor measured in the same run (for populate: against
 // the emulator's rate limit), because these machines are shared and noisy.
 // Writes docs/benchmarks.md and docs/benchmarks.svg. Run: npm run bench   (BENCH_QUICK=1: a short smoke run)
+import { execFileSync } from 'node:child_process';
 import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { connect } from 'node:net';
 import { cpus, totalmem } from 'node:os';
@@ -31,8 +32,14 @@ let fresh = [];
 
 const timeOnce = async (cmd, args, env) => (await runProcess(cmd, args, env)).ms;
 
+/** Resident memory in MiB: Linux's /proc, else `ps -o rss=` (KiB on Linux and macOS alike). */
 function rssMiB(pid) {
-  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+  let status;
+  try {
+    status = readFileSync(`/proc/${pid}/status`, 'utf8');
+  } catch {
+    return Number(execFileSync('ps', ['-o', 'rss=', '-p', String(pid)], { encoding: 'utf8', timeout: 5000 }).trim()) / 1024;
+  }
   return Number(/VmRSS:\s+(\d+)/.exec(status)[1]) / 1024;
 }
 

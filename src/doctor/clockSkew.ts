@@ -9,7 +9,12 @@ const NAME = 'clock';
 export const MAX_SKEW_MS = 5 * 60_000;
 /** Beyond this, say so without failing: the Date header has 1 s resolution plus the round trip. */
 const NOTICEABLE_SKEW_MS = 60_000;
-const FIX = 'sync the clock (timedatectl set-ntp true, or your OS time settings / ntp)';
+/** How to sync the clock, in the words of the OS at hand. */
+export function clockFix(platform: NodeJS.Platform): string {
+  if (platform === 'darwin') return 'sync the clock: sudo sntp -sS time.apple.com (or System Settings > General > Date & Time > Set time automatically)';
+  if (platform === 'win32') return 'sync the clock: w32tm /resync (or Settings > Time & language > Sync now)';
+  return 'sync the clock (timedatectl set-ntp true, or your OS time settings / ntp)';
+}
 
 /** The portal (GetRoleCredentials) endpoint, honouring the standard overrides the SDK reads. */
 export function portalEndpoint(region: string, env: NodeJS.ProcessEnv): string {
@@ -56,7 +61,8 @@ function describeSkew(skewMs: number): string {
 
 export const clockSkewCheck: DoctorCheck = {
   name: NAME,
-  async run({ env, timeoutMs }): Promise<CheckResult> {
+  async run({ env, timeoutMs, platform = process.platform }): Promise<CheckResult> {
+    const FIX = clockFix(platform);
     let regions: string[];
     try {
       const { config } = await loadConfig(env);

@@ -20,7 +20,7 @@ export const DEFAULT_CHECK_TIMEOUT_MS = 10_000;
 /** In the order they are printed: the local parts first, then the config, then the outside world. */
 export const CHECKS: readonly DoctorCheck[] = [keychainCheck, socketDirCheck, daemonCheck, shellShimCheck, configChecks, credentialProcessCheck, nativeTokenCheck, clockSkewCheck, awsCliCheck];
 
-async function runWithin(check: DoctorCheck, env: NodeJS.ProcessEnv, timeoutMs: number): Promise<CheckResult[]> {
+async function runWithin(check: DoctorCheck, env: NodeJS.ProcessEnv, timeoutMs: number, platform: NodeJS.Platform): Promise<CheckResult[]> {
   let timer: NodeJS.Timeout | undefined;
   const timedOut = new Promise<CheckResult[]>((resolve) => {
     timer = setTimeout(
@@ -29,7 +29,7 @@ async function runWithin(check: DoctorCheck, env: NodeJS.ProcessEnv, timeoutMs: 
     );
   });
   const ran = check
-    .run({ env, timeoutMs })
+    .run({ env, timeoutMs, platform })
     .then((result) => (Array.isArray(result) ? result : [result]))
     // A check that throws is a bug in that check, not a verdict on the machine; still report it.
     .catch((err: unknown): CheckResult[] => [{ name: check.name, status: 'fail', detail: `the check itself failed: ${oneLine(err)}` }]);
@@ -40,8 +40,8 @@ async function runWithin(check: DoctorCheck, env: NodeJS.ProcessEnv, timeoutMs: 
   }
 }
 
-export async function runDoctor(env: NodeJS.ProcessEnv = process.env, timeoutMs = DEFAULT_CHECK_TIMEOUT_MS): Promise<DoctorReport> {
-  const results = await Promise.all(CHECKS.map((check) => runWithin(check, env, timeoutMs)));
+export async function runDoctor(env: NodeJS.ProcessEnv = process.env, timeoutMs = DEFAULT_CHECK_TIMEOUT_MS, platform: NodeJS.Platform = process.platform): Promise<DoctorReport> {
+  const results = await Promise.all(CHECKS.map((check) => runWithin(check, env, timeoutMs, platform)));
   const checks = results.flat();
   return { checks, ok: checks.every((c) => c.status !== 'fail') };
 }

@@ -1,6 +1,7 @@
 // Is the `assume` shim loaded in the shell that runs doctor? The shims export
 // KEYFOB_SHELL_SHIM=<shell> when loaded; doctor's parent process is that shell, and when
 // the two disagree the variable was inherited from another shell that loaded its shim.
+import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { basename } from 'node:path';
 import { SHELLS, type Shell } from '../shell/quote.js';
@@ -22,13 +23,23 @@ function asShell(name: string | undefined): Shell | undefined {
   return (SHELLS as readonly string[]).includes(plain) ? (plain as Shell) : undefined;
 }
 
-/** The shell doctor was started from, when the parent process is one (Linux /proc; elsewhere unknown). */
-function parentShell(): Shell | undefined {
+/** The command name of a process: Linux's /proc, else `ps -o comm=` (macOS and the BSDs have no /proc); undefined when neither answers. */
+export function processName(pid: number, procRoot = '/proc'): string | undefined {
   try {
-    return asShell(readFileSync(`/proc/${process.ppid}/comm`, 'utf8').trim());
+    return readFileSync(`${procRoot}/${pid}/comm`, 'utf8').trim();
+  } catch {
+    // No /proc (macOS): ask ps, within a 2 s bound, or leave the shell unknown.
+  }
+  try {
+    return execFileSync('ps', ['-o', 'comm=', '-p', String(pid)], { encoding: 'utf8', timeout: 2000, stdio: ['ignore', 'pipe', 'ignore'] }).trim() || undefined;
   } catch {
     return undefined;
   }
+}
+
+/** The shell doctor was started from, when the parent process is one. */
+function parentShell(): Shell | undefined {
+  return asShell(processName(process.ppid));
 }
 
 export function inspectShellShim(env: NodeJS.ProcessEnv, parent: Shell | undefined = parentShell()): CheckResult {

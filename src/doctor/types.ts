@@ -15,6 +15,8 @@ export interface DoctorContext {
   env: NodeJS.ProcessEnv;
   /** Time limit for one check, in ms; checks that spawn helpers keep their own limits below it. */
   timeoutMs: number;
+  /** The OS whose fixes to give; process.platform unless a test asks for another. */
+  platform?: NodeJS.Platform;
 }
 
 export interface DoctorCheck {

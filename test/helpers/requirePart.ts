@@ -8,7 +8,7 @@ import { spawnSync } from 'node:child_process';
 import { delimiter, dirname, join } from 'node:path';
 import { expect } from 'vitest';
 
-export type Part = 'aws-cli-v2' | 'chromium' | 'tmux' | 'bash' | 'zsh' | 'fish' | 'curl' | 'git' | 'keychain' | 'non-loopback-ipv4' | 'root' | 'sshd';
+export type Part = 'aws-cli-v2' | 'chromium' | 'tmux' | 'bash' | 'zsh' | 'fish' | 'curl' | 'git' | 'keychain' | 'non-loopback-ipv4' | 'root' | 'sshd' | 'systemd-analyze';
 
 export const AWS_CLI_PATH = '/usr/bin/aws';
 
@@ -29,6 +29,7 @@ export const PART_PACKAGES: Record<Part, string[]> = {
   sshd: ['openssh-server', 'openssh-client'],
   'non-loopback-ipv4': [],
   root: ['passwd', 'util-linux'],
+  'systemd-analyze': ['systemd'],
 };
 
 const executable = (path: string) => {
@@ -64,6 +65,8 @@ const checks: Record<Part, () => string | undefined> = {
   fish: () => missingExecutable('/usr/bin/fish', 'apt-get install fish'),
   curl: () => missingExecutable('/usr/bin/curl', 'apt-get install curl'),
   git: () => missingExecutable('/usr/bin/git', 'apt-get install git'),
+  // Checks the generated systemd user unit (keyfob daemon install-agent); a fresh Debian has no systemd.
+  'systemd-analyze': () => missingExecutable('/usr/bin/systemd-analyze', 'apt-get install systemd'),
   // gnome-keyring in a private D-Bus session, and secret-tool to look into it.
   keychain: () => {
     const missing = ['dbus-run-session', 'gnome-keyring-daemon', 'secret-tool'].filter((bin) => !onPath(bin));

@@ -3,6 +3,7 @@
 import { closeSync, constants, lstatSync, openSync, readFileSync, rmSync, writeSync } from 'node:fs';
 import { connect } from 'node:net';
 import { KeyfobError } from '../../errors.js';
+import { isZombie } from '../../shared/processState.js';
 
 export class AlreadyRunningError extends KeyfobError {
   constructor(detail: string) {
@@ -11,14 +12,6 @@ export class AlreadyRunningError extends KeyfobError {
 }
 
 /** A zombie (killed, not yet reaped by its parent) still answers kill(0) but owns nothing. */
-function isZombie(pid: number): boolean {
-  try {
-    return readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.startsWith('Z') ?? false;
-  } catch {
-    return false;
-  }
-}
-
 function alive(pid: number): boolean {
   try {
     process.kill(pid, 0);
