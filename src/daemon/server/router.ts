@@ -1,6 +1,7 @@
 // Routes of the daemon's socket API (see ../protocol.ts). Every failure is an error
 // response with a one-line message; nothing a client sends can take the daemon down.
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { failingUpstreams } from '../../aws/circuits.js';
 import { listAssignments } from '../../credentials/assignments.js';
 import { assumedNote, assumeEnvironment, EXPORTED_LIST } from '../../shell/environment.js';
 import { isAwsRegion } from '../../config/region.js';
@@ -275,6 +276,7 @@ export function createRouter(ctx: DaemonContext) {
       sessions,
       credentials: ctx.credentials.cached(),
       chains: ctx.credentials.cachedChains(),
+      upstreams: failingUpstreams(),
       // An unusable keychain must not take status (and so `daemon stop`) down with it: sign-in says why.
       iamUsers: await ctx.credentials.iamUsers().catch(() => []),
     });
