@@ -5,6 +5,9 @@
 // The state machine only: what counts as a failure, and the error's words, belong to the caller
 // (aws/circuits.ts).
 
+/** A caller sleeps until the next probe only if it can then wait this long for its answer. */
+const MIN_PROBE_WAIT_MS = 300;
+
 export interface CircuitClock {
   now(): number;
   sleep(ms: number): Promise<void>;
@@ -116,7 +119,8 @@ export class Circuit {
         if (!this.options.isFailure(outcome.err)) throw outcome.err;
         continue;
       }
-      if (failure.retryAt > deadline) throw new CircuitOpenError(failure.last, failure.retryAt, failure.since);
+      // Wait for the next probe only when there is time to wait for its answer too.
+      if (failure.retryAt + MIN_PROBE_WAIT_MS > deadline) throw new CircuitOpenError(failure.last, failure.retryAt, failure.since);
       await clock.sleep(failure.retryAt - now);
     }
   }
