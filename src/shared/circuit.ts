@@ -62,7 +62,7 @@ export class Circuit {
   constructor(options: CircuitOptions) {
     this.options = {
       firstCallerWaitMs: 6_000,
-      laterCallerWaitMs: 800,
+      laterCallerWaitMs: 500,
       baseDelayMs: 2_000,
       maxDelayMs: 30_000,
       jitter: 0.2,
