@@ -7,7 +7,7 @@ import { oneLine, type KeyfobError } from '../errors.js';
 import type { CredentialProvider, RoleCredentials } from './types.js';
 
 export const ROLE_REFRESH_WINDOW_MS = 15 * 60_000;
-/** Held credentials with less than this left are not served while their refresh fails: a caller could not use them. */
+/** Held credentials with less than this left (or half the refresh window) are not served while their refresh fails: a caller could not use them. */
 export const SERVE_MARGIN_MS = 60_000;
 /** How long a caller holding valid credentials waits for their refresh before it is given them. */
 export const STALE_REFRESH_WAIT_MS = 1_000;
@@ -17,7 +17,7 @@ export interface RefreshFailure {
   since: number;
   /** The one line of the last failure. */
   error: string;
-  /** When the held credentials stop being served (expiry less SERVE_MARGIN_MS). */
+  /** When the held credentials stop being served (expiry less the margin). */
   servedUntil: number;
 }
 
@@ -54,9 +54,14 @@ export class CachingProvider implements CredentialProvider {
     return !!c && c.expiration - now > this.windowMs(c);
   }
 
+  /** SERVE_MARGIN_MS, or half the refresh window for short-lived credentials. */
+  private serveMargin(c: RoleCredentials): number {
+    return Math.min(SERVE_MARGIN_MS, this.windowMs(c) / 2);
+  }
+
   /** Held credentials that may still be handed out while their refresh fails. */
   private servable(c: RoleCredentials | undefined, now = Date.now()): c is RoleCredentials {
-    return !!c && c === this.cached && c.expiration - now > SERVE_MARGIN_MS;
+    return !!c && c === this.cached && c.expiration - now > this.serveMargin(c);
   }
 
   async retrieve(): Promise<RoleCredentials> {
@@ -100,7 +105,7 @@ export class CachingProvider implements CredentialProvider {
         (err: unknown) => {
           const held = this.cached;
           if (isOutage(err) && this.servable(held)) {
-            this.failure = { since: this.failure?.since ?? Date.now(), error: oneLine(err), servedUntil: held.expiration - SERVE_MARGIN_MS };
+            this.failure = { since: this.failure?.since ?? Date.now(), error: oneLine(err), servedUntil: held.expiration - this.serveMargin(held) };
           }
           throw err;
         },

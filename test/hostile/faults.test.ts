@@ -158,6 +158,43 @@ describe('upstream faults', () => {
     expect((await calls(emulator)).GetRoleCredentials).toBe(2);
   });
 
+  it.concurrent('credentials still valid outlive an outage: served while their refresh fails, and status says so', async () => {
+    // 20 s credentials: refreshed from 10 s before expiry (half their life), served until 5 s before it while the refresh fails.
+    const { emulator, home } = await rig({ credentialTtl: 20 });
+    const first = await credentialProcess(home);
+    expect(first.stderr).toBe('');
+    const fetchedAt = Date.now();
+    const held = JSON.parse(first.stdout);
+    await adminCall(emulator, 'faults', { operation: 'GetRoleCredentials', status: 503, count: 100_000 });
+    await sleep(Math.max(0, fetchedAt + 11_000 - Date.now())); // inside the refresh window: time passing is the subject
+    const started = Date.now();
+    const served = await credentialProcess(home);
+    expect(served.stderr).toBe('');
+    expect(JSON.parse(served.stdout).AccessKeyId).toBe(held.AccessKeyId);
+    // The held credentials after a moment (cachingProvider.ts STALE_REFRESH_WAIT_MS), not after the refresh gave up.
+    expect(Date.now() - started).toBeLessThan(FIRST_CALL_BOUND_MS / 2);
+    let text = '';
+    await waitFor(
+      async () => {
+        text = (await runKeyfob(['status'], home.env)).stdout;
+        return text.includes('refresh failing since');
+      },
+      { timeoutMs: 10_000, intervalMs: 250, what: 'status to say the refresh is failing' },
+    );
+    expect(text).toMatch(new RegExp(`${QA}/ReadOnlyAccess .*expires .*; refresh failing since .*: IAM Identity Center failed during getting credentials for ReadOnlyAccess in ${QA} \\(HTTP 503\\); .*; serving until `));
+    expect(text).toContain('failing upstreams');
+    const again = await credentialProcess(home);
+    expect(JSON.parse(again.stdout).AccessKeyId).toBe(held.AccessKeyId);
+    // Once the service answers, the next probe brings new credentials, and status forgets the failure.
+    await adminCall(emulator, 'faults/clear', {});
+    await waitFor(async () => JSON.parse((await credentialProcess(home)).stdout || '{}').AccessKeyId !== held.AccessKeyId, {
+      timeoutMs: 10_000,
+      intervalMs: 250,
+      what: 'new credentials after the outage',
+    });
+    expect((await runKeyfob(['status'], home.env)).stdout).not.toContain('refresh failing');
+  });
+
   it.concurrent('a session revoked while credentials are cached: served until they need a refresh, then the fix, and status says signed out', async () => {
     // 4 s tokens (refreshed past half-life), 10 s credentials (fresh for their first 5 s).
     const { emulator, home } = await rig({ tokenTtl: 4, credentialTtl: 10 });
