@@ -107,7 +107,11 @@ describe('upstream faults', () => {
     const r = await runKeyfob(['populate'], home.env, 60_000);
     expect(r.code).toBe(1);
     expect(r.stdout).toBe('');
-    expect(r.stderr).toBe('keyfob: IAM Identity Center failed during listing accounts and roles (HTTP 503); try again shortly, or check AWS_ENDPOINT_URL_SSO / AWS_ENDPOINT_URL_SSO_OIDC\n');
+    expect(r.stderr).toMatch(
+      /^keyfob: IAM Identity Center failed during listing accounts and roles \(HTTP 503\); keyfob tries again in \d+ s, or check AWS_ENDPOINT_URL_SSO \/ AWS_ENDPOINT_URL_SSO_OIDC\n$/,
+    );
+    // The failed listing counts in the sso-session's portal circuit, which status shows.
+    expect((await statusJson(home)).upstreams).toMatchObject([{ kind: 'portal', ssoSession: SESSION, lastFailure: 'HTTP 503 ServiceUnavailableException' }]);
     expect(Date.now() - started).toBeLessThan(DEFAULT_RETRY.maxElapsedMs + 5_000);
     // All or nothing: the config and its backup are byte for byte as they were, with no temp file or lock left.
     expect(readFileSync(home.configFile, 'utf8')).toBe(before);

@@ -207,6 +207,7 @@ export function createRouter(ctx: DaemonContext) {
     let lastProgress = 0;
     try {
       const listed = await listAssignments(session.region, accessToken, {
+        ssoSession: session.name,
         onProgress: ({ accountsDone, accountsTotal }) => {
           const now = Date.now();
           if (now - lastProgress < PROGRESS_INTERVAL_MS && accountsDone !== accountsTotal) return;
