@@ -61,7 +61,7 @@ export class Circuit {
 
   constructor(options: CircuitOptions) {
     this.options = {
-      firstCallerWaitMs: 6_000,
+      firstCallerWaitMs: 6_500,
       laterCallerWaitMs: 500,
       baseDelayMs: 2_000,
       maxDelayMs: 30_000,

@@ -72,9 +72,9 @@ describe('faults', () => {
     ['503', 'Production/ReadOnlyAccess', /^IAM Identity Center failed during getting credentials for ReadOnlyAccess in 432109876543 \(HTTP 503\); RETRY, or check AWS_ENDPOINT_URL_SSO \/ AWS_ENDPOINT_URL_SSO_OIDC$/],
     ['429', 'Security/ReadOnlyAccess', /^IAM Identity Center kept throttling getting credentials for ReadOnlyAccess in 543210987654 \(429\); RETRY$/],
     [
-      'an answer later than the 5 s request timeout',
+      'an answer later than the 6 s request timeout',
       'Experiments/ReadOnlyAccess',
-      /^IAM Identity Center timed out during getting credentials for ReadOnlyAccess in 765432109876 \(no answer within 5 s\); RETRY, or check your network, or AWS_ENDPOINT_URL_SSO \/ AWS_ENDPOINT_URL_SSO_OIDC$/,
+      /^IAM Identity Center timed out during getting credentials for ReadOnlyAccess in 765432109876 \(no answer within 6 s\); RETRY, or check your network, or AWS_ENDPOINT_URL_SSO \/ AWS_ENDPOINT_URL_SSO_OIDC$/,
     ],
   ] as const) {
     it(`an outage (${fault}): the first call's line within 8 s, the next within 1 s each, upstream calls bounded, then recovery within one probe interval`, async () => {
