@@ -6,7 +6,7 @@
 // (aws/circuits.ts).
 
 /** A caller sleeps until the next probe only if it can then wait this long for its answer. */
-const MIN_PROBE_WAIT_MS = 300;
+const MIN_PROBE_WAIT_MS = 100;
 
 export interface CircuitClock {
   now(): number;
@@ -62,7 +62,7 @@ export class Circuit {
   constructor(options: CircuitOptions) {
     this.options = {
       firstCallerWaitMs: 6_500,
-      laterCallerWaitMs: 500,
+      laterCallerWaitMs: 250,
       baseDelayMs: 2_000,
       maxDelayMs: 30_000,
       jitter: 0.2,

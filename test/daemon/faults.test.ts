@@ -78,49 +78,58 @@ describe('faults', () => {
     ],
   ] as const) {
     it(`an outage (${fault}): the first call's line within 8 s, the next within 1 s each, upstream calls bounded, then recovery within one probe interval`, async () => {
+      // A daemon of its own: its circuits start closed whatever the tests before left.
+      const own = await signedInHome(emulator);
+      const [account, role] = profile.split('/') as [string, string];
+      appendFileSync(own.configFile, `\n${profileSection(profile, SESSION, ACCOUNTS[account]!, role)}`);
       const spec = fault === '503' ? { status: 503 } : fault === '429' ? { status: 429 } : { latencyMs: 8_000 };
       await adminCall(emulator, 'faults', { operation: 'GetRoleCredentials', count: 100_000, ...spec });
-      const before = await upstreamCalls();
-      const started = Date.now();
-      const lines: string[] = [];
-      for (let run = 0; run < 5; run++) {
-        const t = Date.now();
-        const r = await credentialProcess(profile);
-        const took = Date.now() - t;
-        expect(r.code).toBe(1);
-        expect(r.stdout).toBe('');
-        expect(r.stderr).toMatch(/^keyfob: [^\n]+\n$/);
-        const text = r.stderr.slice('keyfob: '.length, -1);
-        expect(text.replace(/keyfob (tries again in \d+ s|is trying again now)/, 'RETRY')).toMatch(line);
-        expect(took).toBeLessThan(run === 0 ? FIRST_CALL_BOUND_MS : LATER_CALL_BOUND_MS);
-        lines.push(text);
-      }
-      // Later calls: the same line, with when the daemon tries again.
-      expect(new Set(lines.map((l) => l.replace(/keyfob (tries again in \d+ s|is trying again now)/, ''))).size).toBe(1);
-      expect(lines.slice(1).some((l) => /keyfob tries again in \d+ s/.test(l))).toBe(true);
-      expect((await upstreamCalls()) - before).toBeLessThanOrEqual(probeIntervalsWithin(Date.now() - started) + 1);
+      try {
+        const before = await upstreamCalls();
+        const started = Date.now();
+        const lines: string[] = [];
+        for (let run = 0; run < 5; run++) {
+          const t = Date.now();
+          const r = await credentialProcess(profile, own.env);
+          const took = Date.now() - t;
+          expect(r.code).toBe(1);
+          expect(r.stdout).toBe('');
+          expect(r.stderr).toMatch(/^keyfob: [^\n]+\n$/);
+          const text = r.stderr.slice('keyfob: '.length, -1);
+          expect(text.replace(/keyfob (tries again in \d+ s|is trying again now)/, 'RETRY')).toMatch(line);
+          expect(took).toBeLessThan(run === 0 ? FIRST_CALL_BOUND_MS : LATER_CALL_BOUND_MS);
+          lines.push(text);
+        }
+        // Later calls: the same line, with when the daemon tries again.
+        expect(new Set(lines.map((l) => l.replace(/keyfob (tries again in \d+ s|is trying again now)/, ''))).size).toBe(1);
+        expect(lines.slice(1).some((l) => /keyfob tries again in \d+ s/.test(l))).toBe(true);
+        expect((await upstreamCalls()) - before).toBeLessThanOrEqual(probeIntervalsWithin(Date.now() - started) + 1);
 
-      // Recovery: cleared while no probe is under way, the first call from the next probe time on is answered.
-      let retryAt: number | undefined;
-      await waitFor(
-        async () => {
-          const portal = (await statusJson(home.env)).upstreams?.find((u: { kind: string }) => u.kind === 'portal');
-          retryAt = portal?.retryAt && Date.parse(portal.retryAt);
-          return !!retryAt;
-        },
-        { timeoutMs: 15_000, intervalMs: 200, what: 'a probe time in keyfob status' },
-      );
-      await adminCall(emulator, 'faults/clear', {});
-      const clearedAt = Date.now();
-      let answered: number | undefined;
-      while (answered === undefined && Date.now() - clearedAt < 40_000) {
-        const r = await credentialProcess(profile);
-        if (r.code === 0) answered = Date.now();
-        else await sleep(250);
+        // Recovery: cleared while no probe is under way, the first call from the next probe time on is answered.
+        let retryAt: number | undefined;
+        await waitFor(
+          async () => {
+            const portal = (await statusJson(own.env)).upstreams?.find((u: { kind: string }) => u.kind === 'portal');
+            retryAt = portal?.retryAt && Date.parse(portal.retryAt);
+            return !!retryAt;
+          },
+          { timeoutMs: 15_000, intervalMs: 200, what: 'a probe time in keyfob status' },
+        );
+        await adminCall(emulator, 'faults/clear', {});
+        const clearedAt = Date.now();
+        let answered: number | undefined;
+        while (answered === undefined && Date.now() - clearedAt < 40_000) {
+          const r = await credentialProcess(profile, own.env);
+          if (r.code === 0) answered = Date.now();
+          else await sleep(250);
+        }
+        expect(answered).toBeDefined();
+        expect(answered! - clearedAt).toBeLessThanOrEqual(retryAt! - clearedAt + LATER_CALL_BOUND_MS + 250);
+        expect((await statusJson(own.env)).upstreams).toEqual([]);
+      } finally {
+        await adminCall(emulator, 'faults/clear', {});
+        await own.cleanup();
       }
-      expect(answered).toBeDefined();
-      expect(answered! - clearedAt).toBeLessThanOrEqual(retryAt! - clearedAt + LATER_CALL_BOUND_MS + 250);
-      expect((await statusJson(home.env)).upstreams).toEqual([]);
     }, 90_000);
   }
 

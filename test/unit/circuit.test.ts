@@ -152,7 +152,7 @@ describe('Circuit', () => {
     await settle(circuit.run(upstream.call));
     const firstCalls = upstream.calls;
     upstream.down = false;
-    upstream.latencyMs = 300;
+    upstream.latencyMs = 150;
     vi.setSystemTime(circuit.state()!.retryAt!);
     const prober = settle(circuit.run(upstream.call));
     await vi.advanceTimersByTimeAsync(50); // the probe is under way
