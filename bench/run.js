@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // keyfob benchmarks (issues 3, 13 and 14 here; the fresh-process SDK rows from bench/sdk.js, assume
-// from bench/assume.js, populate from bench/populate.js). Every figure is a median over repeated
+// from bench/assume.js, populate from bench/populate.js, the outage from bench/outage.js). Every figure is a median over repeated
 // runs and is reported as a ratio against a floor measured in the same run (for populate: against
 // the emulator's rate limit), because these machines are shared and noisy.
 // Writes docs/benchmarks.md and docs/benchmarks.svg. Run: npm run bench   (BENCH_QUICK=1: a short smoke run)
@@ -14,6 +14,7 @@ import { quotePosix } from '../dist/shell/quote.js';
 import { benchAssume } from './assume.js';
 import { writeChart } from './chart.js';
 import { benchHome, BIN, emulatorCalls, interleaved, median, ratioRow, ROOT, runProcess, startEmulatorProcess } from './lib.js';
+import { benchOutage } from './outage.js';
 import { benchPopulate } from './populate.js';
 import { benchSdk } from './sdk.js';
 
@@ -306,6 +307,10 @@ rows.push(...assume.rows);
 const populate = await benchPopulate({ quick });
 rows.push(populate.row);
 
+// 10. An outage (issue 19): 503 on every GetRoleCredentials; its own emulator and home.
+const outage = await benchOutage();
+rows.push(outage.row);
+
 const metCell = (r) => (r.met === undefined ? '—' : r.met ? 'met' : `**not met**${r.by ? `: by ${r.by}` : ''}`);
 const machine = `${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}, ${process.platform}`;
 const table = ['| measure | median | goal | met |', '|---|---|---|---|', ...rows.map((r) => `| ${r.row} | ${r.value} | ${r.target} | ${metCell(r)} |`)].join('\n');
@@ -330,6 +335,7 @@ ${sdkHow}
 - **load**: ${quick ? 3 : 10} waves of 100 \`keyfob credential-process\` processes, each wave started at once and awaited before the next, for a profile first asked by the first wave; upstream calls counted by the emulator.
 ${assume.how}
 ${populate.how}
+${outage.how}
 
 ![latency of credential-process against its floors, fresh SDK processes, and populate against the rate-limit bound](benchmarks.svg)
 `;

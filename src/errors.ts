@@ -45,6 +45,7 @@ export type ErrorCode =
   | 'UnsupportedPartition'
   | 'UntrustedPath'
   | 'Upstream'
+  | 'UpstreamUnavailable'
   | 'Usage';
 
 export class KeyfobError extends Error {
@@ -113,6 +114,21 @@ export class ConfigError extends KeyfobError {
 export class UpstreamError extends KeyfobError {
   constructor(message: string, status = 502) {
     super('Upstream', message, status);
+  }
+}
+
+/**
+ * IAM Identity Center or STS is failing (5xx, throttling, a timeout, no connection): the message
+ * names the service, the endpoint setting, and when the daemon tries again (its circuit). 503,
+ * definitive for every fast path: a client asks again later, it does not wait it out.
+ */
+export class UpstreamUnavailableError extends KeyfobError {
+  constructor(
+    message: string,
+    /** When the daemon's next try may go (epoch ms); undefined while one is under way, or when no circuit says. */
+    readonly retryAt?: number,
+  ) {
+    super('UpstreamUnavailable', message, 503);
   }
 }
 

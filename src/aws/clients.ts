@@ -3,16 +3,23 @@
 // that is how tests and the demo point keyfob at `keyfob emulator`.
 import { SSOClient } from '@aws-sdk/client-sso';
 import { SSOOIDCClient } from '@aws-sdk/client-sso-oidc';
-import { UpstreamError } from '../errors.js';
-import { httpStatusOf } from './retry.js';
+import { KeyfobError, UpstreamError, UpstreamUnavailableError } from '../errors.js';
+import { CircuitOpenError } from '../shared/circuit.js';
+import { isUpstreamFailure } from './circuits.js';
+import { httpStatusOf, isThrottle } from './retry.js';
 
-const REQUEST_TIMEOUT_MS = 15_000;
-const CONNECTION_TIMEOUT_MS = 5_000;
+// One attempt's bound, connection included (the SDK starts requestTimeout with the request). The
+// first caller of a failing upstream waits its circuit's 6.5 s at most (shared/circuit.ts), so a
+// server that never answers ends that call at 6 s, and the client's whole call within the 8 s the
+// first caller is promised (Node's start and the socket round trip take the rest). Not shorter: a
+// loaded machine (50 clients starting at once on 2 cores) can hold a healthy answer for seconds.
+export const REQUEST_TIMEOUT_MS = 6_000;
+const CONNECTION_TIMEOUT_MS = 3_000;
 const ssoClients = new Map<string, SSOClient>();
 const oidcClients = new Map<string, SSOOIDCClient>();
 
-// maxAttempts 1: keyfob does its own bounded backoff (credentials/retry.ts), so the
-// SDK's retries would only multiply the upstream calls.
+// maxAttempts 1: keyfob does its own bounded retries (the circuits, aws/circuits.ts; the listing's
+// limiter; aws/retry.ts for the sign-in), so the SDK's retries would only multiply the upstream calls.
 // throwOnRequestTimeout: without it @smithy/node-http-handler (4.x) only logs a warning when
 // requestTimeout passes, and a server that never answers holds every caller forever.
 export const CLIENT_SETTINGS = {
@@ -51,21 +58,33 @@ export interface Upstream {
 export const IDENTITY_CENTER: Upstream = { name: 'IAM Identity Center', endpoints: 'AWS_ENDPOINT_URL_SSO / AWS_ENDPOINT_URL_SSO_OIDC' };
 export const STS: Upstream = { name: 'STS', endpoints: 'AWS_ENDPOINT_URL_STS' };
 
-/** Turn an SDK or network failure into one line a user can act on. */
-export function upstreamFailure(err: unknown, what: string, service: Upstream = IDENTITY_CENTER): UpstreamError {
-  const status = httpStatusOf(err);
-  const code = (err as { code?: string })?.code;
+/** When the daemon tries again, for the end of an outage's line. */
+function retryClause(err: unknown, now: number): string {
+  if (!(err instanceof CircuitOpenError)) return 'try again shortly';
+  if (err.retryAt === undefined) return 'keyfob is trying again now';
+  return `keyfob tries again in ${Math.max(1, Math.ceil((err.retryAt - now) / 1000))} s`;
+}
+
+/** Turn an SDK or network failure (or a circuit's CircuitOpenError) into one line a user can act on. */
+export function upstreamFailure(err: unknown, what: string, service: Upstream = IDENTITY_CENTER, now = Date.now()): KeyfobError {
+  if (err instanceof KeyfobError) return err;
+  const cause = err instanceof CircuitOpenError ? err.lastFailure : err;
+  const status = httpStatusOf(cause);
+  const code = (cause as { code?: string })?.code;
   const { name, endpoints } = service;
-  if (status === 429) return new UpstreamError(`${name} kept throttling ${what} (429); wait a minute and try again`, 429);
-  if (status !== undefined && status >= 500) return new UpstreamError(`${name} failed during ${what} (HTTP ${status}); try again shortly`, 502);
-  if (status === undefined && errorName(err) === 'TimeoutError') {
-    const limit = code === 'ETIMEDOUT' ? `no answer within ${REQUEST_TIMEOUT_MS / 1000}s` : `no connection within ${CONNECTION_TIMEOUT_MS / 1000}s`;
-    return new UpstreamError(`${name} timed out during ${what} (${limit}); check your network, or ${endpoints}`, 504);
+  const retryAt = err instanceof CircuitOpenError ? err.retryAt : undefined;
+  const outage = (line: string, fix: string) => new UpstreamUnavailableError(`${line}; ${retryClause(err, now)}${fix}`, retryAt);
+  if (status === 429 || isThrottle(cause)) return outage(`${name} kept throttling ${what} (${status === 429 ? '429' : errorName(cause)})`, '');
+  if (status !== undefined && status >= 500) return outage(`${name} failed during ${what} (HTTP ${status})`, `, or check ${endpoints}`);
+  if (status === undefined && errorName(cause) === 'TimeoutError') {
+    const limit = code === 'ETIMEDOUT' ? `no answer within ${REQUEST_TIMEOUT_MS / 1000} s` : `no connection within ${CONNECTION_TIMEOUT_MS / 1000} s`;
+    return outage(`${name} timed out during ${what} (${limit})`, `, or check your network, or ${endpoints}`);
   }
+  if (status === undefined && isUpstreamFailure(cause)) return outage(`cannot reach ${name} for ${what} (${code})`, `, or check your network, or ${endpoints}`);
   if (status === undefined) {
-    const reason = code || errorName(err);
+    const reason = code || errorName(cause);
     return new UpstreamError(`cannot reach ${name} for ${what} (${reason}); check your network, or ${endpoints}`, 502);
   }
-  const message = (err as Error).message?.split('\n')[0] || errorName(err);
-  return new UpstreamError(`${what} failed: ${errorName(err)}: ${message}`, 502);
+  const message = (cause as Error).message?.split('\n')[0] || errorName(cause);
+  return new UpstreamError(`${what} failed: ${errorName(cause)}: ${message}`, 502);
 }

@@ -3,7 +3,7 @@
 // inject a fake, so the sessions, the caching provider and the credential service run in memory.
 import { GetRoleCredentialsCommand, LogoutCommand } from '@aws-sdk/client-sso';
 import type { RoleCredentials } from '../credentials/types.js';
-import { withRetry } from './retry.js';
+import { portalCircuit } from './circuits.js';
 import { deviceSignIn } from '../signin/deviceFlow.js';
 import { pkceSignIn } from '../signin/pkceFlow.js';
 import { registerClient } from '../signin/registration.js';
@@ -22,8 +22,11 @@ export interface IdentityCenter {
   signIn(method: SignInMethod, session: SsoSessionConfig, registration: ClientRegistration, hooks: SignInHooks): Promise<SsoToken>;
   /** CreateToken with the refresh_token grant. Throws RefreshRejectedError when the refresh token is refused. */
   refreshToken(session: SsoSessionConfig, registration: ClientRegistration, token: SsoToken): Promise<SsoToken>;
-  /** GetRoleCredentials. Rejects with the SDK's error (its `name`: UnauthorizedException, ForbiddenException, …). */
-  getRoleCredentials(region: string, accessToken: string, accountId: string, roleName: string): Promise<RoleCredentials>;
+  /**
+   * GetRoleCredentials. Rejects with the SDK's error (its `name`: UnauthorizedException, ForbiddenException, …),
+   * or a CircuitOpenError while the portal of `ssoSession` is failing (aws/circuits.ts).
+   */
+  getRoleCredentials(region: string, accessToken: string, accountId: string, roleName: string, ssoSession?: string): Promise<RoleCredentials>;
   /** Logout: ends the portal session behind the token. */
   logout(region: string, accessToken: string): Promise<void>;
 }
@@ -33,8 +36,8 @@ export const sdkIdentityCenter: IdentityCenter = {
   registerClient,
   signIn: (method, session, registration, hooks) => (method === 'pkce' ? pkceSignIn : deviceSignIn)(session, registration, hooks),
   refreshToken: refreshSsoToken,
-  async getRoleCredentials(region, accessToken, accountId, roleName) {
-    const out = await withRetry(() => ssoClient(region).send(new GetRoleCredentialsCommand({ accessToken, accountId, roleName })));
+  async getRoleCredentials(region, accessToken, accountId, roleName, ssoSession = '') {
+    const out = await portalCircuit(ssoSession, region).run(() => ssoClient(region).send(new GetRoleCredentialsCommand({ accessToken, accountId, roleName })));
     const c = out.roleCredentials!;
     return {
       accessKeyId: c.accessKeyId!,

@@ -1,4 +1,7 @@
-// Bounded exponential backoff with full jitter, for throttling (429) and server faults (5xx).
+// Bounded exponential backoff with full jitter, for throttling (429) and server faults (5xx): the
+// sign-in's calls (registration, device authorization, CreateToken polling) and, through its
+// limiter, the account listing. The credential calls do not retry here: their circuits do
+// (aws/circuits.ts), so that clients share one failure instead of each waiting out its own.
 
 export interface RetryPolicy {
   /** First delay ceiling in ms; each attempt doubles it up to maxDelayMs. */
@@ -21,11 +24,16 @@ export function httpStatusOf(err: unknown): number | undefined {
   return meta?.httpStatusCode;
 }
 
+const THROTTLE_NAMES = new Set(['TooManyRequestsException', 'ThrottlingException', 'Throttling', 'SlowDownException']);
+
+/** Throttling, by status or by name (STS says Throttling with a 400). */
+export function isThrottle(err: unknown): boolean {
+  return httpStatusOf(err) === 429 || THROTTLE_NAMES.has((err as { name?: string })?.name ?? '');
+}
+
 export function isThrottleOrServerFault(err: unknown): boolean {
   const status = httpStatusOf(err);
-  const name = (err as { name?: string })?.name;
-  if (name === 'TooManyRequestsException' || name === 'ThrottlingException' || name === 'SlowDownException') return true;
-  return status === 429 || (status !== undefined && status >= 500);
+  return isThrottle(err) || (status !== undefined && status >= 500);
 }
 
 /** Full jitter: a random delay up to a ceiling that doubles with each attempt, capped. */

@@ -4,9 +4,10 @@
 // The SDK's STS client is imported on first use only, so the idle daemon never loads it (it is a
 // separate chunk of dist/daemon.mjs, see scripts/bundle.js). Every client is built with the
 // caller's credentials passed in explicitly: never from the daemon's environment or files.
+// Each call is one attempt through the region's circuit (aws/circuits.ts), which does the retrying.
 import type { RoleCredentials } from '../credentials/types.js';
 import { CLIENT_SETTINGS } from './clients.js';
-import { withRetry } from './retry.js';
+import { stsCircuit } from './circuits.js';
 
 /** Credentials to sign an STS call with: long-term keys (no token) or a session. */
 export interface SigningKeys {
@@ -67,13 +68,22 @@ async function client(region: string, caller: SigningKeys) {
   return new STSClient({ region, ...CLIENT_SETTINGS, credentials: { accessKeyId, secretAccessKey, ...(sessionToken ? { sessionToken } : {}) } });
 }
 
+/** One attempt with a client of its own, destroyed when the attempt ends (also a probe its caller stopped waiting for). */
+async function attempt<T>(region: string, caller: SigningKeys, call: (sts: Awaited<ReturnType<typeof client>>, sdk: StsModule) => Promise<T>): Promise<T> {
+  const sdk = await loadSdk();
+  const sts = await client(region, caller);
+  try {
+    return await call(sts, sdk);
+  } finally {
+    sts.destroy();
+  }
+}
+
 /** STS through the AWS SDK. */
 export const sdkSts: Sts = {
   async assumeRole(region, caller, p) {
-    const { AssumeRoleCommand } = await loadSdk();
-    const sts = await client(region, caller);
-    try {
-      const out = await withRetry(() =>
+    const out = await stsCircuit(region).run(() =>
+      attempt(region, caller, (sts, { AssumeRoleCommand }) =>
         sts.send(
           new AssumeRoleCommand({
             RoleArn: p.roleArn,
@@ -85,22 +95,16 @@ export const sdkSts: Sts = {
             SourceIdentity: p.sourceIdentity,
           }),
         ),
-      );
-      return fromSdk(out.Credentials, arnAccount(out.AssumedRoleUser?.Arn) || arnAccount(p.roleArn));
-    } finally {
-      sts.destroy();
-    }
+      ),
+    );
+    return fromSdk(out.Credentials, arnAccount(out.AssumedRoleUser?.Arn) || arnAccount(p.roleArn));
   },
   async getSessionToken(region, caller, p) {
-    const { GetSessionTokenCommand } = await loadSdk();
-    const sts = await client(region, caller);
-    try {
-      const out = await withRetry(() =>
+    const out = await stsCircuit(region).run(() =>
+      attempt(region, caller, (sts, { GetSessionTokenCommand }) =>
         sts.send(new GetSessionTokenCommand({ DurationSeconds: p.durationSeconds, SerialNumber: p.serialNumber, TokenCode: p.tokenCode })),
-      );
-      return fromSdk(out.Credentials, '');
-    } finally {
-      sts.destroy();
-    }
+      ),
+    );
+    return fromSdk(out.Credentials, '');
   },
 };

@@ -3,6 +3,7 @@
 // the adaptive rate limiter, so a large organisation is listed at the rate the service grants.
 // All or nothing: a call that finally fails rejects the whole listing.
 import { ListAccountRolesCommand, ListAccountsCommand } from '@aws-sdk/client-sso';
+import { portalCircuit } from '../aws/circuits.js';
 import { ssoClient, upstreamFailure } from '../aws/clients.js';
 import { sharedLimiter } from './adaptiveRate.js';
 
@@ -24,6 +25,8 @@ export interface ListingProgress {
 
 export interface ListAssignmentsOptions {
   onProgress?: (progress: ListingProgress) => void;
+  /** The sso-session whose portal circuit the listing counts in (aws/circuits.ts): one failed listing is one failure. */
+  ssoSession?: string;
 }
 
 const PAGE_SIZE = 100;
@@ -31,6 +34,15 @@ const PAGE_SIZE = 100;
 const ROLE_LISTING_CONCURRENCY = 8;
 
 export async function listAssignments(region: string, accessToken: string, options: ListAssignmentsOptions = {}): Promise<AccountAssignment[]> {
+  try {
+    // A whole listing is one try of the portal's circuit: while the portal fails, it fails at once.
+    return await portalCircuit(options.ssoSession ?? '', region).run(() => listAll(region, accessToken, options));
+  } catch (err) {
+    throw upstreamFailure(err, 'listing accounts and roles');
+  }
+}
+
+async function listAll(region: string, accessToken: string, options: ListAssignmentsOptions): Promise<AccountAssignment[]> {
   const client = ssoClient(region);
   const accountsLimiter = sharedLimiter(region, 'ListAccounts');
   const rolesLimiter = sharedLimiter(region, 'ListAccountRoles');
@@ -98,10 +110,6 @@ export async function listAssignments(region: string, accessToken: string, optio
       throw err;
     });
 
-  try {
-    await Promise.all([stopOnFailure(listAccounts()), ...Array.from({ length: ROLE_LISTING_CONCURRENCY }, () => stopOnFailure(listRoles()))]);
-  } catch (err) {
-    throw upstreamFailure(err, 'listing accounts and roles');
-  }
+  await Promise.all([stopOnFailure(listAccounts()), ...Array.from({ length: ROLE_LISTING_CONCURRENCY }, () => stopOnFailure(listRoles()))]);
   return accounts;
 }

@@ -26,6 +26,8 @@ export class SsoRoleProvider implements CredentialProvider {
     private readonly roleName: string,
     private readonly tokens: SsoTokenSource,
     private readonly identityCenter: IdentityCenter = sdkIdentityCenter,
+    /** The sso-session whose portal circuit the call goes through (aws/circuits.ts). */
+    private readonly ssoSession?: string,
   ) {}
 
   async retrieve(): Promise<RoleCredentials> {
@@ -48,6 +50,6 @@ export class SsoRoleProvider implements CredentialProvider {
   }
 
   private fetch(accessToken: string): Promise<RoleCredentials> {
-    return this.identityCenter.getRoleCredentials(this.region, accessToken, this.accountId, this.roleName);
+    return this.identityCenter.getRoleCredentials(this.region, accessToken, this.accountId, this.roleName, this.ssoSession);
   }
 }

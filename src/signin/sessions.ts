@@ -5,7 +5,7 @@
 import { sdkIdentityCenter, type IdentityCenter } from '../aws/identityCenter.js';
 import { refreshWindow } from '../credentials/cachingProvider.js';
 import { SingleFlight } from '../shared/singleFlight.js';
-import { KeyfobError, NotSignedInError } from '../errors.js';
+import { KeyfobError, NotSignedInError, oneLine } from '../errors.js';
 import type { SecretStore } from '../store/index.js';
 import { defaultAwsCliCacheDir } from './awsCliCache.js';
 import { AwsCliExport } from './awsCliExport.js';
@@ -33,6 +33,8 @@ export interface SessionManagerOptions {
 interface SessionState {
   signedOutReason?: string;
   refreshTimer?: NodeJS.Timeout;
+  /** Refreshes failing (an outage, say) while the current token is still used. */
+  refreshFailure?: { since: number; error: string };
 }
 
 interface PendingLogin {
@@ -53,10 +55,14 @@ export interface SessionStatus {
   canRefresh: boolean;
   signInPending: boolean;
   reason?: string;
+  /** The refresh fails while the token, still valid, is used until it expires (ISO times). */
+  refreshFailing?: { since: string; error: string; until: string };
 }
 
 /** Refresh an access token once it has less than this left (or half its life, if shorter). */
 export const TOKEN_REFRESH_WINDOW_MS = 10 * 60_000;
+/** How long a caller holding a valid token waits for its refresh before it is given that token. */
+export const TOKEN_REFRESH_WAIT_MS = 1_000;
 
 export class SessionManager {
   private readonly states = new Map<string, SessionState>();
@@ -115,12 +121,22 @@ export class SessionManager {
     const now = Date.now();
     if (token.expiresAt - now > tokenRefreshWindow(stored!)) return token.accessToken;
     if (token.refreshToken) {
+      const refresh = this.refresh(session);
+      if (token.expiresAt <= now) return (await refresh).accessToken;
+      // Still valid: the refreshed token if it comes at once, else this one, also while the refresh
+      // fails (an outage must not take a working token away). A signed-out session is passed on.
+      let waited: ReturnType<typeof setTimeout> | undefined;
+      const slow = new Promise<undefined>((resolve) => (waited = setTimeout(() => resolve(undefined), TOKEN_REFRESH_WAIT_MS)));
       try {
-        return (await this.refresh(session)).accessToken;
+        const refreshed = await Promise.race([refresh, slow]);
+        return refreshed?.accessToken ?? token.accessToken;
       } catch (err) {
-        if (err instanceof NotSignedInError || token.expiresAt <= now) throw err;
+        if (err instanceof NotSignedInError || Date.now() >= token.expiresAt) throw err;
         this.log.warn('token refresh failed; using the current token', { session: session.name, error: (err as Error).message });
         return token.accessToken;
+      } finally {
+        clearTimeout(waited);
+        refresh.catch(() => undefined); // its failure is recorded by refresh(), and logged here when waited for
       }
     }
     if (token.expiresAt > now) return token.accessToken;
@@ -153,13 +169,16 @@ export class SessionManager {
         }
       }
       let refreshed: SsoToken;
+      const state = this.state(session.name);
       try {
         refreshed = await this.identityCenter.refreshToken(session, reg, token);
+        state.refreshFailure = undefined;
       } catch (err) {
         if (err instanceof RefreshRejectedError) {
           await this.signOut(session, `refresh rejected (${err.message})`);
           throw new NotSignedInError(session.name, 'the sign-in has ended for');
         }
+        state.refreshFailure = { since: state.refreshFailure?.since ?? Date.now(), error: oneLine(err) };
         throw err;
       }
       const updated = await this.saveToken(session, token, refreshed);
@@ -292,6 +311,7 @@ export class SessionManager {
     const signedIn: StoredSignIn = { ...draft, token, tokenMethod: method, tokenIssuedAt: Date.now() };
     await this.records.save(session.name, signedIn);
     state.signedOutReason = undefined;
+    state.refreshFailure = undefined;
     this.scheduleRefresh(session);
     this.log.info('signed in', { session: session.name, method, expiresAt: new Date(token.expiresAt).toISOString() });
     if (previous && previous !== current) {
@@ -387,6 +407,9 @@ export class SessionManager {
       canRefresh: !!token?.refreshToken,
       signInPending: this.logins.has(loginKey(session)),
       reason: signedIn ? undefined : (other ?? state.signedOutReason),
+      ...(signedIn && state.refreshFailure
+        ? { refreshFailing: { since: new Date(state.refreshFailure.since).toISOString(), error: state.refreshFailure.error, until: new Date(token!.expiresAt).toISOString() } }
+        : {}),
     };
   }
 

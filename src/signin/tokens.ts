@@ -1,5 +1,6 @@
 import { CreateTokenCommand, type CreateTokenCommandInput, type CreateTokenCommandOutput } from '@aws-sdk/client-sso-oidc';
 import { errorName, oidcClient, upstreamFailure } from '../aws/clients.js';
+import { oidcCircuit } from '../aws/circuits.js';
 import { withRetry } from '../aws/retry.js';
 import { KeyfobError } from '../errors.js';
 import type { ClientRegistration, SsoSessionConfig, SsoToken } from './types.js';
@@ -35,15 +36,21 @@ export function tokenFromResponse(out: CreateTokenCommandOutput, signedInAt = Da
 
 type Grant = Omit<CreateTokenCommandInput, 'clientId' | 'clientSecret'>;
 
-/** CreateToken for a grant, with the shared backoff for throttling and server faults. */
-export function createToken(session: SsoSessionConfig, reg: ClientRegistration, grant: Grant): Promise<CreateTokenCommandOutput> {
-  return withRetry(() => oidcClient(session.region).send(new CreateTokenCommand({ clientId: reg.clientId, clientSecret: reg.clientSecret, ...grant })));
+/** CreateToken for a grant, with the shared backoff for throttling and server faults (or another way to retry: `run`). */
+export function createToken(
+  session: SsoSessionConfig,
+  reg: ClientRegistration,
+  grant: Grant,
+  run: (call: () => Promise<CreateTokenCommandOutput>) => Promise<CreateTokenCommandOutput> = withRetry,
+): Promise<CreateTokenCommandOutput> {
+  return run(() => oidcClient(session.region).send(new CreateTokenCommand({ clientId: reg.clientId, clientSecret: reg.clientSecret, ...grant })));
 }
 
 export async function refreshSsoToken(session: SsoSessionConfig, reg: ClientRegistration, token: SsoToken): Promise<SsoToken> {
   if (!token.refreshToken) throw new RefreshRejectedError('no refresh token');
   try {
-    const out = await createToken(session, reg, { grantType: 'refresh_token', refreshToken: token.refreshToken });
+    // Through the session's OIDC circuit (aws/circuits.ts): one failing refresh is shared, not repeated.
+    const out = await createToken(session, reg, { grantType: 'refresh_token', refreshToken: token.refreshToken }, (call) => oidcCircuit(session.name, session.region).run(call));
     const refreshed = tokenFromResponse(out, token.signedInAt);
     // Some servers rotate refresh tokens, others keep them: keep ours if none came back.
     refreshed.refreshToken ??= token.refreshToken;

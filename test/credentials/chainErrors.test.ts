@@ -72,6 +72,11 @@ async function failureLine(home: KeyfobHome, args: string[]): Promise<string> {
   return lines[0]!;
 }
 
+/** Issue 19: the first caller of a failing upstream ends within 8 s, every later one within 1 s. */
+const FIRST_CALL_BOUND_MS = 8_000;
+const LATER_CALL_BOUND_MS = 1_000;
+const RETRY = /keyfob (tries again in \d+ s|is trying again now)/;
+
 /** The same profile through credential_process and through assume: the same single line. */
 async function bothWays(home: KeyfobHome, profile: string): Promise<string> {
   const viaProcess = await failureLine(home, ['credential-process', '--profile', profile]);
@@ -187,21 +192,33 @@ describe('STS out of reach, or failing: the line names STS and AWS_ENDPOINT_URL_
     const home = await signedInHome(emulator, { populate: ['--region', 'eu-west-1'], extra: { AWS_ENDPOINT_URL_STS: 'http://127.0.0.1:9' } });
     try {
       appendFileSync(home.configFile, CHAINS);
-      expect(await bothWays(home, 'deploy')).toBe(
-        `keyfob: cannot reach STS for assuming ${deployIn('210987654321')} for profile "deploy" (ECONNREFUSED); check your network, or AWS_ENDPOINT_URL_STS`,
+      // STS's circuit (aws/circuits.ts): the second way hears the same line at once, with its own "tries again in".
+      const line = await failureLine(home, ['credential-process', '--profile', 'deploy']);
+      const started = Date.now();
+      const viaAssume = await failureLine(home, ['assume', '--shell', 'bash', 'deploy']);
+      expect(Date.now() - started).toBeLessThan(LATER_CALL_BOUND_MS);
+      expect(viaAssume.replace(RETRY, 'RETRY')).toBe(line.replace(RETRY, 'RETRY'));
+      expect(line.replace(RETRY, 'RETRY')).toBe(
+        `keyfob: cannot reach STS for assuming ${deployIn('210987654321')} for profile "deploy" (ECONNREFUSED); RETRY, or check your network, or AWS_ENDPOINT_URL_STS`,
       );
     } finally {
       await home.cleanup();
     }
   }, 120_000);
 
-  it('STS failing with 503 every time, after its retries (about 20 s)', async () => {
+  it('STS failing with 503 every time: the line within 8 s, and at once for the next caller', async () => {
     const home = await signedInHome(emulator, { populate: ['--region', 'eu-west-1'] });
     try {
       appendFileSync(home.configFile, CHAINS);
       await adminCall(emulator, 'faults', { operation: 'AssumeRole', status: 503, count: 100 });
-      // credential_process only: each way waits out the whole bounded backoff.
-      expect(await failureLine(home, ['credential-process', '--profile', 'deploy'])).toBe(`keyfob: STS failed during assuming ${deployIn('210987654321')} for profile "deploy" (HTTP 503); try again shortly`);
+      let started = Date.now();
+      const line = await failureLine(home, ['credential-process', '--profile', 'deploy']);
+      expect(Date.now() - started).toBeLessThan(FIRST_CALL_BOUND_MS);
+      expect(line.replace(RETRY, 'RETRY')).toBe(`keyfob: STS failed during assuming ${deployIn('210987654321')} for profile "deploy" (HTTP 503); RETRY, or check AWS_ENDPOINT_URL_STS`);
+      started = Date.now();
+      const next = await failureLine(home, ['credential-process', '--profile', 'deploy']);
+      expect(Date.now() - started).toBeLessThan(LATER_CALL_BOUND_MS);
+      expect(next.replace(RETRY, 'RETRY')).toBe(line.replace(RETRY, 'RETRY'));
     } finally {
       await adminCall(emulator, 'faults/clear');
       await home.cleanup();

@@ -117,7 +117,7 @@ describe('keyfob daemon against the emulator', () => {
     await adminCall(emulator, 'reset-stats');
     // The emulator holds the first GetRoleCredentials call for HOLD_MS: every request that arrives
     // meanwhile must join it rather than make its own call.
-    const HOLD_MS = 8_000;
+    const HOLD_MS = 5_000; // under the 6 s request timeout (src/aws/clients.ts), past which the call would fail
     await adminCall(emulator, 'faults', { operation: 'GetRoleCredentials', latencyMs: HOLD_MS, count: 1 });
     const asked = () => (readFileSync(join(home.env.KEYFOB_HOME, 'daemon.log'), 'utf8').match(/ DEBUG request \{"route":"GET \/v1\/credentials"\}/g) ?? []).length;
     const askedBefore = asked();

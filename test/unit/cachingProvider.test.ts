@@ -1,7 +1,8 @@
 // CachingProvider on a fake clock: one upstream call for concurrent callers, credentials never
 // handed out inside the refresh window, and the background refresh of credentials in use.
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { CachingProvider, ROLE_REFRESH_WINDOW_MS } from '../../src/credentials/cachingProvider.js';
+import { CachingProvider, ROLE_REFRESH_WINDOW_MS, SERVE_MARGIN_MS, STALE_REFRESH_WAIT_MS } from '../../src/credentials/cachingProvider.js';
+import { NotSignedInError, UpstreamUnavailableError } from '../../src/errors.js';
 import type { CredentialProvider, RoleCredentials } from '../../src/credentials/types.js';
 
 const HOUR = 60 * 60_000;
@@ -138,5 +139,72 @@ describe('CachingProvider', () => {
     expect(provider.peek()).toBeUndefined();
     await vi.advanceTimersByTimeAsync(2 * HOUR);
     expect(upstream.calls).toBe(1);
+  });
+});
+
+describe('CachingProvider: an outage takes nothing that works away', () => {
+  const outage = () => new UpstreamUnavailableError('IAM Identity Center failed during getting credentials (HTTP 503); keyfob tries again in 4 s');
+
+  it('inside the refresh window, valid credentials are served while the refresh fails, and peek says since when', async () => {
+    const first = await provider.retrieve();
+    upstream.fail = outage();
+    const failedAt = first.expiration - ROLE_REFRESH_WINDOW_MS + 1;
+    vi.setSystemTime(failedAt);
+    expect(await provider.retrieve()).toBe(first);
+    expect(provider.peek()?.refreshFailing).toEqual({ since: failedAt, error: upstream.fail.message, servedUntil: first.expiration - SERVE_MARGIN_MS });
+    // Every caller until just before expiry: the same credentials, each asking upstream again (the circuit paces it).
+    for (let t = failedAt; t < first.expiration - SERVE_MARGIN_MS; t += 60_000) {
+      vi.setSystemTime(t);
+      expect(await provider.retrieve()).toBe(first);
+    }
+    expect(provider.peek()?.refreshFailing?.since).toBe(failedAt);
+    // Too close to expiry to be of use: the outage's line.
+    vi.setSystemTime(first.expiration - SERVE_MARGIN_MS + 1);
+    await expect(provider.retrieve()).rejects.toBe(upstream.fail);
+    expect(provider.peek()?.refreshFailing).toBeUndefined();
+  });
+
+  it('once the upstream answers again, the next caller gets new credentials and the failure is forgotten', async () => {
+    const first = await provider.retrieve();
+    upstream.fail = outage();
+    vi.setSystemTime(first.expiration - 60 * 5_000);
+    expect(await provider.retrieve()).toBe(first);
+    upstream.fail = undefined;
+    const next = await provider.retrieve();
+    expect(next.accessKeyId).not.toBe(first.accessKeyId);
+    expect(provider.peek()?.refreshFailing).toBeUndefined();
+  });
+
+  it('a refusal is not an outage: signed out means the error, not the held credentials', async () => {
+    const first = await provider.retrieve();
+    upstream.fail = new NotSignedInError('corp', 'the sign-in has ended for');
+    vi.setSystemTime(first.expiration - ROLE_REFRESH_WINDOW_MS + 1);
+    await expect(provider.retrieve()).rejects.toBe(upstream.fail);
+    expect(provider.peek()?.refreshFailing).toBeUndefined();
+  });
+
+  it('a refresh that hangs: the held credentials after a moment, and the new ones once it ends', async () => {
+    const first = await provider.retrieve();
+    vi.setSystemTime(first.expiration - ROLE_REFRESH_WINDOW_MS + 1);
+    upstream.hold();
+    let served: unknown;
+    void provider.retrieve().then((c) => (served = c));
+    await vi.advanceTimersByTimeAsync(STALE_REFRESH_WAIT_MS - 1);
+    expect(served).toBeUndefined();
+    await vi.advanceTimersByTimeAsync(1);
+    expect(served).toBe(first);
+    upstream.release();
+    await vi.advanceTimersByTimeAsync(0);
+    expect((await provider.retrieve()).accessKeyId).toBe('AKIA2');
+  });
+
+  it('a failed background refresh ahead of the window is recorded, and the credentials stay served', async () => {
+    const first = await provider.retrieve();
+    await provider.retrieve();
+    upstream.fail = outage();
+    await vi.advanceTimersByTimeAsync(first.expiration - ROLE_REFRESH_WINDOW_MS - Date.now());
+    expect(backgroundErrors).toEqual([upstream.fail]);
+    expect(provider.peek()?.refreshFailing?.error).toBe(upstream.fail.message);
+    expect(await provider.retrieve()).toBe(first);
   });
 });

@@ -34,6 +34,8 @@ export class FakeIdentityCenter implements IdentityCenter {
   autoApprove = true;
   /** The next refreshes fail with this (a transient fault), not counted as refused. */
   refreshFault?: Error;
+  /** While set, every refresh waits for it (a server that does not answer). */
+  refreshGate?: Promise<void>;
 
   private serial = 0;
   private revoked = false;
@@ -96,6 +98,7 @@ export class FakeIdentityCenter implements IdentityCenter {
     this.calls.refreshToken++;
     this.redeemed.push(token.refreshToken ?? '');
     await roundTrip();
+    await this.refreshGate;
     if (this.refreshFault) throw this.refreshFault;
     const entry = token.refreshToken ? this.refreshTokens.get(token.refreshToken) : undefined;
     if (!entry || entry.used || entry.clientId !== registration.clientId || this.revoked) {

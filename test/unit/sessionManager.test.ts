@@ -1,8 +1,8 @@
 // SessionManager against a fake IAM Identity Center and the memory store, on a fake clock:
 // concurrent refresh, rotating refresh tokens, concurrent logins, refresh ahead of expiry.
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { NotSignedInError } from '../../src/errors.js';
-import { SessionManager, TOKEN_REFRESH_WINDOW_MS } from '../../src/signin/sessions.js';
+import { NotSignedInError, UpstreamUnavailableError } from '../../src/errors.js';
+import { SessionManager, TOKEN_REFRESH_WAIT_MS, TOKEN_REFRESH_WINDOW_MS } from '../../src/signin/sessions.js';
 import { RegistrationRejectedError } from '../../src/signin/tokens.js';
 import type { SignInPrompt } from '../../src/signin/types.js';
 import { memoryStore } from '../../src/store/index.js';
@@ -147,6 +147,48 @@ describe('SessionManager: refresh', () => {
     const next = await m.accessToken(corp);
     expect(next).not.toBe(before.accessToken);
     expect(fake.refused).toBe(0);
+  });
+
+  it('while the refresh fails for an outage, the valid token is used, and status says since when and until when', async () => {
+    const m = await signedIn();
+    const before = (await stored()).token!;
+    fake.refreshFault = new UpstreamUnavailableError('IAM Identity Center failed during refreshing the sign-in (HTTP 503); keyfob tries again in 2 s');
+    const failedAt = before.expiresAt - TOKEN_REFRESH_WINDOW_MS + 1000;
+    jumpTo(failedAt);
+    expect(await m.accessToken(corp)).toBe(before.accessToken);
+    jumpTo(before.expiresAt - 1000);
+    expect(await m.accessToken(corp)).toBe(before.accessToken);
+    expect((await m.status(corp)).refreshFailing).toEqual({
+      since: new Date(failedAt).toISOString(),
+      error: fake.refreshFault.message,
+      until: new Date(before.expiresAt).toISOString(),
+    });
+    // Past its expiry the outage's line, not a sign-out: the refresh token still works once the service does.
+    jumpTo(before.expiresAt + 1);
+    await expect(m.accessToken(corp)).rejects.toBe(fake.refreshFault);
+    fake.refreshFault = undefined;
+    expect(await m.accessToken(corp)).not.toBe(before.accessToken);
+    expect((await m.status(corp)).refreshFailing).toBeUndefined();
+    expect(fake.refused).toBe(0);
+  });
+
+  it('a refresh that does not answer: callers get the valid token after a moment, not after the refresh', async () => {
+    const m = await signedIn();
+    const before = (await stored()).token!;
+    let answer!: () => void;
+    fake.refreshGate = new Promise((resolve) => (answer = resolve));
+    jumpTo(before.expiresAt - 60_000);
+    let got: string | undefined;
+    void m.accessToken(corp).then((t) => (got = t));
+    await vi.advanceTimersByTimeAsync(TOKEN_REFRESH_WAIT_MS - 1);
+    expect(got).toBeUndefined();
+    await vi.advanceTimersByTimeAsync(1);
+    expect(got).toBe(before.accessToken);
+    fake.refreshGate = undefined;
+    answer();
+    await vi.advanceTimersByTimeAsync(0);
+    expect(fake.calls.refreshToken).toBe(1);
+    expect(await m.accessToken(corp)).not.toBe(before.accessToken);
   });
 
   it('a portal 401 refreshes once for every caller that saw the rejected token', async () => {

@@ -64,6 +64,13 @@ export interface CachedCredentialStatus {
   accountId: string;
   roleName: string;
   expiration: string;
+  /** Their refresh fails (an outage) while they are served (ISO times). */
+  refreshFailing?: { since: string; error: string; until: string };
+}
+
+function refreshFailing(peek: ReturnType<CachingProvider['peek']>): Pick<CachedCredentialStatus, 'refreshFailing'> {
+  const f = peek?.refreshFailing;
+  return f ? { refreshFailing: { since: new Date(f.since).toISOString(), error: f.error, until: new Date(f.servedUntil).toISOString() } } : {};
 }
 
 export interface CachedChainStatus {
@@ -72,6 +79,7 @@ export interface CachedChainStatus {
   roleArn?: string;
   kind: 'chain' | 'session';
   expiration: string;
+  refreshFailing?: CachedCredentialStatus['refreshFailing'];
 }
 
 export interface CredentialOptions {
@@ -304,7 +312,7 @@ export class CredentialService {
         const session = source.signedIn ?? sessionOf(files.config, files.configPath, source.ssoSession, source.profile);
         const key = ['sso', session.name, session.startUrl, session.region, source.accountId, source.roleName].join('\u0000');
         return this.link(key, () => ({
-          inner: new SsoRoleProvider(session.region, source.accountId, source.roleName, this.tokenSource(session), this.identityCenter),
+          inner: new SsoRoleProvider(session.region, source.accountId, source.roleName, this.tokenSource(session), this.identityCenter, session.name),
           kind: 'sso',
           ssoSession: session.name,
           roleSession: true,
@@ -514,7 +522,7 @@ export class CredentialService {
     const out: CachedCredentialStatus[] = [];
     for (const link of this.links.values()) {
       const peek = link.kind === 'sso' ? link.provider.peek() : undefined;
-      if (peek) out.push({ ssoSession: link.ssoSession!, accountId: link.accountId!, roleName: link.roleName!, expiration: new Date(peek.expiration).toISOString() });
+      if (peek) out.push({ ssoSession: link.ssoSession!, accountId: link.accountId!, roleName: link.roleName!, expiration: new Date(peek.expiration).toISOString(), ...refreshFailing(peek) });
     }
     return out;
   }
@@ -525,7 +533,7 @@ export class CredentialService {
     for (const link of this.links.values()) {
       if (link.kind !== 'chain' && link.kind !== 'session') continue;
       const peek = link.provider.peek();
-      if (peek) out.push({ profile: link.profile, kind: link.kind, ...(link.roleArn ? { roleArn: link.roleArn } : {}), expiration: new Date(peek.expiration).toISOString() });
+      if (peek) out.push({ profile: link.profile, kind: link.kind, ...(link.roleArn ? { roleArn: link.roleArn } : {}), expiration: new Date(peek.expiration).toISOString(), ...refreshFailing(peek) });
     }
     return out;
   }

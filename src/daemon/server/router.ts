@@ -5,6 +5,7 @@
 // One room on purpose: every route's input checks and each socket's policy sit in one file, so a
 // reader sees at once what either socket accepts and from whom.
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { failingUpstreams } from '../../aws/circuits.js';
 import { listAssignments } from '../../credentials/assignments.js';
 import { assumedNote, assumeEnvironment, EXPORTED_LIST } from '../../shell/environment.js';
 import { isAwsRegion } from '../../config/region.js';
@@ -314,6 +315,7 @@ export function createRouter(ctx: DaemonContext, socket: SocketKind = 'full') {
     let lastProgress = 0;
     try {
       const listed = await listAssignments(session.region, accessToken, {
+        ssoSession: session.name,
         onProgress: ({ accountsDone, accountsTotal }) => {
           const now = Date.now();
           if (now - lastProgress < PROGRESS_INTERVAL_MS && accountsDone !== accountsTotal) return;
@@ -381,6 +383,7 @@ export function createRouter(ctx: DaemonContext, socket: SocketKind = 'full') {
       sessions,
       credentials: ctx.credentials.cached(),
       chains: ctx.credentials.cachedChains(),
+      upstreams: failingUpstreams(),
       // An unusable keychain must not take status (and so `daemon stop`) down with it: sign-in says why.
       iamUsers: await ctx.credentials.iamUsers().catch(() => []),
     });
