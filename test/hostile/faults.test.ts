@@ -186,7 +186,7 @@ describe('upstream faults', () => {
       },
       { timeoutMs: 9_000, intervalMs: 250, what: 'status to say the refresh is failing' },
     );
-    expect(text).toMatch(new RegExp(`${QA}/ReadOnlyAccess .*expires .*; refresh failing since .*: IAM Identity Center failed during getting credentials for ReadOnlyAccess in ${QA} \\(HTTP 503\\); .*; serving until `));
+    expect(text).toMatch(new RegExp(`${QA}/ReadOnlyAccess .*until .*; refresh failing since .*: IAM Identity Center failed during getting credentials for ReadOnlyAccess in ${QA} \\(HTTP 503\\); .*; serving until `));
     expect(text).toContain('failing upstreams');
     const again = await credentialProcess(home);
     expect(JSON.parse(again.stdout).AccessKeyId).toBe(held.AccessKeyId);
