@@ -2,10 +2,13 @@
 //
 // populate makes thousands of edits to one file. Re-parsing after each would be quadratic, and
 // keeping the index right after each edit took ~150 lines of shifting. Instead the edits are
-// recorded per section (reads see the document as it was when the batch began), and apply()
-// cuts the file at its section headers, edits each piece on its own (a header resets
-// configparser's state, so a piece can be analysed alone), joins them, and appends new
-// sections. The document then parses the result once.
+// recorded in a log (reads see the document as it was when the batch began), and apply()
+// cuts the file at its section headers, replays the log with each edit on its own piece (a
+// header resets configparser's state, so a piece can be analysed alone), and joins them. The document then parses the result once.
+//
+// One room over 300 lines: the recording half (what each edit answers, by the names sections
+// have mid-batch) and the writing half (replaying the log on the pieces) must agree edit by edit,
+// and test/config/editBatch.property.test.ts checks them together against one edit at a time.
 import { ConfigError } from '../../errors.js';
 import { analyse, indentOf, isSkipped, pyStrip, valueStart, type Line, type Section, type SectionKind, type SectionRef } from './dialect.js';
 import { headerFor, normaliseMarker, validateKey, validateValue } from './writing.js';
@@ -17,18 +20,19 @@ export interface EditBase {
 }
 
 type Op =
+  | { op: 'append' }
+  | { op: 'drop'; markerPrefix: string }
   | { op: 'set'; key: string; value: string }
   | { op: 'remove'; key: string }
   | { op: 'rename'; header: string }
   | { op: 'mark'; text: string };
 
 interface Plan {
-  ops: Op[];
   /** Pending values by lower-cased key; null: removed. */
   keys: Map<string, string | null>;
   name: string;
   header: string;
-  removed?: { markerPrefix: string };
+  removed?: boolean;
   marked?: string;
 }
 
@@ -36,7 +40,8 @@ interface NewSection {
   kind: SectionKind;
   name: string;
   header: string;
-  marker?: string;
+  /** Comment lines above the header, top to bottom. */
+  markers: string[];
   entries: [string, string][];
 }
 
@@ -46,12 +51,15 @@ export class ConfigEdits {
   private readonly plans = new Map<Section, Plan>();
   /** Sections renamed in this batch, by their new name. */
   private readonly renamed = new Map<string, Section>();
+  /** New sections by current name, and in the order they were added (the order they are written). */
   private readonly added = new Map<string, NewSection>();
+  /** Every edit in the order it was made; apply() replays them on the pieces of the file. */
+  private readonly log: { target: Section | NewSection; op: Op }[] = [];
 
   constructor(private readonly base: EditBase) {}
 
   get isEmpty(): boolean {
-    return this.added.size === 0 && [...this.plans.values()].every((p) => p.ops.length === 0 && !p.removed);
+    return this.log.length === 0;
   }
 
   /**
@@ -79,7 +87,7 @@ export class ConfigEdits {
       if (entry && entry.value === value && entry.endLine === entry.line + 1) return false;
     }
     plan.keys.set(lower, value);
-    plan.ops.push({ op: 'set', key, value });
+    this.log.push({ target, op: { op: 'set', key, value } });
     return true;
   }
 
@@ -97,7 +105,7 @@ export class ConfigEdits {
     const present = plan.keys.has(lower) ? plan.keys.get(lower) !== null : target.entries.some((e) => e.key === lower);
     if (!present) return false;
     plan.keys.set(lower, null);
-    plan.ops.push({ op: 'remove', key });
+    this.log.push({ target, op: { op: 'remove', key } });
     return true;
   }
 
@@ -119,8 +127,10 @@ export class ConfigEdits {
       for (const [key, value] of entries) changed = this.setKey({ kind, name }, key, value) || changed;
       return changed;
     }
-    const marker = opts.marker === undefined ? undefined : normaliseMarker(opts.marker);
-    this.added.set(nameKey(kind, name), { kind, name, header, marker, entries: entries.map(([k, v]) => [k, v]) });
+    const markers = opts.marker === undefined ? [] : [normaliseMarker(opts.marker)];
+    const section: NewSection = { kind, name, header, markers, entries: entries.map(([k, v]) => [k, v]) };
+    this.added.set(nameKey(kind, name), section);
+    this.log.push({ target: section, op: { op: 'append' } });
     return true;
   }
 
@@ -134,11 +144,14 @@ export class ConfigEdits {
     const markerPrefix = normaliseMarker(opts.markerPrefix ?? '# keyfob');
     const target = this.resolve(section.kind, section.name);
     if (!target) return false;
-    if (!isExisting(target)) return this.added.delete(nameKey(target.kind, target.name));
+    if (!isExisting(target)) {
+      this.log.push({ target, op: { op: 'drop', markerPrefix } });
+      return this.added.delete(nameKey(target.kind, target.name));
+    }
     const plan = this.planFor(target);
     this.renamed.delete(nameKey(target.kind, plan.name));
-    plan.ops = [];
-    plan.removed = { markerPrefix };
+    plan.removed = true;
+    this.log.push({ target, op: { op: 'drop', markerPrefix } });
     return true;
   }
 
@@ -158,7 +171,7 @@ export class ConfigEdits {
       const plan = current as Plan;
       this.renamed.delete(nameKey(target.kind, plan.name));
       this.renamed.set(nameKey(target.kind, newName), target);
-      plan.ops.push({ op: 'rename', header });
+      this.log.push({ target, op: { op: 'rename', header } });
     } else {
       this.added.delete(nameKey(target.kind, target.name));
       this.added.set(nameKey(target.kind, newName), target);
@@ -176,21 +189,21 @@ export class ConfigEdits {
     const text = normaliseMarker(marker);
     const target = this.require(section);
     if (!isExisting(target)) {
-      if (target.marker === text) return false;
-      target.marker = text;
+      if (target.markers[target.markers.length - 1] === text) return false;
+      target.markers.push(text);
       return true;
     }
     const plan = this.planFor(target);
     if ((plan.marked ?? this.base.commentAbove(target)) === text) return false;
     plan.marked = text;
-    plan.ops.push({ op: 'mark', text });
+    this.log.push({ target, op: { op: 'mark', text } });
     return true;
   }
 
   private planFor(section: Section): Plan {
     let plan = this.plans.get(section);
     if (!plan) {
-      plan = { ops: [], keys: new Map(), name: section.name, header: section.header };
+      plan = { keys: new Map(), name: section.name, header: section.header };
       this.plans.set(section, plan);
     }
     return plan;
@@ -228,11 +241,12 @@ export class ConfigEdits {
     }
     pieces.push(lines.slice(start).map((l) => ({ ...l })));
 
-    sections.forEach((section, i) => {
-      const plan = this.plans.get(section);
-      if (plan?.removed) removeHeaderAndEntries(pieces, i + 1, plan.removed.markerPrefix);
-      else for (const op of plan?.ops ?? []) applyOp(pieces, i + 1, op, newline);
-    });
+    const pieceOf = new Map<Section | NewSection, number>(sections.map((section, i) => [section, i + 1]));
+    for (const { target, op } of this.log) {
+      if (op.op === 'append' && !isExisting(target)) pieceOf.set(target, appendPiece(pieces, target, newline));
+      else if (op.op === 'drop') removeHeaderAndEntries(pieces, pieceOf.get(target)!, op.markerPrefix);
+      else applyOp(pieces, pieceOf.get(target)!, op, newline);
+    }
 
     const out = pieces.flat();
     out.forEach((line, i) => {
@@ -240,13 +254,6 @@ export class ConfigEdits {
       else if (line.eol === '') line.eol = newline;
     });
     if (out.length === 0) out.push({ text: '', eol: '' }); // as parsing "" gives
-    for (const section of this.added.values()) {
-      const block: string[] = [];
-      if (section.marker !== undefined) block.push(section.marker);
-      block.push(`[${section.header}]`);
-      for (const [key, value] of section.entries) block.push(`${key} = ${value}`);
-      appendBlock(out, block, out.find((l) => l.eol !== '')?.eol ?? newline);
-    }
     return out;
   }
 }
@@ -257,6 +264,7 @@ function isExisting(target: Section | NewSection): target is Section {
 
 function applyOp(pieces: Line[][], at: number, op: Op, newline: string): void {
   const piece = pieces[at];
+  if (op.op === 'append' || op.op === 'drop') return; // handled by apply()
   if (op.op === 'rename') {
     piece[0].text = `${piece[0].text.slice(0, indentOf(piece[0].text))}[${op.header}]`;
     return;
@@ -268,11 +276,14 @@ function applyOp(pieces: Line[][], at: number, op: Op, newline: string): void {
   const local = analyse(piece).sections[0];
   const entry = local.entries.find((e) => e.key === op.key.toLowerCase());
   if (op.op === 'remove') {
-    if (entry) piece.splice(entry.line, entry.endLine - entry.line);
+    if (entry) removeLines(pieces, at, entry.line, entry.endLine);
     return;
   }
   if (!entry) {
-    piece.splice(local.contentEnd, 0, { text: `${indentBefore(pieces, at, local.contentEnd)}${op.key} = ${op.value}`, eol: newline });
+    const line = { text: `${indentBefore(pieces, at, local.contentEnd)}${op.key} = ${op.value}`, eol: newline };
+    // At the end of a file without a final newline: it stays without one.
+    if (local.contentEnd === piece.length && piece[piece.length - 1].eol === '') [line.eol, piece[piece.length - 1].eol] = ['', newline];
+    piece.splice(local.contentEnd, 0, line);
     return;
   }
   const old = piece[entry.line].text;
@@ -314,20 +325,42 @@ function removeHeaderAndEntries(pieces: Line[][], at: number, markerPrefix: stri
   const after = contentEnd < piece.length ? piece[contentEnd] : pieces.slice(at + 1).find((p) => p.length > 0)?.[0];
   const blankPiece = pieceAbove(pieces, at);
   if (blankPiece && isBlank(blankPiece[blankPiece.length - 1]) && isBlank(after)) blankPiece.pop();
-  piece.splice(0, contentEnd);
+  removeLines(pieces, at, 0, contentEnd);
 }
 
-/** Append lines at the end after one blank separator. */
-function appendBlock(lines: Line[], texts: string[], newline: string): void {
-  // Like a parse, keep the empty remainder after the final newline as the last line.
-  const last = lines[lines.length - 1];
-  if (last.text !== '') {
-    last.eol = newline;
-    lines.push({ text: '', eol: '' });
+/** Remove lines [start, end) of a piece; removing the file's last lines keeps a missing final newline missing. */
+function removeLines(pieces: Line[][], at: number, start: number, end: number): void {
+  const piece = pieces[at];
+  const lastRemoved = piece[end - 1];
+  piece.splice(start, end - start);
+  if (lastRemoved.eol !== '') return;
+  const before = start > 0 ? piece[start - 1] : pieceAbove(pieces, at)?.at(-1);
+  if (before) before.eol = '';
+}
+
+/**
+ * Append a new section after one blank separator, as a new piece (its markers end the piece
+ * above); returns the new piece's index. Written with the entries it has when the batch ends:
+ * later edits to it give the same lines as making them after it was written.
+ */
+function appendPiece(pieces: Line[][], section: NewSection, fallbackNewline: string): number {
+  const newline = pieces.flat().find((l) => l.eol !== '')?.eol ?? fallbackNewline;
+  let last = pieceAbove(pieces, pieces.length);
+  if (!last) {
+    last = pieces[0];
+    last.push({ text: '', eol: '' });
   }
-  const at = lines.length - 1;
-  const tail = lines[at - 1];
-  const added = texts.map((text) => ({ text, eol: newline }));
-  if (tail && pyStrip(tail.text) !== '') added.unshift({ text: '', eol: newline });
-  lines.splice(at, 0, ...added);
+  // Like a parse, keep the empty remainder after the final newline as the last line.
+  if (last[last.length - 1].text !== '') {
+    last[last.length - 1].eol = newline;
+    last.push({ text: '', eol: '' });
+  }
+  const remainder = last.pop()!;
+  const tail = pieceAbove(pieces, pieces.length)?.at(-1);
+  const above = pieceAbove(pieces, pieces.length) ?? pieces[0];
+  if (tail && pyStrip(tail.text) !== '') above.push({ text: '', eol: newline });
+  for (const text of section.markers) above.push({ text, eol: newline });
+  const piece = [`[${section.header}]`, ...section.entries.map(([k, v]) => `${k} = ${v}`)].map((text) => ({ text, eol: newline }));
+  pieces.push([...piece, remainder]);
+  return pieces.length - 1;
 }
