@@ -54,8 +54,13 @@ export class ConfigDocument {
   /** The comment line directly above a section's header, trimmed, if there is one. */
   commentAbove(section: SectionRef): string | undefined {
     const found = this.findSection(section.kind, section.name);
-    if (!found || found.headerLine === 0) return undefined;
-    const above = pyStrip(this.lines[found.headerLine - 1].text);
+    return found && this.commentAboveHeader(found);
+  }
+
+  /** The same for one section of `sections` (a duplicate, too). */
+  commentAboveHeader(section: Section): string | undefined {
+    if (section.headerLine === 0) return undefined;
+    const above = pyStrip(this.lines[section.headerLine - 1].text);
     return above.startsWith('#') || above.startsWith(';') ? above : undefined;
   }
 

@@ -16,7 +16,7 @@ import { headerFor, normaliseMarker, validateKey, validateValue } from './writin
 /** What a batch reads: the document as parsed when the batch began. */
 export interface EditBase {
   readonly sections: readonly Section[];
-  commentAbove(section: SectionRef): string | undefined;
+  commentAboveHeader(section: Section): string | undefined;
 }
 
 type Op =
@@ -194,7 +194,7 @@ export class ConfigEdits {
       return true;
     }
     const plan = this.planFor(target);
-    if ((plan.marked ?? this.base.commentAbove(target)) === text) return false;
+    if ((plan.marked ?? this.base.commentAboveHeader(target)) === text) return false;
     plan.marked = text;
     this.log.push({ target, op: { op: 'mark', text } });
     return true;
@@ -212,15 +212,27 @@ export class ConfigEdits {
   /** The section that has this name now, as sequential edits would find it. */
   private resolve(kind: SectionKind, name: string): Section | NewSection | undefined {
     const key = nameKey(kind, name);
+    const isCurrent = (s: Section) => {
+      const plan = this.plans.get(s);
+      return !plan || (!plan.removed && plan.name === name);
+    };
+    const first = this.firstByName().get(key);
     return (
       this.renamed.get(key) ??
       this.added.get(key) ??
-      this.base.sections.find((s) => {
-        if (s.kind !== kind || s.name !== name) return false;
-        const plan = this.plans.get(s);
-        return !plan || (!plan.removed && plan.name === name);
-      })
+      (first && isCurrent(first) ? first : undefined) ??
+      // The first went (removed or renamed): a duplicate further down now answers to the name.
+      (first ? this.base.sections.find((s) => s.kind === kind && s.name === name && isCurrent(s)) : undefined)
     );
+  }
+
+  private byName?: Map<string, Section>;
+  private firstByName(): Map<string, Section> {
+    if (!this.byName) {
+      this.byName = new Map();
+      for (const s of this.base.sections) if (!this.byName.has(nameKey(s.kind, s.name))) this.byName.set(nameKey(s.kind, s.name), s);
+    }
+    return this.byName;
   }
 
   private require(section: SectionRef): Section | NewSection {
@@ -243,6 +255,8 @@ export class ConfigEdits {
 
     const pieceOf = new Map<Section | NewSection, number>(sections.map((section, i) => [section, i + 1]));
     for (const { target, op } of this.log) {
+      // New lines get the file's first line ending as it stands then, as one edit at a time would.
+      const newline = firstNewline(pieces) ?? '\n';
       if (op.op === 'append' && !isExisting(target)) pieceOf.set(target, appendPiece(pieces, target, newline));
       else if (op.op === 'drop') removeHeaderAndEntries(pieces, pieceOf.get(target)!, op.markerPrefix);
       else applyOp(pieces, pieceOf.get(target)!, op, newline);
@@ -343,8 +357,7 @@ function removeLines(pieces: Line[][], at: number, start: number, end: number): 
  * above); returns the new piece's index. Written with the entries it has when the batch ends:
  * later edits to it give the same lines as making them after it was written.
  */
-function appendPiece(pieces: Line[][], section: NewSection, fallbackNewline: string): number {
-  const newline = pieces.flat().find((l) => l.eol !== '')?.eol ?? fallbackNewline;
+function appendPiece(pieces: Line[][], section: NewSection, newline: string): number {
   let last = pieceAbove(pieces, pieces.length);
   if (!last) {
     last = pieces[0];
@@ -363,4 +376,10 @@ function appendPiece(pieces: Line[][], section: NewSection, fallbackNewline: str
   const piece = [`[${section.header}]`, ...section.entries.map(([k, v]) => `${k} = ${v}`)].map((text) => ({ text, eol: newline }));
   pieces.push([...piece, remainder]);
   return pieces.length - 1;
+}
+
+/** The file's first line ending as it stands (found within a line or two: only the last line has none). */
+function firstNewline(pieces: Line[][]): string | undefined {
+  for (const piece of pieces) for (const line of piece) if (line.eol !== '') return line.eol;
+  return undefined;
 }
