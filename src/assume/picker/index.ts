@@ -1,13 +1,12 @@
 // The fuzzy profile picker `assume` opens when it gets no profile: a filter line and up to 15
 // rows drawn below the cursor on the terminal, erased again on exit. Here: the picker's state
 // and event loop; ./session.ts owns the terminal, ./keys.ts decodes keys, ./layout.ts draws.
-import { StringDecoder } from 'node:string_decoder';
 import { visible } from '../../terminalText.js';
-import { ESC_TIMEOUT_MS, parseKey, type Key } from './keys.js';
+import { listenForKeys, type Key } from './keys.js';
 import { displayWidth, dropLastGrapheme, drawFrame, filterRows, toRow, type PickerItem, type Row } from './layout.js';
 import { CLEANUP_SIGNALS, ERASE_DOWN, RESET, SHOW_CURSOR, WRAP_OFF, WRAP_ON, openTerminal, type PickerStreams, type Terminal } from './session.js';
 
-export { displayWidth, filterRows, parseKey, visible, type PickerItem };
+export { displayWidth, filterRows, visible, type PickerItem };
 
 export interface PickerOptions extends PickerStreams {
   prompt?: string;
@@ -33,9 +32,7 @@ export class Picker {
   matches: Row[];
   selected = 0;
   top = 0;
-  private readonly decoder = new StringDecoder('utf8');
-  private pending = '';
-  private escTimer: NodeJS.Timeout | undefined;
+  private stopKeys: () => void = () => undefined;
   private finished = false;
   private finish: (picked: string | undefined) => void = () => undefined;
   private fail: (err: unknown) => void = () => undefined;
@@ -73,10 +70,12 @@ export class Picker {
     });
   }
 
-  private readonly onData = (chunk: Buffer | string): void => {
+  /** The keys of one chunk of input; one redraw for all of them (a paste). */
+  private readonly onKeys = (keys: Key[]): void => {
     try {
-      this.pending += typeof chunk === 'string' ? chunk : this.decoder.write(chunk);
-      this.consumeInput(false);
+      let changed = false;
+      for (const key of keys) if (!this.finished && this.apply(key)) changed = true;
+      if (changed && !this.finished) this.render();
     } catch (err) {
       this.fail(err);
     }
@@ -105,7 +104,7 @@ export class Picker {
   private attach(): void {
     const { input, output } = this.terminal;
     if (input.isTTY) input.setRawMode(true);
-    input.on('data', this.onData);
+    this.stopKeys = listenForKeys(input, this.onKeys);
     input.on('end', this.onEnd);
     input.on('error', this.onError);
     input.resume();
@@ -121,11 +120,10 @@ export class Picker {
     if (this.finished) return;
     this.finished = true;
     const { input, output } = this.terminal;
-    clearTimeout(this.escTimer);
     process.off('SIGWINCH', this.onResize);
     for (const signal of CLEANUP_SIGNALS) process.off(signal, this.onSignal);
     process.off('exit', this.onExit);
-    input.off('data', this.onData);
+    this.stopKeys();
     input.off('end', this.onEnd);
     try {
       if (input.isTTY) input.setRawMode(this.wasRaw);
@@ -144,23 +142,6 @@ export class Picker {
     output.off('error', this.onError);
     input.on('error', () => undefined);
     output.on('error', () => undefined);
-  }
-
-  /** Splits `pending` into keys; an incomplete escape sequence waits (`flushEscape` forces it). */
-  private consumeInput(flushEscape: boolean): void {
-    clearTimeout(this.escTimer);
-    let changed = false;
-    while (this.pending.length > 0 && !this.finished) {
-      const parsed = parseKey(this.pending, flushEscape);
-      if (!parsed) {
-        // Part of an escape sequence: a lone ESC is the Esc key unless more follows soon.
-        this.escTimer = setTimeout(() => this.consumeInput(true), ESC_TIMEOUT_MS);
-        break;
-      }
-      this.pending = this.pending.slice(parsed.length);
-      if (parsed.key && this.apply(parsed.key)) changed = true;
-    }
-    if (changed && !this.finished) this.render();
   }
 
   /** Applies one key; true when the screen needs redrawing. */
