@@ -13,8 +13,8 @@
 // - Section names are case-sensitive. Duplicate sections and duplicate keys make the AWS CLI
 //   refuse the whole file (strict mode); they are reported, and the first occurrence wins.
 //
-// This file is one room over 300 lines because analyse() is one state machine (configparser's
-// _read) and the whitespace and header rules it uses are only meaningful next to it.
+// analyse() is one state machine (configparser's _read); the whitespace and header rules it
+// uses live next to it because they mean nothing apart from it.
 import { shlexSplit } from '../../shared/shellWords.js';
 
 // Python's str.isspace(), which configparser's strip() and `\s` use. JavaScript's `\s` and
