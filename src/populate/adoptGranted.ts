@@ -6,7 +6,7 @@
 // file stays as it was; keyfob's marker above the header makes later populates refresh them.
 import { interpretConfig, type AwsConfig } from '../config/awsConfig.js';
 import { editConfigFile, lockWaitLine } from '../config/configWriter.js';
-import { isWritableValue, type ConfigDocument, type Section, type SectionRef } from '../config/iniDocument.js';
+import { isWritableValue, type ConfigDocument, type ConfigEdits, type Section, type SectionRef } from '../config/iniDocument.js';
 import { isAwsRegion } from '../config/region.js';
 import { deriveSessionName, sameStartUrl, sessionForPortal } from '../config/ssoSessions.js';
 import { ROUTES } from '../daemon/protocol.js';
@@ -80,6 +80,11 @@ function readGrantedProfile(config: AwsConfig, section: Section): GrantedProfile
 
 /** Adopt every granted profile in the document; see the top of this file. */
 export function adoptGrantedProfiles(doc: ConfigDocument, opts: AdoptOptions): AdoptReport {
+  return doc.edit((edits) => planAdoption(doc, edits, opts));
+}
+
+/** Records the edits in one batch; reads see the file as it was. */
+function planAdoption(doc: ConfigDocument, edits: ConfigEdits, opts: AdoptOptions): AdoptReport {
   const report: AdoptReport = { adopted: [], createdSessions: [], skipped: [] };
   const config = interpretConfig(doc);
   const found: GrantedProfile[] = [];
@@ -104,7 +109,7 @@ export function adoptGrantedProfiles(doc: ConfigDocument, opts: AdoptOptions): A
       ['sso_region', profile.ssoRegion],
     ];
     if (profile.scopes.length > 0) entries.push(['sso_registration_scopes', profile.scopes.join(',')]);
-    doc.upsertSection('sso-session', name, entries);
+    edits.upsertSection('sso-session', name, entries);
     config.ssoSessions.set(name, { name, startUrl: profile.startUrl, region: profile.ssoRegion, scopes: profile.scopes });
     report.createdSessions.push({ name, startUrl: profile.startUrl });
     return name;
@@ -114,13 +119,13 @@ export function adoptGrantedProfiles(doc: ConfigDocument, opts: AdoptOptions): A
     const ssoSession = sessionFor(profile);
     const ref: SectionRef = { kind: 'profile', name: profile.name };
     const grantedKeys = doc.findSection('profile', profile.name)!.entries.map((e) => e.key).filter((key) => GRANTED_KEY.test(key));
-    doc.markSection(ref, GENERATED_MARKER);
+    edits.markSection(ref, GENERATED_MARKER);
     // credential_process first: an existing line keeps its place and spacing, only its value changes.
-    doc.setKey(ref, 'credential_process', opts.credentialProcess(profile.name));
-    doc.setKey(ref, 'keyfob_sso_session', ssoSession);
-    doc.setKey(ref, 'keyfob_account_id', profile.accountId);
-    doc.setKey(ref, 'keyfob_role_name', profile.roleName);
-    for (const key of grantedKeys) doc.removeKey(ref, key);
+    edits.setKey(ref, 'credential_process', opts.credentialProcess(profile.name));
+    edits.setKey(ref, 'keyfob_sso_session', ssoSession);
+    edits.setKey(ref, 'keyfob_account_id', profile.accountId);
+    edits.setKey(ref, 'keyfob_role_name', profile.roleName);
+    for (const key of grantedKeys) edits.removeKey(ref, key);
     report.adopted.push({ name: profile.name, ssoSession });
   }
   return report;

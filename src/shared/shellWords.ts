@@ -1,8 +1,47 @@
 // A credential_process line split into words exactly as botocore's compat_shell_split splits it
 // (the AWS CLI and every SDK built on botocore run the result without a shell): shlex.split on
-// POSIX, the Windows C runtime's rules on Windows.
-import { shlexSplit } from '../config/iniDocument.js';
+// POSIX, the Windows C runtime's rules on Windows. shlexSplit also splits config section headers
+// as botocore does (config/ini/dialect.ts); this file imports nothing from the layers above it.
 import { ConfigError } from '../errors.js';
+
+/** shlex.split (POSIX mode, no comments), or undefined where Python would raise. */
+export function shlexSplit(s: string): string[] | undefined {
+  const words: string[] = [];
+  let word = '';
+  let inWord = false;
+  for (let i = 0; i < s.length; i++) {
+    const c = s[i];
+    if (c === "'") {
+      const close = s.indexOf("'", i + 1);
+      if (close < 0) return undefined;
+      word += s.slice(i + 1, close);
+      i = close;
+      inWord = true;
+    } else if (c === '"') {
+      let j = i + 1;
+      for (; j < s.length && s[j] !== '"'; j++) {
+        if (s[j] === '\\' && j + 1 < s.length && '\\"'.includes(s[j + 1])) j++;
+        word += s[j];
+      }
+      if (j >= s.length) return undefined;
+      i = j;
+      inWord = true;
+    } else if (c === '\\') {
+      if (i + 1 >= s.length) return undefined;
+      word += s[++i];
+      inWord = true;
+    } else if (' \t\r\n'.includes(c)) { // shlex.whitespace
+      if (inWord) words.push(word);
+      word = '';
+      inWord = false;
+    } else {
+      word += c;
+      inWord = true;
+    }
+  }
+  if (inWord) words.push(word);
+  return words;
+}
 
 export function splitCommandLine(line: string): string[] {
   const words = process.platform === 'win32' ? windowsShellSplit(line) : shlexSplit(line);

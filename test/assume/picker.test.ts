@@ -8,7 +8,8 @@ import { dirname, join } from 'node:path';
 import { PassThrough, Writable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { displayWidth, filterRows, parseKey, pickProfile, visible, type PickerItem } from '../../src/assume/picker.js';
+import { displayWidth, filterRows, pickProfile, visible, type PickerItem } from '../../src/assume/picker.js';
+import { listenForKeys, type Key } from '../../src/assume/picker/keys.js';
 import { startTerminal, type Terminal } from '../helpers/tmux.js';
 import { requirePart } from '../helpers/requirePart.js';
 
@@ -290,24 +291,29 @@ describe('the picker without a terminal', () => {
 });
 
 describe('picker pieces', () => {
-  it('parses keys: arrows vs a lone Esc, pasted text, multi-byte characters, controls', () => {
-    expect(parseKey('\x1b')).toBeUndefined(); // might be the start of an arrow: wait
-    expect(parseKey('\x1b', true)).toEqual({ key: { kind: 'abort' }, length: 1 });
-    expect(parseKey('\x1b[A')).toEqual({ key: { kind: 'up' }, length: 3 });
-    expect(parseKey('\x1bOB')).toEqual({ key: { kind: 'down' }, length: 3 });
-    expect(parseKey('\x1b[5~')).toEqual({ key: { kind: 'pageUp' }, length: 4 });
-    expect(parseKey('\x1b[6~x')).toEqual({ key: { kind: 'pageDown' }, length: 4 });
-    expect(parseKey('\x1b[1;5')).toBeUndefined();
-    expect(parseKey('\x1b[1;5A')).toEqual({ key: { kind: 'up' }, length: 6 });
-    expect(parseKey('Exp/Admin é東🙂\r')).toEqual({ key: { kind: 'text', text: 'Exp/Admin é東🙂' }, length: 14 });
-    expect(parseKey('\r')).toEqual({ key: { kind: 'enter' }, length: 1 });
-    expect(parseKey('\x7f')).toEqual({ key: { kind: 'backspace' }, length: 1 });
-    expect(parseKey('\x03')?.key).toEqual({ kind: 'abort' });
-    expect(parseKey('\x04')?.key).toEqual({ kind: 'abort' });
-    expect(parseKey('\x10')?.key).toEqual({ kind: 'up' });
-    expect(parseKey('\x0e')?.key).toEqual({ kind: 'down' });
-    expect(parseKey('\u202eabc')).toEqual({ length: 1 }); // never typed into the filter
-    expect(parseKey('\x01')).toEqual({ length: 1 });
+  it('decodes keys: arrows vs a lone Esc, split sequences, pasted text, multi-byte characters, controls', async () => {
+    const input = new PassThrough();
+    const keys: Key[] = [];
+    const stop = listenForKeys(input as unknown as NodeJS.ReadStream, (chunk) => keys.push(...chunk));
+    const typed = async (chunks: string[]) => {
+      keys.length = 0;
+      for (const chunk of chunks) input.write(Buffer.from(chunk));
+      await new Promise((resolve) => setTimeout(resolve, 100)); // past the lone-Esc wait
+      return keys.slice();
+    };
+    expect(await typed(['\x1b'])).toEqual([{ kind: 'abort' }]); // a lone Esc, after the wait
+    expect(await typed(['\x1b', '[A'])).toEqual([{ kind: 'up' }]); // an arrow split across chunks
+    expect(await typed(['\x1bOB', '\x1b[5~', '\x1b[6~', '\x1b[1;5A', '\x1b[H', '\x1b[F'])).toEqual(
+      [{ kind: 'down' }, { kind: 'pageUp' }, { kind: 'pageDown' }, { kind: 'up' }, { kind: 'home' }, { kind: 'end' }],
+    );
+    const pasted = await typed(['Exp/Admin é東🙂\r']);
+    expect(pasted.filter((k) => k.kind === 'text').map((k) => (k as { text: string }).text).join('')).toBe('Exp/Admin é東🙂');
+    expect(pasted.at(-1)).toEqual({ kind: 'enter' });
+    expect(await typed(['\x7f', '\x03', '\x04', '\x10', '\x0e', '\x15', '\x17'])).toEqual([
+      { kind: 'backspace' }, { kind: 'abort' }, { kind: 'abort' }, { kind: 'up' }, { kind: 'down' }, { kind: 'clear' }, { kind: 'deleteWord' },
+    ]);
+    expect(await typed(['\u202eabc', '\x01', '\t', '\x1bx'])).toEqual(['a', 'b', 'c'].map((text) => ({ kind: 'text', text }))); // never typed into the filter
+    stop();
   });
 
   it('shows invisible and control characters as escapes', () => {

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { parseConfig, shlexSplit } from '../../src/config/iniDocument.js';
+import { parseConfig } from '../../src/config/iniDocument.js';
+import { shlexSplit } from '../../src/shared/shellWords.js';
 import { ConfigError } from '../../src/errors.js';
 
 const sample = [

@@ -4,7 +4,7 @@ import fc from 'fast-check';
 import { expect } from 'vitest';
 import { parseConfig, type ConfigDocument } from '../../src/config/iniDocument.js';
 
-/** Edits re-index incrementally; the result must equal a full parse of the new text. */
+/** After edits, the document's index must equal a full parse of its new text. */
 export function expectIndexConsistent(doc: ConfigDocument) {
   const reparsed = parseConfig(doc.toString());
   expect(JSON.parse(JSON.stringify(doc.sections))).toEqual(JSON.parse(JSON.stringify(reparsed.sections)));
