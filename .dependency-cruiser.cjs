@@ -4,6 +4,7 @@
 // A new folder must be added here before anything in it can import or be imported.
 const LAYERS = [
   ['core'], // errors, terminal text, paths, the trust rule, shell words, atomic files, single flight
+  ['windows'], // Windows pieces planned on paper (docs/platforms.md): the credential_process line, Credential Manager chunks
   ['store'], // the secret stores: the OS keychain, memory
   ['aws'], // AWS SDK calls only: clients, retry, rate, STS, account listing
   ['signin'], // sign-in flows and the sign-in session manager

@@ -10,7 +10,7 @@ import { connect } from 'node:net';
 import { cpus, totalmem } from 'node:os';
 import { basename, join } from 'node:path';
 import { readAwsConfig, shlexSplit } from '../dist/config/index.js';
-import { quotePosix } from '../dist/shell/quote.js';
+import { quotePosix } from '../dist/render/quote.js';
 import { benchAssume } from './assume.js';
 import { writeChart } from './chart.js';
 import { benchHome, BIN, emulatorCalls, interleaved, median, ratioRow, ROOT, runProcess, startEmulatorProcess } from './lib.js';

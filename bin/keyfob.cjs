@@ -5,7 +5,7 @@
 // from src/daemon/client/credentialProcess.ts) and never yargs or the AWS SDK.
 const lean = {
   'credential-process': () => require('../dist/credential-process.cjs').main,
-  // `assume` (the shell shim's backend), `exec` and `shell-init` are as lean: see src/assume/main.ts.
+  // `assume` (the shell shim's backend), `exec` and `shell-init` are as lean: see src/commands/lean.ts.
   assume: () => require('../dist/assume.cjs').main,
   exec: () => require('../dist/assume.cjs').execMain,
   'shell-init': () => require('../dist/assume.cjs').shellInitMain,

@@ -19,7 +19,7 @@ const leanClient = {
   banner: { js: "const __keyfobBundle = { get url() { return require('node:url').pathToFileURL(__filename).href; } };" },
 };
 await build({ ...leanClient, entryPoints: ['src/daemon/client/credentialProcess.ts'], outfile: 'dist/credential-process.cjs' });
-await build({ ...leanClient, entryPoints: ['src/assume/main.ts'], outfile: 'dist/assume.cjs' });
+await build({ ...leanClient, entryPoints: ['src/commands/lean.ts'], outfile: 'dist/assume.cjs' });
 
 // The daemon is split: what only some users need (the STS client, for role chains and IAM users)
 // is imported on first use (src/aws/sts.ts) and lands in its own chunk, so an idle daemon never

@@ -2,9 +2,9 @@
 import yargs from 'yargs';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { oneLine } from './errors.js';
-import { visible } from './terminalText.js';
-import { installRoot } from './paths.js';
+import { oneLine } from './core/errors.js';
+import { visible } from './core/terminalText.js';
+import { installRoot } from './core/paths.js';
 import type { CommandModule } from 'yargs';
 
 import add from './commands/add.js';

@@ -1,9 +1,9 @@
 // Arguments of `keyfob assume` (what the shell shim passes through) and `keyfob exec`.
 // Parsed by hand: this is the hot path, where yargs alone would cost ~45 ms.
 import { isAwsRegion } from '../config/region.js';
-import { KeyfobError } from '../errors.js';
-import { parseDurationSeconds } from '../shared/duration.js';
-import { SHELLS, type Shell } from '../shell/quote.js';
+import { KeyfobError } from '../core/errors.js';
+import { parseDurationSeconds } from '../core/duration.js';
+import { SHELLS, type Shell } from '../render/quote.js';
 
 export interface AssumeArgs {
   profile?: string;

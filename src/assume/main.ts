@@ -2,14 +2,14 @@
 // Lean like credential-process (bundled as dist/assume.cjs, no yargs, no AWS SDK): a warm
 // assume is one socket round trip to the daemon, which answers from memory.
 import { closeSync, writeSync } from 'node:fs';
-import { KeyfobError, oneLine } from '../errors.js';
-import { visible } from '../terminalText.js';
+import { KeyfobError, oneLine } from '../core/errors.js';
+import { visible } from '../core/terminalText.js';
 import { ROUTES, type AssumeAnswer, type ContainerToken, type ProfileSummary } from '../daemon/protocol.js';
 import { daemonRequest, parseAnswer } from '../daemon/client/connection.js';
 import { withMfa } from '../daemon/client/mfaRetry.js';
-import { configFile, importFromDist } from '../paths.js';
-import { parseLeanArgs } from '../leanArgs.js';
-import { envScript, SHELLS } from '../shell/quote.js';
+import { configFile, importFromDist } from '../core/paths.js';
+import { parseLeanArgs } from '../core/leanArgs.js';
+import { envScript, SHELLS } from '../render/quote.js';
 import { ASSUME_USAGE, parseAssumeArgs, type AssumeArgs } from './args.js';
 import {
   applyEnvironment,
@@ -20,7 +20,7 @@ import {
   previousContainerToken,
   unsetEnvironment,
   type EnvChange,
-} from '../shell/environment.js';
+} from '../render/environment.js';
 import { runWithEnvironment } from './runCommand.js';
 
 /**
@@ -200,26 +200,6 @@ export async function execMain(argv: string[]): Promise<void> {
       args.exec = { argv: [shell] };
     }
     await assume(args);
-  } catch (err) {
-    fail(err);
-  }
-}
-
-const SHELL_INIT_SYNOPSIS = `keyfob shell-init ${SHELLS.join('|')}`;
-const SHELL_INIT_USAGE = `usage: ${SHELL_INIT_SYNOPSIS}
-Prints the \`assume\` shell function; add to your rc file: eval "$(keyfob shell-init bash)"
-(fish: keyfob shell-init fish | source; PowerShell: keyfob shell-init powershell | Out-String | Invoke-Expression)
-`;
-
-export async function shellInitMain(argv: string[]): Promise<void> {
-  try {
-    const { values, positionals } = parseLeanArgs(
-      { args: argv, options: { help: { type: 'boolean', short: 'h' } }, allowPositionals: true, strict: true },
-      SHELL_INIT_SYNOPSIS,
-    );
-    if (values.help) return void process.stdout.write(SHELL_INIT_USAGE);
-    const { shellInit } = await importFromDist<typeof import('../shell/init.js')>('shell/init.js');
-    process.stdout.write(shellInit(positionals.length === 1 ? positionals[0] : undefined));
   } catch (err) {
     fail(err);
   }

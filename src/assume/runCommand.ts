@@ -3,7 +3,7 @@
 // as a shell's would: 127 when it is not found, 126 when it is found but cannot be run.
 import { spawn } from 'node:child_process';
 import { constants } from 'node:os';
-import { visible } from '../terminalText.js';
+import { visible } from '../core/terminalText.js';
 
 export type CommandSpec = { shellCommand: string } | { argv: string[] };
 

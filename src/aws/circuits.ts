@@ -2,7 +2,7 @@
 // (GetRoleCredentials) and for OIDC (the CreateToken refresh), per region for STS. A failure is
 // what says the service is not answering: 5xx, throttling, a timeout, a connection that fails.
 // Each call through a circuit is a single attempt: its retries are the circuit's probes.
-import { Circuit, Circuits, type CircuitState } from '../shared/circuit.js';
+import { Circuit, Circuits, type CircuitState } from '../core/circuit.js';
 import { httpStatusOf, isThrottleOrServerFault } from './retry.js';
 
 /** Network failures that say the service is not there now (a wrong host name included: it says so, and is cheap to repeat). */

@@ -3,8 +3,8 @@
 // that is how tests and the demo point keyfob at `keyfob emulator`.
 import { SSOClient } from '@aws-sdk/client-sso';
 import { SSOOIDCClient } from '@aws-sdk/client-sso-oidc';
-import { KeyfobError, UpstreamError, UpstreamUnavailableError } from '../errors.js';
-import { CircuitOpenError } from '../shared/circuit.js';
+import { KeyfobError, UpstreamError, UpstreamUnavailableError } from '../core/errors.js';
+import { CircuitOpenError } from '../core/circuit.js';
 import { isUpstreamFailure } from './circuits.js';
 import { httpStatusOf, isThrottle } from './retry.js';
 

@@ -5,7 +5,7 @@
 // separate chunk of dist/daemon.mjs, see scripts/bundle.js). Every client is built with the
 // caller's credentials passed in explicitly: never from the daemon's environment or files.
 // Each call is one attempt through the region's circuit (aws/circuits.ts), which does the retrying.
-import type { RoleCredentials } from '../credentials/types.js';
+import type { RoleCredentials } from './roleCredentials.js';
 import { CLIENT_SETTINGS } from './clients.js';
 import { stsCircuit } from './circuits.js';
 

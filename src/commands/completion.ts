@@ -7,7 +7,7 @@ export default function completionCommand(commands: () => readonly CommandModule
     describe: 'Print tab completion for keyfob (commands, flags and profile names): bash, zsh or fish',
     builder: (y) => y.positional('shell', { choices: ['bash', 'zsh', 'fish'], describe: 'the shell to complete in' }),
     handler: async (args) => {
-      const { completionScript } = await import('../shell/completion.js');
+      const { completionScript } = await import('../shellInit/completion.js');
       process.stdout.write(completionScript(args.shell ?? '', commands()));
     },
   };

@@ -18,7 +18,7 @@ const command: CommandModule<object, DaemonArgs> = {
       .option('print', { type: 'boolean', describe: 'with install-agent: print the file instead of writing it' }) as Argv<DaemonArgs>,
   handler: async (args) => {
     if (args.action === 'install-agent') {
-      const { installAgent } = await import('../daemon/agent.js');
+      const { installAgent } = await import('../daemon/client/agent.js');
       process.stdout.write(installAgent({ print: args.print }));
       return;
     }

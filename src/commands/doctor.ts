@@ -7,7 +7,7 @@ const command: CommandModule<object, { json?: boolean }> = {
   handler: async (args) => {
     const { formatDoctor, runDoctor } = await import('../doctor/index.js');
     const report = await runDoctor();
-    const { visibleJson } = await import('../terminalText.js');
+    const { visibleJson } = await import('../core/terminalText.js');
     const text = args.json ? `${visibleJson(report, 2)}\n` : formatDoctor(report);
     // Exit once written: a check abandoned at its time limit (a silent socket) must not keep doctor alive.
     process.stdout.write(text, () => process.exit(report.ok ? 0 : 1));

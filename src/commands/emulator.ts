@@ -41,7 +41,7 @@ const command: CommandModule<object, EmulatorArgs> = {
       .option('verbose', { type: 'boolean', default: false, describe: 'log sign-in events to stderr' }) as unknown as Argv<EmulatorArgs>,
   handler: async (args: ArgumentsCamelCase<EmulatorArgs>) => {
     if (args.json && args.awsCliEnv) {
-      const { KeyfobError } = await import('../errors.js');
+      const { KeyfobError } = await import('../core/errors.js');
       throw new KeyfobError('Usage', '--json and --aws-cli-env each print what to use: give one of them');
     }
     const { startEmulator, DEMO_USER } = await import('../emulator/index.js');

@@ -6,7 +6,7 @@ const command: CommandModule<object, { json?: boolean }> = {
   builder: (y) => y.option('json', { type: 'boolean', describe: 'machine-readable output' }),
   handler: async (args) => {
     const { listProfiles, formatListing } = await import('../daemon/client/profileList.js');
-    const { visibleJson } = await import('../terminalText.js');
+    const { visibleJson } = await import('../core/terminalText.js');
     const profiles = await listProfiles();
     process.stdout.write(args.json ? `${visibleJson({ profiles }, 2)}\n` : formatListing(profiles));
   },

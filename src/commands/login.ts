@@ -30,8 +30,8 @@ const command: CommandModule<object, LoginArgs> = {
   handler: async (args) => {
     const { planLogin, saveLoginSession } = await import('../config/ssoSessions.js');
     const { loginThroughDaemon } = await import('../daemon/client/login.js');
-    const { visible } = await import('../terminalText.js');
-    const { untilText } = await import('../shared/time.js');
+    const { visible } = await import('../core/terminalText.js');
+    const { untilText } = await import('../core/time.js');
     const plan = await planLogin({
       name: args['sso-session'],
       startUrl: args['start-url'],

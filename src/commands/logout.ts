@@ -20,13 +20,13 @@ const command: CommandModule<object, LogoutArgs> = {
     const { ROUTES } = await import('../daemon/protocol.js');
     let body: { ssoSession?: string; all?: boolean } = { all: true };
     if (!args.all) {
-      const { configFile } = await import('../paths.js');
+      const { configFile } = await import('../core/paths.js');
       const { readAwsConfig } = await import('../config/awsConfig.js');
       const { pickSsoSession } = await import('../config/ssoSessions.js');
       body = { ssoSession: pickSsoSession(await readAwsConfig(configFile()), args['sso-session']).name };
     }
     const { loggedOut } = parseAnswer<{ loggedOut: string[] }>(await daemonRequest('POST', ROUTES.logout, body));
-    const { visible } = await import('../terminalText.js');
+    const { visible } = await import('../core/terminalText.js');
     process.stdout.write(loggedOut.length ? `Signed out of ${visible(loggedOut.join(', '))}\n` : 'Nothing to sign out of\n');
     // Keys are not a session: say they stay, and how they go, so no one thinks logout removed them.
     const { fetchStatus } = await import('../daemon/client/status.js');

@@ -47,7 +47,7 @@ const command: CommandModule<object, PopulateArgs> = {
     if (args.adopt) {
       const others = ['sso-session', 'start-url', 'sso-region', 'prefix', 'profile-template', 'region', 'mode', 'fast-path', 'prune'] as const;
       const extra = others.find((name) => args[name] !== undefined);
-      const { ConfigError } = await import('../errors.js');
+      const { ConfigError } = await import('../core/errors.js');
       if (extra) throw new ConfigError(`--adopt takes only --dry-run, not --${extra}; adopt first, then run keyfob populate --${extra} …`);
       const { runAdoptGranted } = await import('../populate/adoptGranted.js');
       return runAdoptGranted({ dryRun: args['dry-run'] }, { env: process.env, stdout: process.stdout, stderr: process.stderr, stdin: process.stdin });

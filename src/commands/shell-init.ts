@@ -1,13 +1,13 @@
 import type { CommandModule } from 'yargs';
-import { SHELLS } from '../shell/quote.js';
+import { SHELLS } from '../render/quote.js';
 
-// bin/keyfob.cjs sends `keyfob shell-init …` straight to the lean backend (src/assume/main.ts).
+// bin/keyfob.cjs sends `keyfob shell-init …` straight to the lean backend (src/shellInit/main.ts).
 const command: CommandModule<object, { shell?: string }> = {
   command: 'shell-init <shell>',
   describe: 'Print the `assume` shell function: eval "$(keyfob shell-init bash)" (bash, zsh, fish, powershell)',
   builder: (y) => y.positional('shell', { choices: SHELLS, describe: 'the shell to define assume in' }),
   handler: async (args) => {
-    const { shellInitMain } = await import('../assume/main.js');
+    const { shellInitMain } = await import('../shellInit/main.js');
     await shellInitMain([args.shell ?? '']);
   },
 };

@@ -1,6 +1,6 @@
 // The read model of ~/.aws/config: profiles and sso-sessions, read the way botocore reads them.
 import { readFile } from 'node:fs/promises';
-import { ConfigError } from '../errors.js';
+import { ConfigError } from '../core/errors.js';
 import { parseConfig, type ConfigDocument, type ConfigProblem } from './iniDocument.js';
 
 export interface Profile {

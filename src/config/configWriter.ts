@@ -8,9 +8,9 @@
 import { lstat, mkdir, readdir, readFile, readlink, realpath, stat, unlink, writeFile } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
 import lockfile from 'proper-lockfile';
-import { ConfigError } from '../errors.js';
-import { visible } from '../terminalText.js';
-import { tempPrefix, writeFileAtomically } from '../shared/atomicFile.js';
+import { ConfigError } from '../core/errors.js';
+import { visible } from '../core/terminalText.js';
+import { tempPrefix, writeFileAtomically } from '../core/atomicFile.js';
 import { parseConfig, type ConfigDocument } from './iniDocument.js';
 
 export interface EditResult {

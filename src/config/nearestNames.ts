@@ -1,6 +1,6 @@
 // "Did you mean": the profile names closest to a mistyped one. The picker's subsequence match
 // catches abbreviations (`exp/admin`); edit distance catches typos it misses (`Expreiments`).
-import { rankMatches } from '../fuzzyMatch.js';
+import { rankMatches } from '../core/fuzzyMatch.js';
 
 function editDistance(a: string, b: string): number {
   let previous = Array.from({ length: b.length + 1 }, (_, j) => j);

@@ -4,7 +4,7 @@
 import { interpretConfig } from './awsConfig.js';
 import { parseConfig, type ConfigDocument } from './iniDocument.js';
 import type { ProfileFiles } from './profileResolver.js';
-import { readOwnFile } from '../trustedPath.js';
+import { readOwnFile } from '../core/trustedPath.js';
 
 /** The fix each refusal of a config or credentials file names. */
 export const CONFIG_ELSEWHERE = 'keep your AWS config in a directory only you can write';

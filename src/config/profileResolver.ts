@@ -8,8 +8,8 @@
 // keyfob's own credential_process line is not another tool: it names keys `keyfob add` stored in
 // the keychain (an IAM user), or another profile keyfob answers for.
 import { basename } from 'node:path';
-import { splitCommandLine } from '../shared/shellWords.js';
-import { ConfigError, NoSessionForPortalError } from '../errors.js';
+import { splitCommandLine } from '../core/shellWords.js';
+import { ConfigError, NoSessionForPortalError } from '../core/errors.js';
 import type { SsoSessionConfig } from '../signin/types.js';
 import type { AwsConfig } from './awsConfig.js';
 import { sameStartUrl } from './ssoSessions.js';

@@ -1,6 +1,6 @@
 // What `keyfob login` needs from the config: naming, writing and choosing [sso-session]s.
-import { ConfigError } from '../errors.js';
-import { configFile as defaultConfigFile } from '../paths.js';
+import { ConfigError } from '../core/errors.js';
+import { configFile as defaultConfigFile } from '../core/paths.js';
 import { DEFAULT_SCOPES, signInDefinition, type SsoSessionConfig } from '../signin/types.js';
 import { interpretConfig, readAwsConfig, readConfigText, type AwsConfig, type SsoSession } from './awsConfig.js';
 import { editConfigFile, type EditResult } from './configWriter.js';

@@ -1,7 +1,7 @@
 // Where the console lives for a region: the partition decides the sign-in and console hosts.
 // Sources: "AWS Sign-In endpoints and quotas" (regional <region>.signin.aws.amazon.com; us-east-1
 // is signin.aws.amazon.com) and "Enable custom identity broker access to the AWS console".
-import { KeyfobError } from '../errors.js';
+import { KeyfobError } from '../core/errors.js';
 
 export type PartitionName = 'aws' | 'aws-us-gov' | 'aws-cn';
 

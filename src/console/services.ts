@@ -1,6 +1,6 @@
 // `-s SERVICE` → the console path it lands on, and `-d DURATION` → seconds for SessionDuration.
-import { KeyfobError } from '../errors.js';
-import { parseDurationSeconds } from '../shared/duration.js';
+import { KeyfobError } from '../core/errors.js';
+import { parseDurationSeconds } from '../core/duration.js';
 
 /** Short names people type for services whose console path is spelled differently. */
 const SERVICE_ALIASES: Readonly<Record<string, string>> = {

@@ -2,7 +2,7 @@
 // sign-in token at the federation endpoint (Action=getSigninToken), and the token goes into an
 // Action=login URL that lands on the console. The URL is a bearer secret for the console session
 // (15 minutes to redeem): it is returned to the caller and never logged or put in an error.
-import { ConfigError, UpstreamError } from '../errors.js';
+import { ConfigError, UpstreamError } from '../core/errors.js';
 import { consoleEndpoints } from './partitions.js';
 import { checkConsoleDuration, consolePath } from './services.js';
 

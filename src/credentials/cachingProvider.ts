@@ -3,7 +3,8 @@
 // than that is refreshed first. Concurrent callers share one upstream call.
 // An outage takes nothing that works away (issue 19): while the refresh fails because the upstream
 // is unavailable, credentials that have not expired are still served, and status says so.
-import { oneLine, type KeyfobError } from '../errors.js';
+import { refreshWindow } from '../core/refreshWindow.js';
+import { oneLine, type KeyfobError } from '../core/errors.js';
 import type { CredentialProvider, RoleCredentials } from './types.js';
 
 export const ROLE_REFRESH_WINDOW_MS = 15 * 60_000;
@@ -24,11 +25,6 @@ export interface RefreshFailure {
 /** An error that says the upstream is unavailable (aws/clients.ts), not that the request is refused. */
 function isOutage(err: unknown): boolean {
   return (err as KeyfobError)?.code === 'UpstreamUnavailable';
-}
-
-/** How long before expiry something counts as stale: the window, or half the lifetime when that is shorter. */
-export function refreshWindow(lifetimeMs: number, windowMs: number): number {
-  return Math.min(windowMs, lifetimeMs / 2);
 }
 
 export class CachingProvider implements CredentialProvider {

@@ -2,7 +2,7 @@
 // prompts: a provider that needs a code and has none throws MfaRequiredError, the client asks
 // the user on its terminal and sends the code (POST /v1/mfa), and the next try takes it here.
 // A code is one-time: taken once, and forgotten after CODE_TTL_MS if nobody takes it.
-import { MfaRequiredError } from '../errors.js';
+import { MfaRequiredError } from '../core/errors.js';
 
 /** TOTP codes live 30 s; one typed longer ago than this is not worth sending. */
 export const CODE_TTL_MS = 60_000;

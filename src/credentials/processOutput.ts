@@ -4,7 +4,7 @@
 // naming the profile, and the client asks again once with the output. One copy of the
 // credential_process JSON v1 rules (parseProcessOutput), for the client that ran the tool and the
 // daemon that reads the header.
-import { KeyfobError } from '../errors.js';
+import { KeyfobError } from '../core/errors.js';
 import type { CredentialProvider, RoleCredentials } from './types.js';
 
 export const PROCESS_TIMEOUT_MS = 60_000;

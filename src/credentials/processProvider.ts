@@ -6,11 +6,11 @@
 // timeout, and at most MAX_OUTPUT_BYTES of output.
 import { spawn } from 'node:child_process';
 import { basename } from 'node:path';
-import { CREDENTIAL_VARIABLES } from '../shared/credentialVariables.js';
-import { splitCommandLine } from '../shared/shellWords.js';
-import { KeyfobError } from '../errors.js';
-import { visible } from '../terminalText.js';
-import { ownFileProblem, UntrustedPathError } from '../trustedPath.js';
+import { CREDENTIAL_VARIABLES } from '../core/credentialVariables.js';
+import { splitCommandLine } from '../core/shellWords.js';
+import { KeyfobError } from '../core/errors.js';
+import { visible } from '../core/terminalText.js';
+import { ownFileProblem, UntrustedPathError } from '../core/trustedPath.js';
 import type { CredentialProvider, RoleCredentials } from './types.js';
 
 import { MAX_OUTPUT_BYTES, parseProcessOutput, PROCESS_TIMEOUT_MS } from './processOutput.js';

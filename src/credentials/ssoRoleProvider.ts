@@ -1,7 +1,7 @@
 // Fetches role credentials from the IAM Identity Center portal (GetRoleCredentials).
 import { errorName, upstreamFailure } from '../aws/clients.js';
-import { sdkIdentityCenter, type IdentityCenter } from '../aws/identityCenter.js';
-import { KeyfobError } from '../errors.js';
+import { sdkIdentityCenter, type IdentityCenter } from '../signin/identityCenter.js';
+import { KeyfobError } from '../core/errors.js';
 import type { CredentialProvider, RoleCredentials } from './types.js';
 
 export interface SsoTokenSource {

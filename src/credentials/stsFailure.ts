@@ -3,7 +3,7 @@
 // naming STS and AWS_ENDPOINT_URL_STS (not IAM Identity Center's overrides).
 import { errorName, STS, upstreamFailure } from '../aws/clients.js';
 import { httpStatusOf } from '../aws/retry.js';
-import { KeyfobError } from '../errors.js';
+import { KeyfobError } from '../core/errors.js';
 
 function stsMessage(err: unknown): string {
   return ((err as Error)?.message ?? '').split('\n')[0]!.trim();

@@ -1,17 +1,5 @@
-/**
- * Credentials as the daemon keeps them in memory (never on disk): short-lived role or session
- * credentials, or, for a static profile of the user's own files, the keys written there.
- */
-export interface RoleCredentials {
-  accessKeyId: string;
-  secretAccessKey: string;
-  /** Absent only for long-term keys (a static profile without aws_session_token). */
-  sessionToken?: string;
-  /** Epoch milliseconds; Infinity for static keys, which do not expire. */
-  expiration: number;
-  /** '' when nobody said (GetSessionToken, static keys). */
-  accountId: string;
-}
+export type { RoleCredentials } from '../aws/roleCredentials.js';
+import type { RoleCredentials } from '../aws/roleCredentials.js';
 
 /** aws-vault style: small providers that compose (a cache wrapping an SSO provider). */
 export interface CredentialProvider {

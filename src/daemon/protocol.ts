@@ -1,7 +1,7 @@
 // The daemon's HTTP/1.1 + JSON API over its Unix socket (try: curl --unix-socket SOCK http://keyfob/v1/status).
 // Shared by server and client; type imports only, so the lean client stays lean.
 import type { CredentialProcessOutput } from '../credentials/types.js';
-import type { ErrorCode } from '../errors.js';
+import type { ErrorCode } from '../core/errors.js';
 
 export const ROUTES = {
   ping: '/v1/ping', // GET → {ok, pid, id}: id is the daemon's identity (server/identity.ts)

@@ -6,8 +6,8 @@ import { appendFileSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DEMO_IAM_USER, DEMO_USER, startEmulator } from '../emulator/index.js';
-import { KeyfobError } from '../errors.js';
-import { installRoot } from '../paths.js';
+import { KeyfobError } from '../core/errors.js';
+import { installRoot } from '../core/paths.js';
 
 const PROFILE = 'Experiments/AdministratorAccess';
 

@@ -1,6 +1,6 @@
 // The local clock against the Date header of the SSO portal endpoint of each configured session's
 // region. SigV4 and token expiry both assume clocks agree to within minutes.
-import { oneLine } from '../errors.js';
+import { oneLine } from '../core/errors.js';
 import { loadConfig } from './config.js';
 import type { CheckResult, DoctorCheck } from './types.js';
 

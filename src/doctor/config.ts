@@ -1,11 +1,11 @@
 // AWS_CONFIG_FILE: parse problems with their line numbers, and profiles that name an
 // [sso-session] the file does not have. One read serves both checks.
 import { readFile } from 'node:fs/promises';
-import { ConfigError, oneLine } from '../errors.js';
+import { ConfigError, oneLine } from '../core/errors.js';
 import { interpretConfig, resolveProfileSource, type AwsConfig } from '../config/awsConfig.js';
 import { parseConfig, type ConfigDocument } from '../config/iniDocument.js';
 import { nearestNames } from '../config/nearestNames.js';
-import { configFile } from '../paths.js';
+import { configFile } from '../core/paths.js';
 import type { CheckResult, DoctorCheck } from './types.js';
 
 const CONFIG = 'config';

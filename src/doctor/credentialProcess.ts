@@ -6,7 +6,7 @@ import { accessSync, constants, statSync } from 'node:fs';
 import { delimiter, isAbsolute, join } from 'node:path';
 import type { ConfigDocument } from '../config/iniDocument.js';
 import { runsGranted } from '../populate/adoptGranted.js';
-import { splitCommandLine } from '../shared/shellWords.js';
+import { splitCommandLine } from '../core/shellWords.js';
 import { loadConfigOrSkip } from './config.js';
 import type { CheckResult, DoctorCheck } from './types.js';
 

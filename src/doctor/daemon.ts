@@ -1,6 +1,6 @@
 // Does the daemon answer on its socket? Asked with noStart: doctor never starts a daemon.
-import { oneLine } from '../errors.js';
-import { socketLocation } from '../paths.js';
+import { oneLine } from '../core/errors.js';
+import { socketLocation } from '../core/paths.js';
 import type { StatusReport } from '../daemon/client/status.js';
 import type { CheckResult, DoctorCheck } from './types.js';
 

@@ -1,7 +1,7 @@
 // `keyfob doctor`: every check at once, each under its own time limit so that one hung part
 // (a keychain waiting for an unlock prompt, a daemon that accepts and never answers) cannot hang doctor.
-import { oneLine } from '../errors.js';
-import { visible } from '../terminalText.js';
+import { oneLine } from '../core/errors.js';
+import { visible } from '../core/terminalText.js';
 import { awsCliCheck } from './awsCli.js';
 import { clockSkewCheck } from './clockSkew.js';
 import { configChecks } from './config.js';

@@ -1,5 +1,5 @@
 // Is the secret store keyfob would use reachable? The real store, probed the way the daemon does on start.
-import { oneLine } from '../errors.js';
+import { oneLine } from '../core/errors.js';
 import { openSecretStore } from '../store/index.js';
 import type { DoctorCheck } from './types.js';
 

@@ -4,7 +4,7 @@
 import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { basename } from 'node:path';
-import { SHELLS, type Shell } from '../shell/quote.js';
+import { SHELLS, type Shell } from '../render/quote.js';
 import type { CheckResult, DoctorCheck } from './types.js';
 
 const NAME = 'shell-shim';

@@ -1,10 +1,10 @@
 // The daemon's socket and its directory, judged by the rule the daemon and every client apply
-// (src/trustedPath.ts). Doctor only looks: it never creates the dir or changes its mode.
+// (src/core/trustedPath.ts). Doctor only looks: it never creates the dir or changes its mode.
 import type { Stats } from 'node:fs';
 import { dirname } from 'node:path';
-import { socketLocation, type SocketLocation } from '../paths.js';
-import { lstatOrUndefined, privateDirProblem, SOCKET_ELSEWHERE, socketProblem, type PathProblem } from '../trustedPath.js';
-import { oneLine } from '../errors.js';
+import { socketLocation, type SocketLocation } from '../core/paths.js';
+import { lstatOrUndefined, privateDirProblem, SOCKET_ELSEWHERE, socketProblem, type PathProblem } from '../core/trustedPath.js';
+import { oneLine } from '../core/errors.js';
 import type { CheckResult, DoctorCheck } from './types.js';
 
 const NAME = 'socket-dir';

@@ -1,9 +1,11 @@
 // The small checks every part of the fixture is validated with, and the one error they throw.
-import { KeyfobError } from '../errors.js';
-
-export class FixtureError extends KeyfobError {
+// The emulator imports nothing of the product (docs/architecture.md), so its error is its own.
+export class FixtureError extends Error {
+  readonly code = 'EmulatorFixture';
+  readonly status = 400;
   constructor(message: string) {
-    super('EmulatorFixture', `emulator fixture: ${message}; see docs/emulator.md for the format`, 400);
+    super(`emulator fixture: ${message}; see docs/emulator.md for the format`);
+    this.name = 'FixtureError';
   }
 }
 

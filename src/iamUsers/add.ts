@@ -5,9 +5,9 @@
 import { daemonRequest, parseAnswer } from '../daemon/client/connection.js';
 import { ROUTES } from '../daemon/protocol.js';
 import { readAwsConfig } from '../config/awsConfig.js';
-import { KeyfobError } from '../errors.js';
-import { configFile } from '../paths.js';
-import { visible } from '../terminalText.js';
+import { KeyfobError } from '../core/errors.js';
+import { configFile } from '../core/paths.js';
+import { visible } from '../core/terminalText.js';
 import { fetchStatus } from '../daemon/client/status.js';
 import { KeysStoredError } from '../store/iamUserKeys.js';
 import { readKeyPair } from './readKeys.js';

@@ -4,8 +4,8 @@
 import { editConfigFile } from '../config/configWriter.js';
 import { interpretConfig } from '../config/awsConfig.js';
 import { keyfobLineProfile } from '../config/profileResolver.js';
-import { ConfigError } from '../errors.js';
-import { credentialProcessLine, keyfobExecutable } from '../shell/keyfobCommand.js';
+import { ConfigError } from '../core/errors.js';
+import { credentialProcessLine, keyfobExecutable } from '../shellInit/keyfobCommand.js';
 
 /** Keys that give a profile its credentials some other way. */
 const OTHER_SOURCES = ['role_arn', 'sso_session', 'sso_start_url', 'keyfob_sso_session', 'granted_sso_start_url', 'aws_access_key_id', 'web_identity_token_file'];

@@ -12,10 +12,10 @@ import { deriveSessionName, sameStartUrl, sessionForPortal } from '../config/sso
 import { ROUTES } from '../daemon/protocol.js';
 import { daemonRequest, parseAnswer } from '../daemon/client/connection.js';
 import type { StatusReport } from '../daemon/client/status.js';
-import { configFile } from '../paths.js';
-import { splitCommandLine } from '../shared/shellWords.js';
-import { credentialProcessLine, keyfobExecutable } from '../shell/keyfobCommand.js';
-import { visible } from '../terminalText.js';
+import { configFile } from '../core/paths.js';
+import { splitCommandLine } from '../core/shellWords.js';
+import { credentialProcessLine, keyfobExecutable } from '../shellInit/keyfobCommand.js';
+import { visible } from '../core/terminalText.js';
 import { GENERATED_MARKER } from './applyProfiles.js';
 import { printPatch, refuseUnparsable, type PopulateIO } from './index.js';
 

@@ -1,8 +1,8 @@
 // Profile names for populate: a template rendered per account and role, sanitised so the name
 // is one word to botocore's header parser and to a shell, and disambiguated when two collide.
 // Account and role names come from the server, so they are treated as hostile.
-import { ConfigError } from '../errors.js';
-import type { AccountAssignment } from '../credentials/assignments.js';
+import { ConfigError } from '../core/errors.js';
+import type { AccountAssignment } from '../aws/accounts.js';
 
 export const DEFAULT_TEMPLATE = '{account_name}/{role_name}';
 export const PLACEHOLDERS = ['account_name', 'account_id', 'role_name', 'sso_session', 'account_email'] as const;

@@ -1,5 +1,5 @@
 // A one-line progress bar on stderr, drawn only on a terminal: logs and pipes get the summary alone.
-import { visible } from '../terminalText.js';
+import { visible } from '../core/terminalText.js';
 
 const WIDTH = 30;
 

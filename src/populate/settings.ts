@@ -2,9 +2,9 @@
 // `keyfob populate` refreshes the profiles the way they were written. Nothing secret is kept.
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { writeFileAtomically } from '../shared/atomicFile.js';
-import { ensurePrivateDir, HOME_ELSEWHERE } from '../trustedPath.js';
-import { keyfobHome } from '../paths.js';
+import { writeFileAtomically } from '../core/atomicFile.js';
+import { ensurePrivateDir, HOME_ELSEWHERE } from '../core/trustedPath.js';
+import { keyfobHome } from '../core/paths.js';
 import type { ProfileMode } from './applyProfiles.js';
 
 export interface PopulateSettings {

@@ -12,7 +12,7 @@ import { createHash } from 'node:crypto';
 import { chmod, mkdir, readFile, unlink } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
-import { writeFileAtomically } from '../shared/atomicFile.js';
+import { writeFileAtomically } from '../core/atomicFile.js';
 import type { ClientRegistration, SsoSessionConfig, SsoToken } from './types.js';
 
 /** One cache file, with exactly the AWS CLI's keys. */

@@ -2,10 +2,10 @@
 // time: refresh tokens rotate, so a second concurrent refresh would be refused), and the sign-in,
 // one at a time per definition. The records live in the secret store (signInStore.ts); the opt-in
 // AWS CLI token cache is awsCliExport.ts; the calls to IAM Identity Center go through IdentityCenter.
-import { sdkIdentityCenter, type IdentityCenter } from '../aws/identityCenter.js';
-import { refreshWindow } from '../credentials/cachingProvider.js';
-import { SingleFlight } from '../shared/singleFlight.js';
-import { KeyfobError, NotSignedInError, oneLine } from '../errors.js';
+import { sdkIdentityCenter, type IdentityCenter } from './identityCenter.js';
+import { refreshWindow } from '../core/refreshWindow.js';
+import { SingleFlight } from '../core/singleFlight.js';
+import { KeyfobError, NotSignedInError, oneLine } from '../core/errors.js';
 import type { SecretStore } from '../store/index.js';
 import { defaultAwsCliCacheDir } from './awsCliCache.js';
 import { AwsCliExport } from './awsCliExport.js';

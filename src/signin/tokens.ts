@@ -2,7 +2,7 @@ import { CreateTokenCommand, type CreateTokenCommandInput, type CreateTokenComma
 import { errorName, oidcClient, upstreamFailure } from '../aws/clients.js';
 import { oidcCircuit } from '../aws/circuits.js';
 import { withRetry } from '../aws/retry.js';
-import { KeyfobError } from '../errors.js';
+import { KeyfobError } from '../core/errors.js';
 import type { ClientRegistration, SsoSessionConfig, SsoToken } from './types.js';
 
 export class SignInError extends KeyfobError {

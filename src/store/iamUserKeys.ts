@@ -1,7 +1,7 @@
 // IAM users' long-term keys (`keyfob add`), kept in the secret store and nowhere else: one entry a
 // profile (`iam-user:PROFILE`, JSON), and an index of those profiles (`iam-users`), because a
 // keychain cannot list what it holds. Changes go one at a time, so two adds never lose a name.
-import { KeyfobError } from '../errors.js';
+import { KeyfobError } from '../core/errors.js';
 import type { SecretStore } from './secretStore.js';
 
 export const iamUserKey = (profile: string) => `iam-user:${profile}`;

@@ -1,5 +1,5 @@
 // The secret store keyfob uses, chosen by KEYFOB_KEYRING.
-import { ConfigError } from '../errors.js';
+import { ConfigError } from '../core/errors.js';
 import { keychainStore } from './keychainStore.js';
 import { macKeychainStore } from './macKeychainStore.js';
 import { memoryStore } from './memoryStore.js';

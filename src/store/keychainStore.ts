@@ -8,7 +8,7 @@
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { KeychainError } from '../errors.js';
+import { KeychainError } from '../core/errors.js';
 import type { KeychainRequest, KeychainResponse } from './keychainProtocol.js';
 import { checkKey, checkValue, type SecretStore } from './secretStore.js';
 

@@ -12,7 +12,7 @@
 // longer value is split over numbered part entries, with the main entry naming how many and a digest.
 import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { KeychainError } from '../errors.js';
+import { KeychainError } from '../core/errors.js';
 import { checkKey, checkValue, type SecretStore } from './secretStore.js';
 
 export const SECURITY_PATH = '/usr/bin/security';

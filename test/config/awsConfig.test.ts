@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readAwsConfig, resolveProfileSource, type Profile, type SsoSession } from '../../src/config/awsConfig.js';
 import { deriveSessionName, pickSsoSession, upsertSsoSession } from '../../src/config/ssoSessions.js';
-import { ConfigError } from '../../src/errors.js';
+import { ConfigError } from '../../src/core/errors.js';
 
 let dir: string;
 beforeAll(async () => {

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BACKUP_SUFFIX, editConfigFile } from '../../src/config/configWriter.js';
 import { parseConfig } from '../../src/config/iniDocument.js';
-import { ConfigError } from '../../src/errors.js';
+import { ConfigError } from '../../src/core/errors.js';
 import { compileForChild, type CompiledModules } from './compileForChild.js';
 
 const def = { kind: 'default', name: 'default' } as const;

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { editConfigFile } from '../../src/config/configWriter.js';
-import { ConfigError } from '../../src/errors.js';
+import { ConfigError } from '../../src/core/errors.js';
 
 const ORIGINAL = '[default]\nregion = eu-west-1\n';
 // lockStaleMs is clamped to at least 2 s, and the lock is checked every stale/2: one check fits in this.

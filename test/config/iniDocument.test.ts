@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { parseConfig } from '../../src/config/iniDocument.js';
-import { shlexSplit } from '../../src/shared/shellWords.js';
-import { ConfigError } from '../../src/errors.js';
+import { shlexSplit } from '../../src/core/shellWords.js';
+import { ConfigError } from '../../src/core/errors.js';
 
 const sample = [
   '# my config',

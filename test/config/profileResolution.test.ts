@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ProfileResolver, type ProfileSource } from '../../src/config/profileResolver.js';
 import { ConfigCache } from '../../src/daemon/server/configCache.js';
-import { KeyfobError } from '../../src/errors.js';
+import { KeyfobError } from '../../src/core/errors.js';
 import { botocoreAvailable, botocoreResolve, type BotocoreSource } from '../helpers/botocore.js';
 
 const ROLE = (account: string, name: string) => `arn:aws:iam::${account}:role/${name}`;

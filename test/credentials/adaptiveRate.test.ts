@@ -1,8 +1,8 @@
 // The adaptive rate limiter: its arithmetic against a simulated token-bucket server on a virtual
 // clock, then listAssignments against the real emulator with a rate limit and injected faults.
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { AdaptiveRateLimiter, type Clock } from '../../src/credentials/adaptiveRate.js';
-import type { ListingProgress } from '../../src/credentials/assignments.js';
+import { AdaptiveRateLimiter, type Clock } from '../../src/aws/adaptiveRate.js';
+import type { ListingProgress } from '../../src/aws/accounts.js';
 import { RateLimiter } from '../../src/emulator/rateLimit.js';
 import { adminCall, DEMO_USER, type RunningEmulator, signInWithDevice, startTestEmulator } from '../helpers/emulator.js';
 
@@ -167,7 +167,7 @@ describe('listAssignments against the emulator', () => {
     emulator = await startTestEmulator(options);
     vi.stubEnv('AWS_ENDPOINT_URL_SSO', emulator.url);
     vi.resetModules();
-    const { listAssignments } = await import('../../src/credentials/assignments.js');
+    const { listAssignments } = await import('../../src/aws/accounts.js');
     const { accessToken } = await signInWithDevice(emulator);
     await adminCall(emulator, 'reset-stats', {});
     const access = emulator.org.access.get(DEMO_USER.username)!;

@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ProcessProvider } from '../../src/credentials/processProvider.js';
-import { splitCommandLine } from '../../src/shared/shellWords.js';
+import { splitCommandLine } from '../../src/core/shellWords.js';
 import { otherUser, type OtherUser } from '../helpers/otherUser.js';
 
 let dir: string;

@@ -5,7 +5,7 @@ import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { agentFile, launchAgentPlist, type AgentSpec } from '../../src/daemon/agent.js';
+import { agentFile, launchAgentPlist, type AgentSpec } from '../../src/daemon/client/agent.js';
 import { PYTHON } from '../helpers/botocore.js';
 import { requirePart } from '../helpers/requirePart.js';
 

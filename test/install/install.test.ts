@@ -120,7 +120,7 @@ describe.skipIf(!present)('installed from npm pack, under a path with a space an
 
   it('packs what keyfob runs from, the shims with their modes, and no sources or tests', () => {
     const paths = packed.files.map((f) => f.path).sort();
-    for (const needed of ['README.md', 'package.json', 'bin/keyfob', 'bin/keyfob.cjs', 'dist/cli.js', 'dist/credential-process.cjs', 'dist/assume.cjs', 'dist/daemon.mjs', 'dist/shell/init.js']) {
+    for (const needed of ['README.md', 'package.json', 'bin/keyfob', 'bin/keyfob.cjs', 'dist/cli.js', 'dist/credential-process.cjs', 'dist/assume.cjs', 'dist/daemon.mjs', 'dist/shellInit/init.js']) {
       expect(paths).toContain(needed);
     }
     const shims = readdirSync(join(REPO, 'shell')).sort();

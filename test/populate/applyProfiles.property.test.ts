@@ -4,9 +4,9 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { SsoSession } from '../../src/config/awsConfig.js';
 import { parseConfig } from '../../src/config/iniDocument.js';
-import type { AccountAssignment } from '../../src/credentials/assignments.js';
+import type { AccountAssignment } from '../../src/aws/accounts.js';
 import { applyProfiles, generatedFor, type ApplyOptions } from '../../src/populate/applyProfiles.js';
-import { credentialProcessLine } from '../../src/shell/keyfobCommand.js';
+import { credentialProcessLine } from '../../src/shellInit/keyfobCommand.js';
 import { nameProfiles } from '../../src/populate/profileNames.js';
 import { configText, expectIndexConsistent } from '../helpers/configArbitraries.js';
 

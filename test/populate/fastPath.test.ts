@@ -8,7 +8,7 @@ import { existsSync, mkdirSync, readFileSync, symlinkSync, writeFileSync } from 
 import { dirname, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseConfig } from '../../src/config/iniDocument.js';
-import { shlexSplit } from '../../src/shared/shellWords.js';
+import { shlexSplit } from '../../src/core/shellWords.js';
 import { GENERATED_MARKER } from '../../src/populate/applyProfiles.js';
 import { runAwsCli } from '../helpers/awscli.js';
 import { startTestEmulator, type RunningEmulator } from '../helpers/emulator.js';

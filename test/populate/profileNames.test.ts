@@ -3,10 +3,10 @@
 import { spawnSync } from 'node:child_process';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import type { AccountAssignment } from '../../src/credentials/assignments.js';
-import { credentialProcessLine } from '../../src/shell/keyfobCommand.js';
+import type { AccountAssignment } from '../../src/aws/accounts.js';
+import { credentialProcessLine } from '../../src/shellInit/keyfobCommand.js';
 import { checkTemplate, nameProfiles, sanitizeProfileName } from '../../src/populate/profileNames.js';
-import { quotePosix } from '../../src/shell/quote.js';
+import { quotePosix } from '../../src/render/quote.js';
 
 const account = (accountId: string, accountName: string, roles: string[], emailAddress?: string): AccountAssignment => ({
   accountId,

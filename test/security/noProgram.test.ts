@@ -13,7 +13,7 @@ import { request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { socketLocation } from '../../src/paths.js';
+import { socketLocation } from '../../src/core/paths.js';
 import { ENVIRONMENT_HEADER, PROCESS_HEADER, ROUTES } from '../../src/daemon/protocol.js';
 import { daemonPid, watchChildren } from '../helpers/daemonChildren.js';
 import { startTestEmulator, type RunningEmulator } from '../helpers/emulator.js';

@@ -12,7 +12,7 @@ import { dirname, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEMO_IAM_USER } from '../../src/emulator/defaultFixture.js';
 import { ROUTES } from '../../src/daemon/protocol.js';
-import { SOCKET_PATH_LIMIT } from '../../src/paths.js';
+import { SOCKET_PATH_LIMIT } from '../../src/core/paths.js';
 import { startTestEmulator, type RunningEmulator } from '../helpers/emulator.js';
 import { KEYFOB_BIN, runKeyfob, signedInHome, type KeyfobHome } from '../helpers/keyfob.js';
 

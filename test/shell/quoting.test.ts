@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import fc from 'fast-check';
 import { afterAll, describe, expect, it } from 'vitest';
-import { envScript, quotePowerShell, quotePosix, type Shell } from '../../src/shell/quote.js';
+import { envScript, quotePowerShell, quotePosix, type Shell } from '../../src/render/quote.js';
 import { requirePart } from '../helpers/requirePart.js';
 
 const canary = mkdtempSync(join(tmpdir(), 'kf-quote-canary-'));

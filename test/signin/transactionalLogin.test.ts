@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { planLogin } from '../../src/config/ssoSessions.js';
-import { NotSignedInError } from '../../src/errors.js';
+import { NotSignedInError } from '../../src/core/errors.js';
 import { SessionManager, type Logger } from '../../src/signin/sessions.js';
 import type { SsoSessionConfig } from '../../src/signin/types.js';
 import { memoryStore } from '../../src/store/index.js';

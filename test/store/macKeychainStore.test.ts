@@ -4,7 +4,7 @@ import { copyFile, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { KeychainError } from '../../src/errors.js';
+import { KeychainError } from '../../src/core/errors.js';
 import { openSecretStore } from '../../src/store/index.js';
 import { MAC_KEYCHAIN_TIMEOUT_MS, macKeychainStore, SECURITY_LINE_LIMIT } from '../../src/store/macKeychainStore.js';
 

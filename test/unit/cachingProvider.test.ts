@@ -2,7 +2,7 @@
 // handed out inside the refresh window, and the background refresh of credentials in use.
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { CachingProvider, ROLE_REFRESH_WINDOW_MS, SERVE_MARGIN_MS, STALE_REFRESH_WAIT_MS } from '../../src/credentials/cachingProvider.js';
-import { NotSignedInError, UpstreamUnavailableError } from '../../src/errors.js';
+import { NotSignedInError, UpstreamUnavailableError } from '../../src/core/errors.js';
 import type { CredentialProvider, RoleCredentials } from '../../src/credentials/types.js';
 
 const HOUR = 60 * 60_000;

@@ -9,7 +9,7 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { ConfigCache } from '../../src/daemon/server/configCache.js';
 import { CredentialService } from '../../src/daemon/server/credentialService.js';
 import { iamUserKey, IAM_USERS_INDEX } from '../../src/store/iamUserKeys.js';
-import { MfaRequiredError, type KeyfobError } from '../../src/errors.js';
+import { MfaRequiredError, type KeyfobError } from '../../src/core/errors.js';
 import { SessionManager } from '../../src/signin/sessions.js';
 import { memoryStore, type SecretStore } from '../../src/store/index.js';
 import { FakeIdentityCenter, quietLog, session } from './fakeIdentityCenter.js';

@@ -2,7 +2,7 @@
 // within its wait and later callers get the error at once, one probe at a time with backoff that
 // grows to a cap, concurrent callers share the probe, and a success closes it.
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { Circuit, CircuitOpenError, type CircuitClock } from '../../src/shared/circuit.js';
+import { Circuit, CircuitOpenError, type CircuitClock } from '../../src/core/circuit.js';
 
 const T0 = Date.UTC(2026, 0, 1);
 

@@ -8,7 +8,7 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { ROLE_REFRESH_WINDOW_MS } from '../../src/credentials/cachingProvider.js';
 import { ConfigCache, REVALIDATE_MS } from '../../src/daemon/server/configCache.js';
 import { CredentialService } from '../../src/daemon/server/credentialService.js';
-import { KeyfobError, NoSessionForPortalError, NotSignedInError, UnknownProfileError } from '../../src/errors.js';
+import { KeyfobError, NoSessionForPortalError, NotSignedInError, UnknownProfileError } from '../../src/core/errors.js';
 import { SessionManager, TOKEN_REFRESH_WINDOW_MS } from '../../src/signin/sessions.js';
 import { memoryStore } from '../../src/store/index.js';
 import { FakeIdentityCenter, quietLog, session } from './fakeIdentityCenter.js';

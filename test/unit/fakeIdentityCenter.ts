@@ -2,7 +2,7 @@
 // does where keyfob's logic depends on it: refresh tokens rotate (a used one is refused), tokens
 // and role credentials expire on the (fake) clock, a revoked session refuses its tokens, and a
 // sign-in waits until the test approves it. Every call is counted.
-import type { IdentityCenter } from '../../src/aws/identityCenter.js';
+import type { IdentityCenter } from '../../src/signin/identityCenter.js';
 import type { RoleCredentials } from '../../src/credentials/types.js';
 import { RefreshRejectedError } from '../../src/signin/tokens.js';
 import type { ClientRegistration, SignInHooks, SignInMethod, SsoSessionConfig, SsoToken } from '../../src/signin/types.js';

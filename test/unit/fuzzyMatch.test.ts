@@ -3,7 +3,7 @@
 import { describe, expect, it } from 'vitest';
 import { displayWidth, filterRows } from '../../src/assume/picker.js';
 import { nearestNames } from '../../src/config/nearestNames.js';
-import { queryTerms, rankMatches, scoreTerm } from '../../src/fuzzyMatch.js';
+import { queryTerms, rankMatches, scoreTerm } from '../../src/core/fuzzyMatch.js';
 
 const ORG = [
   'Security/AdministratorAccess',

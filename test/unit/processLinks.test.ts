@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { ConfigCache } from '../../src/daemon/server/configCache.js';
 import { CredentialService } from '../../src/daemon/server/credentialService.js';
-import type { KeyfobError } from '../../src/errors.js';
+import type { KeyfobError } from '../../src/core/errors.js';
 import type { RoleCredentials } from '../../src/credentials/types.js';
 import { SessionManager } from '../../src/signin/sessions.js';
 import { memoryStore } from '../../src/store/index.js';

@@ -1,7 +1,7 @@
 // SessionManager against a fake IAM Identity Center and the memory store, on a fake clock:
 // concurrent refresh, rotating refresh tokens, concurrent logins, refresh ahead of expiry.
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { NotSignedInError, UpstreamUnavailableError } from '../../src/errors.js';
+import { NotSignedInError, UpstreamUnavailableError } from '../../src/core/errors.js';
 import { SessionManager, TOKEN_REFRESH_WAIT_MS, TOKEN_REFRESH_WINDOW_MS } from '../../src/signin/sessions.js';
 import { RegistrationRejectedError } from '../../src/signin/tokens.js';
 import type { SignInPrompt } from '../../src/signin/types.js';

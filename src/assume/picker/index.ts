@@ -1,7 +1,7 @@
 // The fuzzy profile picker `assume` opens when it gets no profile: a filter line and up to 15
 // rows drawn below the cursor on the terminal, erased again on exit. Here: the picker's state
 // and event loop; ./session.ts owns the terminal, ./keys.ts decodes keys, ./layout.ts draws.
-import { visible } from '../../terminalText.js';
+import { visible } from '../../core/terminalText.js';
 import { listenForKeys, type Key } from './keys.js';
 import { displayWidth, dropLastGrapheme, drawFrame, filterRows, toRow, type PickerItem, type Row } from './layout.js';
 import { CLEANUP_SIGNALS, ERASE_DOWN, RESET, SHOW_CURSOR, WRAP_OFF, WRAP_ON, openTerminal, type PickerStreams, type Terminal } from './session.js';

@@ -2,8 +2,8 @@
 // Names are hostile: control, bidi and other invisible characters are shown as escapes
 // (visible()), and every row is cut to the terminal width.
 import stringWidth from 'string-width';
-import { rankMatches } from '../../fuzzyMatch.js';
-import { visible } from '../../terminalText.js';
+import { rankMatches } from '../../core/fuzzyMatch.js';
+import { visible } from '../../core/terminalText.js';
 import { CSI, DIM, ERASE_DOWN, HIDE_CURSOR, RESET, REVERSE, SHOW_CURSOR } from './session.js';
 
 export interface PickerItem {

@@ -15,7 +15,7 @@
 //
 // analyse() is one state machine (configparser's _read); the whitespace and header rules it
 // uses live next to it because they mean nothing apart from it.
-import { shlexSplit } from '../../shared/shellWords.js';
+import { shlexSplit } from '../../core/shellWords.js';
 
 // Python's str.isspace(), which configparser's strip() and `\s` use. JavaScript's `\s` and
 // trim() differ: they include U+FEFF and leave out U+001C–U+001F and U+0085.

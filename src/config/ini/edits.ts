@@ -9,7 +9,7 @@
 // One room over 300 lines: the recording half (what each edit answers, by the names sections
 // have mid-batch) and the writing half (replaying the log on the pieces) must agree edit by edit,
 // and test/config/editBatch.property.test.ts checks them together against one edit at a time.
-import { ConfigError } from '../../errors.js';
+import { ConfigError } from '../../core/errors.js';
 import { analyse, indentOf, isSkipped, pyStrip, valueStart, type Line, type Section, type SectionKind, type SectionRef } from './dialect.js';
 import { headerFor, normaliseMarker, validateKey, validateValue } from './writing.js';
 

@@ -1,6 +1,6 @@
 // What keyfob writes into an AWS config file: section headers, keys and values that every reader
 // (botocore, the JS and Go SDKs, a shell, a terminal) sees alike.
-import { ConfigError } from '../../errors.js';
+import { ConfigError } from '../../core/errors.js';
 import { pyStrip, type SectionKind } from './dialect.js';
 
 export /** A marker comment must look like a comment so every INI reader skips it. */

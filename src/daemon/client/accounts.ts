@@ -1,6 +1,6 @@
 // Client side of the account listing: the daemon lists with its session's token and streams
 // progress, so a large organisation shows how far it got.
-import { KeyfobError } from '../../errors.js';
+import { KeyfobError } from '../../core/errors.js';
 import { ROUTES, type AccountsEvent, type AccountsProgress } from '../protocol.js';
 import { daemonEvents } from './connection.js';
 

@@ -2,11 +2,11 @@
 // config parsing — this is on the credential_process hot path. Starts the daemon on demand.
 import { connect } from 'node:net';
 import { StringDecoder } from 'node:string_decoder';
-import { DaemonUnavailableError, KeyfobError } from '../../errors.js';
+import { DaemonUnavailableError, KeyfobError } from '../../core/errors.js';
 import { join } from 'node:path';
-import { configFile, credentialsFile, importFromDist, installRoot, socketLocation } from '../../paths.js';
-import { CREDENTIAL_VARIABLES } from '../../shared/credentialVariables.js';
-import { SOCKET_ELSEWHERE, socketProblem, UntrustedPathError } from '../../trustedPath.js';
+import { configFile, credentialsFile, importFromDist, installRoot, socketLocation } from '../../core/paths.js';
+import { CREDENTIAL_VARIABLES } from '../../core/credentialVariables.js';
+import { SOCKET_ELSEWHERE, socketProblem, UntrustedPathError } from '../../core/trustedPath.js';
 import { ENVIRONMENT_HEADER, ROUTES, type ErrorBody } from '../protocol.js';
 
 export interface DaemonResponse {

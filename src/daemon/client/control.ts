@@ -1,7 +1,7 @@
 // `keyfob daemon start|stop|status|run|socket`.
-import { KeyfobError } from '../../errors.js';
-import { restrictedSocketPath, socketLocation } from '../../paths.js';
-import { visible } from '../../terminalText.js';
+import { KeyfobError } from '../../core/errors.js';
+import { restrictedSocketPath, socketLocation } from '../../core/paths.js';
+import { visible } from '../../core/terminalText.js';
 import { ROUTES } from '../protocol.js';
 import { daemonRequest, parseAnswer, startDaemonInBackground } from './connection.js';
 import { fetchStatus } from './status.js';

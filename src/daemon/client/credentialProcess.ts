@@ -1,9 +1,9 @@
 // `keyfob credential-process --profile NAME`: the hot path the AWS CLI and SDKs run.
 // One socket round trip to the daemon, which answers from memory; see
 // src/daemon/server/credentialService.ts for where the answer comes from.
-import { KeyfobError, oneLine } from '../../errors.js';
-import { importFromDist } from '../../paths.js';
-import { parseLeanArgs } from '../../leanArgs.js';
+import { KeyfobError, oneLine } from '../../core/errors.js';
+import { importFromDist } from '../../core/paths.js';
+import { parseLeanArgs } from '../../core/leanArgs.js';
 import { ROUTES } from '../protocol.js';
 import { daemonRequest, parseAnswer } from './connection.js';
 import { withMfa } from './mfaRetry.js';

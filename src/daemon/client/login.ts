@@ -1,9 +1,9 @@
 // Client side of sign-in: ask the daemon to run it, show its prompt on stderr, and open the
 // browser here, as the user: the daemon never runs a program (see docs/security.md).
-import { KeyfobError } from '../../errors.js';
+import { KeyfobError } from '../../core/errors.js';
 import { defaultSignInMethod, openInBrowser, pickBrowserEnv } from '../../signin/browser.js';
 import type { SsoSessionConfig } from '../../signin/types.js';
-import { visible } from '../../terminalText.js';
+import { visible } from '../../core/terminalText.js';
 import { ROUTES, type LoginEvent, type LoginRequest } from '../protocol.js';
 import { daemonEvents } from './connection.js';
 

@@ -7,10 +7,10 @@ import { createHash } from 'node:crypto';
 import { closeSync, openSync, readSync, writeSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import lockfile from 'proper-lockfile';
-import { KeyfobError } from '../../errors.js';
-import { visible } from '../../terminalText.js';
+import { KeyfobError } from '../../core/errors.js';
+import { visible } from '../../core/terminalText.js';
 import { DURATION_PARAM, ROUTES } from '../protocol.js';
-import { socketLocation } from '../../paths.js';
+import { socketLocation } from '../../core/paths.js';
 import { daemonRequest, parseAnswer } from './connection.js';
 
 const ATTEMPTS = 3;

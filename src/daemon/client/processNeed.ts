@@ -12,10 +12,9 @@ import { dirname, join } from 'node:path';
 import lockfile from 'proper-lockfile';
 import { PROCESS_TIMEOUT_MS } from '../../credentials/processOutput.js';
 import { toCredentialProcessOutput } from '../../credentials/types.js';
-import { ConfigError, KeyfobError } from '../../errors.js';
-import { configFile, credentialsFile, socketLocation } from '../../paths.js';
+import { ConfigError, KeyfobError } from '../../core/errors.js';
+import { configFile, credentialsFile, socketLocation } from '../../core/paths.js';
 import { PROCESS_HEADER, type ErrorBody, type ProcessOutputHeader } from '../protocol.js';
-import type { DaemonResponse } from './connection.js';
 
 /** The largest process header sent: the daemon's request head is limited to 16 KiB in all. */
 const MAX_HEADER_CHARS = 12 * 1024;
@@ -24,6 +23,9 @@ const MAX_HEADER_CHARS = 12 * 1024;
 const WAIT_FOR_OTHER_RUN_MS = PROCESS_TIMEOUT_MS + 15_000;
 
 /** The profile a NeedsProcess answer names; undefined for any other answer. */
+/** An answer of the daemon, as connection.ts reads it (written out here: connection.ts loads this module). */
+type DaemonResponse = { status: number; body: string };
+
 export function processNeedOf(res: DaemonResponse): string | undefined {
   if (res.status !== 428 || !res.body.includes('"NeedsProcess"')) return undefined;
   try {

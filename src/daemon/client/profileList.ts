@@ -1,7 +1,7 @@
 // `keyfob list`: every profile of the config and credentials file, as the daemon resolves it.
 import stringWidth from 'string-width';
-import { untilText } from '../../shared/time.js';
-import { visible } from '../../terminalText.js';
+import { untilText } from '../../core/time.js';
+import { visible } from '../../core/terminalText.js';
 import { ROUTES, type ProfileListing } from '../protocol.js';
 import { daemonRequest, parseAnswer } from './connection.js';
 

@@ -1,6 +1,6 @@
 // `keyfob status`: what the daemon knows, formatted for people. Never starts a daemon.
-import { localTime, untilText } from '../../shared/time.js';
-import { visible } from '../../terminalText.js';
+import { localTime, untilText } from '../../core/time.js';
+import { visible } from '../../core/terminalText.js';
 import { ROUTES } from '../protocol.js';
 import { daemonRequest, parseAnswer } from './connection.js';
 
@@ -53,7 +53,7 @@ function forwardedProfiles(setting: StatusReport['daemon']['forwardProfiles']): 
   return `, no profile (${setting.problem})`;
 }
 
-// One time format everywhere (src/shared/time.ts): local time with its zone.
+// One time format everywhere (src/core/time.ts): local time with its zone.
 const when = (iso: string) => localTime(new Date(iso));
 const failing = (f: RefreshFailing | undefined) => (f ? `; refresh failing since ${when(f.since)}: ${f.error}; serving until ${when(f.until)}` : '');
 const UPSTREAM_NAMES = { portal: 'IAM Identity Center portal', oidc: 'IAM Identity Center OIDC', sts: 'STS' };

@@ -1,7 +1,7 @@
 // How the daemon's servers (the socket API and the loopback auto-refresh endpoint) turn a failure
 // into what they send, and how they stream events: one place, so both answer alike.
 import type { ServerResponse } from 'node:http';
-import { KeyfobError } from '../../errors.js';
+import { KeyfobError } from '../../core/errors.js';
 import type { DaemonLog } from './log.js';
 
 /** The error to send: a KeyfobError as it is; anything else is logged with its stack and sent as a generic 500. */

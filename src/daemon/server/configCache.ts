@@ -12,10 +12,10 @@ import { isAbsolute } from 'node:path';
 import { interpretConfig, type AwsConfig } from '../../config/awsConfig.js';
 import { parseConfig, type ConfigDocument } from '../../config/iniDocument.js';
 import type { ProfileFiles } from '../../config/profileResolver.js';
-import { ConfigError } from '../../errors.js';
+import { ConfigError } from '../../core/errors.js';
 import { CONFIG_ELSEWHERE, interpretCredentialsFile } from '../../config/profileFiles.js';
-import { credentialsFile } from '../../paths.js';
-import { readOwnFile } from '../../trustedPath.js';
+import { credentialsFile } from '../../core/paths.js';
+import { readOwnFile } from '../../core/trustedPath.js';
 
 /** How many config files the daemon keeps parsed at once (most recently used win). */
 const MAX_FILES = 32;

@@ -22,7 +22,7 @@ import { unlinkSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import { join } from 'node:path';
-import { KeyfobError } from '../../errors.js';
+import { KeyfobError } from '../../core/errors.js';
 import type { CredentialProcessOutput } from '../../credentials/types.js';
 import { knownError, sendJson } from './answers.js';
 import type { DaemonLog } from './log.js';

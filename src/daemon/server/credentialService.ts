@@ -23,15 +23,15 @@ import { SessionTokenProvider } from '../../credentials/sessionTokenProvider.js'
 import { SsoRoleProvider } from '../../credentials/ssoRoleProvider.js';
 import { StaticProvider } from '../../credentials/staticProvider.js';
 import { toCredentialProcessOutput, type CredentialProcessOutput, type CredentialProvider, type RoleCredentials } from '../../credentials/types.js';
-import { ConfigError, KeyfobError, NoSessionForPortalError, NotSignedInError, oneLine, UnknownProfileError } from '../../errors.js';
+import { ConfigError, KeyfobError, NoSessionForPortalError, NotSignedInError, oneLine, UnknownProfileError } from '../../core/errors.js';
 import { signInDefinition, type SsoSessionConfig } from '../../signin/types.js';
-import { sdkIdentityCenter, type IdentityCenter } from '../../aws/identityCenter.js';
+import { sdkIdentityCenter, type IdentityCenter } from '../../signin/identityCenter.js';
 import { arnAccount, sdkSts, type SigningKeys, type Sts } from '../../aws/sts.js';
 import type { Logger } from '../../signin/types.js';
 import type { SessionManager } from '../../signin/sessions.js';
 import { IamUserKeys, type IamUserKeyPair } from '../../store/iamUserKeys.js';
 import type { SecretStore } from '../../store/index.js';
-import { splitCommandLine } from '../../shared/shellWords.js';
+import { splitCommandLine } from '../../core/shellWords.js';
 import type { AssumeAnswer, ProfileListing, ProfileSummary } from '../protocol.js';
 import type { ConfigCache } from './configCache.js';
 

@@ -5,7 +5,7 @@
 // profile of the daemon's own config. A setting that cannot be read serves none (fail closed).
 import { closeSync, constants, fstatSync, openSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { keyfobHome } from '../../paths.js';
+import { keyfobHome } from '../../core/paths.js';
 
 export const SETTINGS_FILE = 'settings.json';
 export const FORWARD_PROFILES = 'forward_profiles';

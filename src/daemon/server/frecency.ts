@@ -9,7 +9,7 @@
 // atomic (temp file, fsync, rename), so a crash leaves the old file or the new one.
 import { mkdir, readFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
-import { writeFileAtomically } from '../../shared/atomicFile.js';
+import { writeFileAtomically } from '../../core/atomicFile.js';
 
 export const DEFAULT_HALF_LIFE_MS = 3 * 24 * 60 * 60 * 1000;
 const DEFAULT_DEBOUNCE_MS = 200;

@@ -4,14 +4,14 @@
 import { chmodSync, rmSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { dirname, join } from 'node:path';
-import { configFile, keyfobHome, logFile, restrictedSocketLocation, socketLocation, type SocketLocation } from '../../paths.js';
+import { configFile, keyfobHome, logFile, restrictedSocketLocation, socketLocation, type SocketLocation } from '../../core/paths.js';
 import { SessionManager } from '../../signin/sessions.js';
 import { openSecretStore } from '../../store/index.js';
 import { ConfigFiles } from './configCache.js';
 import { ContainerEndpoint, forgetSavedTokens } from './containerEndpoint.js';
 import { CredentialService } from './credentialService.js';
 import { FrecencyStore } from './frecency.js';
-import { ensurePrivateDir, HOME_ELSEWHERE, SOCKET_ELSEWHERE } from '../../trustedPath.js';
+import { ensurePrivateDir, HOME_ELSEWHERE, SOCKET_ELSEWHERE } from '../../core/trustedPath.js';
 import { acquirePidLock, clearStaleSocket } from './lifecycle.js';
 import { loadForwardProfiles } from './forwardProfiles.js';
 import { DaemonLog } from './log.js';

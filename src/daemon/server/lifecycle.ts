@@ -2,8 +2,8 @@
 // KEYFOB_HOME (a pid lock), and stale sockets from a killed daemon cleaned up.
 import { closeSync, constants, lstatSync, openSync, readFileSync, rmSync, writeSync } from 'node:fs';
 import { connect } from 'node:net';
-import { KeyfobError } from '../../errors.js';
-import { isZombie } from '../../shared/processState.js';
+import { KeyfobError } from '../../core/errors.js';
+import { isZombie } from '../../core/processState.js';
 
 export class AlreadyRunningError extends KeyfobError {
   constructor(detail: string) {

@@ -6,12 +6,12 @@
 // reader sees at once what either socket accepts and from whom.
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { failingUpstreams } from '../../aws/circuits.js';
-import { listAssignments } from '../../credentials/assignments.js';
-import { assumedNote, assumeEnvironment, EXPORTED_LIST } from '../../shell/environment.js';
+import { listAssignments } from '../../aws/accounts.js';
+import { assumedNote, assumeEnvironment, EXPORTED_LIST } from '../../render/environment.js';
 import { isAwsRegion } from '../../config/region.js';
-import { KeyfobError, MfaRequiredError, NoSessionForPortalError, NotSignedInError, oneLine } from '../../errors.js';
-import { envScript, noteScript, SHELLS, type Shell } from '../../shell/quote.js';
-import type { SocketLocation } from '../../paths.js';
+import { KeyfobError, MfaRequiredError, NoSessionForPortalError, NotSignedInError, oneLine } from '../../core/errors.js';
+import { envScript, noteScript, SHELLS, type Shell } from '../../render/quote.js';
+import type { SocketLocation } from '../../core/paths.js';
 import type { SessionManager } from '../../signin/sessions.js';
 import { DEFAULT_SCOPES, type SignInPrompt, type SsoSessionConfig } from '../../signin/types.js';
 import { DURATION_PARAM, ENVIRONMENT_HEADER, MAX_BODY_BYTES, PROCESS_HEADER, ROUTES, type AccountsEvent, type AssumeAnswer, type ContainerToken, type ErrorBody, type LoginEvent } from '../protocol.js';

@@ -3,7 +3,7 @@
 // are the words the AWS CLI runs.
 import { execFileSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
-import { splitCommandLine, windowsShellSplit } from '../../src/shared/shellWords.js';
+import { splitCommandLine, windowsShellSplit } from '../../src/core/shellWords.js';
 import { requirePart } from '../helpers/requirePart.js';
 
 const LINES = [

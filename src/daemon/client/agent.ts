@@ -7,7 +7,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { installRoot, keyfobHome } from '../paths.js';
+import { installRoot, keyfobHome } from '../../core/paths.js';
 
 export const LAUNCH_AGENT_LABEL = 'dev.keyfob.daemon';
 export const SYSTEMD_UNIT_NAME = 'keyfob.service';

@@ -1,6 +1,6 @@
 // `3600`, `3600s`, `45m`, `1h`, `1h30m` → seconds: how -d/--duration is written for assume, exec
 // and the console. No imports but errors.ts: the lean assume backend loads this.
-import { KeyfobError } from '../errors.js';
+import { KeyfobError } from './errors.js';
 
 export function parseDurationSeconds(text: string): number {
   const trimmed = text.trim();

@@ -7,9 +7,9 @@
 import yargs, { type CommandModule } from 'yargs';
 import { ASSUME_FLAGS } from '../assume/args.js';
 import { OPTIONS as CREDENTIAL_PROCESS_OPTIONS } from '../daemon/client/credentialProcess.js';
-import { KeyfobError } from '../errors.js';
+import { KeyfobError } from '../core/errors.js';
 import { keyfobExecutable } from './keyfobCommand.js';
-import { quoteFor, type Shell } from './quote.js';
+import { quoteFor, type Shell } from '../render/quote.js';
 
 export interface CommandCompletion {
   name: string;

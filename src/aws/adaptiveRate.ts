@@ -3,7 +3,7 @@
 // Not the SDK's retryMode 'adaptive': its CUBIC limiter cuts the rate to 0.7× on every throttle
 // (beta in @smithy/core's DefaultRateLimiter). Measured in-process on 1000 accounts × 3 roles at
 // 20 req/s, 8 in flight: SDK adaptive took 1.03× the ideal time (25 × 429), this limiter 0.97× (18).
-import { backoffDelay, DEFAULT_RETRY, httpStatusOf, isThrottleOrServerFault, type RetryPolicy, sleep } from '../aws/retry.js';
+import { backoffDelay, DEFAULT_RETRY, httpStatusOf, isThrottleOrServerFault, type RetryPolicy, sleep } from './retry.js';
 
 export interface Clock {
   now(): number;

@@ -2,10 +2,10 @@
 // absolute path (quoted for that shell), so `assume` works whatever PATH the shell ends up with.
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { KeyfobError } from '../errors.js';
+import { KeyfobError } from '../core/errors.js';
 import { keyfobExecutable } from './keyfobCommand.js';
-import { installRoot } from '../paths.js';
-import { quoteFor, SHELLS, type Shell } from './quote.js';
+import { installRoot } from '../core/paths.js';
+import { quoteFor, SHELLS, type Shell } from '../render/quote.js';
 
 /** The files of each shell's shim, in shell/: bash and zsh share the functions (fastpath.sh is the installed keyfob command's too), not the completion. */
 const SHIM_FILES: Record<Shell, string[]> = {

@@ -4,8 +4,8 @@
 // it through /bin/sh, so it is an absolute path, quoted the one way both read alike.
 import { accessSync, constants, readFileSync, realpathSync, writeFileSync } from 'node:fs';
 import { delimiter, join } from 'node:path';
-import { installRoot } from '../paths.js';
-import { quotePosix } from './quote.js';
+import { installRoot } from '../core/paths.js';
+import { quotePosix } from '../render/quote.js';
 
 /** This installation's bin/keyfob (the sh front; bin/keyfob.cjs is the Node entry behind it). */
 function ownBin(): string {

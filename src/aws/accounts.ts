@@ -3,8 +3,8 @@
 // the adaptive rate limiter, so a large organisation is listed at the rate the service grants.
 // All or nothing: a call that finally fails rejects the whole listing.
 import { ListAccountRolesCommand, ListAccountsCommand } from '@aws-sdk/client-sso';
-import { portalCircuit } from '../aws/circuits.js';
-import { ssoClient, upstreamFailure } from '../aws/clients.js';
+import { portalCircuit } from './circuits.js';
+import { ssoClient, upstreamFailure } from './clients.js';
 import { sharedLimiter } from './adaptiveRate.js';
 
 export interface AccountAssignment {

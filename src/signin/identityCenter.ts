@@ -2,14 +2,14 @@
 // SDK-backed one talks to AWS (or `keyfob emulator`, through the endpoint overrides); unit tests
 // inject a fake, so the sessions, the caching provider and the credential service run in memory.
 import { GetRoleCredentialsCommand, LogoutCommand } from '@aws-sdk/client-sso';
-import type { RoleCredentials } from '../credentials/types.js';
-import { portalCircuit } from './circuits.js';
-import { deviceSignIn } from '../signin/deviceFlow.js';
-import { pkceSignIn } from '../signin/pkceFlow.js';
-import { registerClient } from '../signin/registration.js';
-import { refreshSsoToken } from '../signin/tokens.js';
-import type { ClientRegistration, SignInHooks, SignInMethod, SsoSessionConfig, SsoToken } from '../signin/types.js';
-import { ssoClient } from './clients.js';
+import type { RoleCredentials } from '../aws/roleCredentials.js';
+import { portalCircuit } from '../aws/circuits.js';
+import { deviceSignIn } from './deviceFlow.js';
+import { pkceSignIn } from './pkceFlow.js';
+import { registerClient } from './registration.js';
+import { refreshSsoToken } from './tokens.js';
+import type { ClientRegistration, SignInHooks, SignInMethod, SsoSessionConfig, SsoToken } from './types.js';
+import { ssoClient } from '../aws/clients.js';
 
 export interface IdentityCenter {
   /** RegisterClient for a sign-in method. */

@@ -2,8 +2,8 @@
 // set in KEYFOB_EXPORTED, so it only ever clears its own: an AWS_REGION the user set before any
 // assume stays when the next profile has no region.
 import type { AssumeAnswer, ContainerToken, ProfileSummary } from '../daemon/protocol.js';
-import { visible } from '../terminalText.js';
-import { untilText } from '../shared/time.js';
+import { visible } from '../core/terminalText.js';
+import { untilText } from '../core/time.js';
 
 export const EXPORTED_LIST = 'KEYFOB_EXPORTED';
 

@@ -1,7 +1,7 @@
 // isZombie from /proc, and from `ps -o stat=` where there is no /proc (macOS), on a real zombie.
 import { spawn } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
-import { isZombie } from '../../src/shared/processState.js';
+import { isZombie } from '../../src/core/processState.js';
 import { waitFor } from '../helpers/waitFor.js';
 
 describe('isZombie', () => {

@@ -1,6 +1,6 @@
 // The one time format for people: local time, its zone and what remains, `until 14:05 CET (3h 12m)`.
 import { afterEach, describe, expect, it } from 'vitest';
-import { localTime, spanText, untilText, zoneName } from '../../src/shared/time.js';
+import { localTime, spanText, untilText, zoneName } from '../../src/core/time.js';
 
 const savedTz = process.env.TZ;
 afterEach(() => {

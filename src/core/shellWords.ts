@@ -2,7 +2,7 @@
 // (the AWS CLI and every SDK built on botocore run the result without a shell): shlex.split on
 // POSIX, the Windows C runtime's rules on Windows. shlexSplit also splits config section headers
 // as botocore does (config/ini/dialect.ts); this file imports nothing from the layers above it.
-import { ConfigError } from '../errors.js';
+import { ConfigError } from './errors.js';
 
 /** shlex.split (POSIX mode, no comments), or undefined where Python would raise. */
 export function shlexSplit(s: string): string[] | undefined {
