@@ -7,7 +7,7 @@
 # Tells `keyfob doctor` (a child of this shell) that the shim is loaded.
 set -gx KEYFOB_SHELL_SHIM fish
 
-# The daemon's socket and the config file, found as keyfob itself finds them (src/paths.ts; the
+# The daemon's socket and the config file, found as keyfob itself finds them (src/core/paths.ts; the
 # POSIX shells' copy is locate.sh), at each call: a KEYFOB_HOME or AWS_CONFIG_FILE set later counts.
 function __keyfob_path --description 'a path from the environment, expanded as keyfob does'
     switch $argv[1]

@@ -1,5 +1,5 @@
 # keyfob: where the daemon's socket and the caller's config and credentials files are, found as keyfob itself finds
-# them (src/paths.ts), for the POSIX shells' fast paths: the bash/zsh shim and credential-process.sh.
+# them (src/core/paths.ts), for the POSIX shells' fast paths: the bash/zsh shim and credential-process.sh.
 # Kept free of forks: it runs at every `assume` and every credential_process call.
 
 # Found at each call, so a KEYFOB_HOME or AWS_CONFIG_FILE set later (by direnv, say) counts.

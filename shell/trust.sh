@@ -1,6 +1,6 @@
 # keyfob: may this shell trust the daemon socket $1? `__keyfob_trusted_socket SOCK` returns 0 if
 # so, 1 if not (silently: the caller then asks keyfob itself, which refuses with a one-line reason).
-# The rule is OpenSSH's StrictModes, the same as src/trustedPath.ts: the socket and its directory
+# The rule is OpenSSH's StrictModes, the same as src/core/trustedPath.ts: the socket and its directory
 # are yours and not symlinks, the directory is writable by nobody else, and every directory above
 # is owned by root or you and writable by nobody else (a sticky one of root's, like /tmp, excepted).
 # Then no other local user can have made the socket or swap it later.
