@@ -309,7 +309,7 @@ describe('one-line errors naming the profile and the fix', () => {
     await service.forProfile(file, 'plain-deploy');
     // The session expires under the cached role link (as after a suspend): STS says ExpiredToken.
     vi.setSystemTime(Date.now() + 13 * 60 * 60_000);
-    (service as unknown as { links: Map<string, { kind: string; provider: { cached?: { expiration: number } } }> }).links.forEach((link) => {
+    (service as unknown as { graph: { links: Map<string, { kind: string; provider: { cached?: { expiration: number } } }> } }).graph.links.forEach((link) => {
       if (link.kind === 'session' && link.provider.cached) link.provider.cached.expiration = Date.now() + 3 * 60 * 60_000;
     });
     const answer = await service.forProfile(file, 'plain-deploy');
