@@ -6,8 +6,8 @@
 import { createHash } from 'node:crypto';
 import { closeSync, openSync, readSync, writeSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import lockfile from 'proper-lockfile';
 import { KeyfobError } from '../../core/errors.js';
+import { lockWithin } from '../../core/lock.js';
 import { visible } from '../../core/terminalText.js';
 import { DURATION_PARAM, ROUTES } from '../protocol.js';
 import { socketLocation } from '../../core/paths.js';
@@ -72,29 +72,23 @@ function hasTerminal(): boolean {
  */
 async function oneAtATime(serial: string, env: NodeJS.ProcessEnv, ask: () => Promise<void>): Promise<'asked' | 'waited'> {
   const file = join(dirname(socketLocation(env).path), `mfa-${createHash('sha256').update(serial).digest('hex').slice(0, 16)}`);
-  const started = Date.now();
-  let waited = false;
-  for (;;) {
-    let release: (() => Promise<void>) | undefined;
-    try {
-      release = await lockfile.lock(file, { realpath: false, stale: 10_000, update: 2_000, retries: 0 });
-    } catch (err) {
-      if ((err as NodeJS.ErrnoException).code !== 'ELOCKED' || Date.now() - started > WAIT_FOR_OTHER_PROMPT_MS) {
-        await ask(); // no lock to be had: asking twice beats not asking
-        return 'asked';
-      }
-      if (!waited) process.stderr.write(visible(`keyfob: another terminal is asking the code for ${serial}; waiting for it\n`));
-      waited = true;
-      await new Promise((resolve) => setTimeout(resolve, 100));
-      continue;
-    }
-    try {
-      if (waited) return 'waited';
-      await ask();
-      return 'asked';
-    } finally {
-      await release().catch(() => undefined);
-    }
+  let lock;
+  try {
+    lock = await lockWithin(file, {
+      waitMs: WAIT_FOR_OTHER_PROMPT_MS,
+      pollMs: 100,
+      onWait: () => process.stderr.write(visible(`keyfob: another terminal is asking the code for ${serial}; waiting for it\n`)),
+    });
+  } catch {
+    await ask(); // no lock to be had: asking twice beats not asking
+    return 'asked';
+  }
+  try {
+    if (lock.waited) return 'waited';
+    await ask();
+    return 'asked';
+  } finally {
+    await lock.release().catch(() => undefined);
   }
 }
 
