@@ -13,8 +13,6 @@ import { DURATION_PARAM, ROUTES } from '../protocol.js';
 import { socketLocation } from '../../core/paths.js';
 import { daemonRequest, parseAnswer } from './connection.js';
 
-const ATTEMPTS = 3;
-
 interface MfaChallenge {
   code?: string;
   mfaSerial?: string;
@@ -94,9 +92,10 @@ async function oneAtATime(serial: string, env: NodeJS.ProcessEnv, ask: () => Pro
 
 /**
  * Answers the daemon's MfaRequired for a request about `forProfile`: asks the code on the
- * terminal and sends it, again after a refused code, up to three times, unless another client is
- * asking for the same device (then it waits, and the caller asks the daemon again). Throws
- * `challenge` itself (its message names the pre-warm command) when there is no terminal.
+ * terminal and sends it once (a refused one throws MfaFailed: withMfa, the one retry loop, tells it
+ * and asks the daemon again), unless another client is asking for the same device (then it waits,
+ * and the caller asks the daemon again). Throws `challenge` itself (its message names the pre-warm
+ * command) when there is no terminal.
  */
 export async function answerMfaChallenge(challenge: KeyfobError & MfaChallenge, forProfile: string, durationSeconds?: number, env: NodeJS.ProcessEnv = process.env): Promise<void> {
   if (!hasTerminal()) throw challenge;
@@ -105,15 +104,7 @@ export async function answerMfaChallenge(challenge: KeyfobError & MfaChallenge, 
 
 async function askAndSend(challenge: KeyfobError & MfaChallenge, forProfile: string, durationSeconds: number | undefined, env: NodeJS.ProcessEnv): Promise<void> {
   const query = durationSeconds === undefined ? '' : `?${DURATION_PARAM}=${durationSeconds}`;
-  for (let attempt = 1; ; attempt++) {
-    const code = askOnTerminal(visible(`keyfob: MFA code for ${challenge.mfaProfile} (${challenge.mfaSerial}): `));
-    if (code === undefined) throw challenge;
-    try {
-      parseAnswer(await daemonRequest('POST', `${ROUTES.mfa}${query}`, { profile: challenge.mfaProfile, code, for: forProfile }, { env }));
-      return;
-    } catch (err) {
-      if ((err as KeyfobError).code !== 'MfaFailed' || attempt >= ATTEMPTS) throw err;
-      process.stderr.write(`keyfob: ${visible((err as Error).message)}\n`);
-    }
-  }
+  const code = askOnTerminal(visible(`keyfob: MFA code for ${challenge.mfaProfile} (${challenge.mfaSerial}): `));
+  if (code === undefined) throw challenge;
+  parseAnswer(await daemonRequest('POST', `${ROUTES.mfa}${query}`, { profile: challenge.mfaProfile, code, for: forProfile }, { env }));
 }
