@@ -41,6 +41,8 @@ describe('lockWithin', () => {
   it('gives up at its deadline with LockTimeout naming the holder, and announces only after noticeAfterMs', async () => {
     const file = join(dir, 'thing');
     const held = await lockWithin(file, { waitMs: 1_000 });
+    // The holder lets go well after the deadline: a waiter that overran it would get the lock instead of LockTimeout.
+    const letGo = setTimeout(() => void held.release(), 3_000);
     const told: number[] = [];
     const started = Date.now();
     const err = await lockWithin(file, { waitMs: 600, noticeAfterMs: 300, onWait: () => told.push(Date.now() - started) }).catch((e: unknown) => e);
@@ -50,6 +52,7 @@ describe('lockWithin', () => {
     expect((err as LockTimeout).lockFile).toBe(`${file}.lock`);
     expect(told).toHaveLength(1);
     expect(told[0]).toBeGreaterThanOrEqual(300);
+    clearTimeout(letGo);
     await held.release();
   });
 
