@@ -5,10 +5,10 @@
 // whole buffer is written (FileHandle.writeFile loops and throws on ENOSPC/EFBIG), fsynced,
 // then renamed over the real file, and the directory is fsynced. A crash at any moment leaves
 // either the old file or the new one.
-import { lstat, mkdir, readdir, readFile, readlink, realpath, stat, unlink, writeFile } from 'node:fs/promises';
+import { lstat, mkdir, readdir, readFile, readlink, realpath, stat, unlink } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
-import lockfile from 'proper-lockfile';
 import { ConfigError } from '../core/errors.js';
+import { describeHolder, lockFileOf, lockWithin, LockTimeout, type HeldLock } from '../core/lock.js';
 import { visible } from '../core/terminalText.js';
 import { tempPrefix, writeFileAtomically } from '../core/atomicFile.js';
 import { parseConfig, type ConfigDocument } from './iniDocument.js';
@@ -60,11 +60,6 @@ export function lockWaitLine(path: string, w: LockWait): string {
   return `waiting for the lock on ${path} (${w.lockFile}${holder}); giving up after ${Math.round(w.waitMs / 1000)}s`;
 }
 
-/** "sleep pid 42" where the system names the process, else "pid 42": any process can hold the lock. */
-function describeHolder(holder: LockHolder): string {
-  return visible(holder.name ? `${holder.name} pid ${holder.pid}` : `pid ${holder.pid}`);
-}
-
 /** After this long a wait for the lock is announced. */
 const LOCK_WAIT_NOTICE_MS = 1_000;
 
@@ -99,8 +94,7 @@ export async function editConfigFile(
   }
   const waitMs = opts.lockWaitMs ?? 20_000;
   const onLockWait = opts.onLockWait ?? ((w: LockWait) => process.stderr.write(`keyfob: ${visible(lockWaitLine(path, w))}\n`));
-  const release = await acquireLock(real, waitMs, Math.max(2_000, opts.lockStaleMs ?? 10_000));
-  let compromised: Error | undefined;
+  const lock = await acquireLock(real, waitMs, Math.max(2_000, opts.lockStaleMs ?? 10_000));
   try {
     await removeStaleTempFiles(real);
     const existing = await stat(real).catch((err: NodeJS.ErrnoException) => {
@@ -118,88 +112,34 @@ export async function editConfigFile(
     const owner = existing ? { uid: existing.uid, gid: existing.gid } : undefined;
     try {
       if (existing) await writeFileAtomically(real + BACKUP_SUFFIX, before, mode, owner);
-      if (compromised) throw compromised;
+      if (lock.compromised) throw lock.compromised;
       await writeFileAtomically(real, after, mode, owner);
     } catch (err) {
       throw new ConfigError(`could not write ${path} (${(err as NodeJS.ErrnoException).code ?? (err as Error).message}); the file was left unchanged; ${writeFix(err, path)}`);
     }
     return { changed, before, after, realPath: real };
   } finally {
-    await release().catch(() => undefined);
+    await lock.release().catch(() => undefined);
   }
 
-  /**
-   * One attempt at a time against a deadline, so the wait is what it says: proper-lockfile's own
-   * retries count attempts, and their back-off made a "20 s" wait last over 40 s.
-   */
-  async function acquireLock(file: string, waitMs: number, staleMs: number): Promise<() => Promise<void>> {
-    const lockFile = `${file}.lock`;
-    const started = Date.now();
-    let told = false;
-    for (;;) {
-      try {
-        const release = await lockfile.lock(file, {
-          realpath: false, // the file may not exist yet
-          stale: staleMs,
-          update: Math.min(2_000, staleMs / 2),
-          retries: 0,
-          onCompromised: (err) => {
-            compromised = err;
-          },
-        });
-        // Who holds it, for anyone waiting; best effort (proper-lockfile's lock is an empty directory).
-        // A fresh file (O_EXCL after the unlink): never written through a symlink planted there.
-        await unlink(holderFile(file)).catch(() => undefined);
-        await writeFile(holderFile(file), `${process.pid}\n`, { mode: 0o644, flag: 'wx' }).catch(() => undefined);
-        return async () => {
-          await unlink(holderFile(file)).catch(() => undefined);
-          await release();
-        };
-      } catch (err) {
-        if ((err as NodeJS.ErrnoException).code !== 'ELOCKED') {
-          throw new ConfigError(`could not write ${path}: cannot create its lock ${lockFile} (${(err as NodeJS.ErrnoException).code ?? (err as Error).message}); ${writeFix(err, path)}`);
-        }
-        const waited = Date.now() - started;
-        if (waited >= waitMs) {
-          const holder = await lockHolder(file);
-          throw new ConfigError(
-            `${path} is still locked after ${Math.round(waitMs / 1000)}s by ${holder ? describeHolder(holder) : 'another keyfob'} (${lockFile}); ` +
-              `try again, or remove ${lockFile} if no keyfob is running`,
-          );
-        }
-        if (!told && waited >= LOCK_WAIT_NOTICE_MS) {
-          told = true;
-          const holder = await lockHolder(file);
-          onLockWait({ lockFile, waitMs, ...(holder ? { holderPid: holder.pid } : {}), ...(holder?.name ? { holderName: holder.name } : {}) });
-        }
-        const pause = Math.min(50 + Math.random() * 50, Math.max(1, waitMs - waited));
-        await new Promise((resolve) => setTimeout(resolve, pause));
+  async function acquireLock(file: string, waitMs: number, staleMs: number): Promise<HeldLock> {
+    try {
+      return await lockWithin(file, {
+        waitMs,
+        staleMs,
+        noticeAfterMs: LOCK_WAIT_NOTICE_MS,
+        onWait: (holder) => onLockWait({ lockFile: lockFileOf(file), waitMs, ...(holder ? { holderPid: holder.pid } : {}), ...(holder?.name ? { holderName: holder.name } : {}) }),
+      });
+    } catch (err) {
+      if (err instanceof LockTimeout) {
+        throw new ConfigError(
+          `${path} is still locked after ${Math.round(waitMs / 1000)}s by ${err.holder ? describeHolder(err.holder) : 'another keyfob'} (${err.lockFile}); ` +
+            `try again, or remove ${err.lockFile} if no keyfob is running`,
+        );
       }
+      throw new ConfigError(`could not write ${path}: cannot create its lock ${lockFileOf(file)} (${(err as NodeJS.ErrnoException).code ?? (err as Error).message}); ${writeFix(err, path)}`);
     }
   }
-}
-
-/** Beside the lock, the pid of the keyfob holding it. */
-function holderFile(file: string): string {
-  return `${file}.lock.pid`;
-}
-
-interface LockHolder {
-  pid: number;
-  name?: string;
-}
-
-/** The process in the holder file when it is alive, with its name where /proc tells it; undefined when unknown. */
-async function lockHolder(file: string): Promise<LockHolder | undefined> {
-  const pid = Number((await readFile(holderFile(file), 'utf8').catch(() => '')).trim());
-  if (!Number.isInteger(pid) || pid <= 0) return undefined;
-  try {
-    process.kill(pid, 0);
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code !== 'EPERM') return undefined;
-  }
-  const name = (await readFile(`/proc/${pid}/comm`, 'utf8').catch(() => '')).trim();
-  return name ? { pid, name } : { pid };
 }
 
 async function readIfExists(file: string): Promise<string> {

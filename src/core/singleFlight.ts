@@ -10,3 +10,12 @@ export class SingleFlight<T> {
     return promise;
   }
 }
+
+/** The keyless SingleFlight: callers during a flight share its promise; the next call after it starts anew. */
+export class OneFlight<T> {
+  private current?: Promise<T>;
+
+  run(work: () => Promise<T>): Promise<T> {
+    return (this.current ??= work().finally(() => (this.current = undefined)));
+  }
+}

@@ -4,6 +4,7 @@
 // An outage takes nothing that works away (issue 19): while the refresh fails because the upstream
 // is unavailable, credentials that have not expired are still served, and status says so.
 import { refreshWindow } from '../core/refreshWindow.js';
+import { OneFlight } from '../core/singleFlight.js';
 import { oneLine, type KeyfobError } from '../core/errors.js';
 import type { CredentialProvider, RoleCredentials } from './types.js';
 
@@ -30,7 +31,7 @@ function isOutage(err: unknown): boolean {
 export class CachingProvider implements CredentialProvider {
   private cached?: RoleCredentials;
   private fetchedAt = 0;
-  private inFlight?: Promise<RoleCredentials>;
+  private readonly refreshes = new OneFlight<RoleCredentials>();
   private usedSinceFetch = false;
   private failure?: RefreshFailure;
   private timer?: NodeJS.Timeout;
@@ -87,9 +88,8 @@ export class CachingProvider implements CredentialProvider {
   }
 
   refresh(): Promise<RoleCredentials> {
-    this.inFlight ??= this.inner
-      .retrieve()
-      .then(
+    return this.refreshes.run(() =>
+      this.inner.retrieve().then(
         (creds) => {
           this.cached = creds;
           this.fetchedAt = Date.now();
@@ -105,9 +105,8 @@ export class CachingProvider implements CredentialProvider {
           }
           throw err;
         },
-      )
-      .finally(() => (this.inFlight = undefined));
-    return this.inFlight;
+      ),
+    );
   }
 
   /** Renew in the background just before the window, but only for credentials still in use. */

@@ -6,14 +6,12 @@
 import { createHash } from 'node:crypto';
 import { closeSync, openSync, readSync, writeSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import lockfile from 'proper-lockfile';
 import { KeyfobError } from '../../core/errors.js';
+import { lockWithin } from '../../core/lock.js';
 import { visible } from '../../core/terminalText.js';
 import { DURATION_PARAM, ROUTES } from '../protocol.js';
 import { socketLocation } from '../../core/paths.js';
 import { daemonRequest, parseAnswer } from './connection.js';
-
-const ATTEMPTS = 3;
 
 interface MfaChallenge {
   code?: string;
@@ -72,37 +70,32 @@ function hasTerminal(): boolean {
  */
 async function oneAtATime(serial: string, env: NodeJS.ProcessEnv, ask: () => Promise<void>): Promise<'asked' | 'waited'> {
   const file = join(dirname(socketLocation(env).path), `mfa-${createHash('sha256').update(serial).digest('hex').slice(0, 16)}`);
-  const started = Date.now();
-  let waited = false;
-  for (;;) {
-    let release: (() => Promise<void>) | undefined;
-    try {
-      release = await lockfile.lock(file, { realpath: false, stale: 10_000, update: 2_000, retries: 0 });
-    } catch (err) {
-      if ((err as NodeJS.ErrnoException).code !== 'ELOCKED' || Date.now() - started > WAIT_FOR_OTHER_PROMPT_MS) {
-        await ask(); // no lock to be had: asking twice beats not asking
-        return 'asked';
-      }
-      if (!waited) process.stderr.write(visible(`keyfob: another terminal is asking the code for ${serial}; waiting for it\n`));
-      waited = true;
-      await new Promise((resolve) => setTimeout(resolve, 100));
-      continue;
-    }
-    try {
-      if (waited) return 'waited';
-      await ask();
-      return 'asked';
-    } finally {
-      await release().catch(() => undefined);
-    }
+  let lock;
+  try {
+    lock = await lockWithin(file, {
+      waitMs: WAIT_FOR_OTHER_PROMPT_MS,
+      pollMs: 100,
+      onWait: () => process.stderr.write(visible(`keyfob: another terminal is asking the code for ${serial}; waiting for it\n`)),
+    });
+  } catch {
+    await ask(); // no lock to be had: asking twice beats not asking
+    return 'asked';
+  }
+  try {
+    if (lock.waited) return 'waited';
+    await ask();
+    return 'asked';
+  } finally {
+    await lock.release().catch(() => undefined);
   }
 }
 
 /**
  * Answers the daemon's MfaRequired for a request about `forProfile`: asks the code on the
- * terminal and sends it, again after a refused code, up to three times, unless another client is
- * asking for the same device (then it waits, and the caller asks the daemon again). Throws
- * `challenge` itself (its message names the pre-warm command) when there is no terminal.
+ * terminal and sends it once (a refused one throws MfaFailed: withMfa, the one retry loop, tells it
+ * and asks the daemon again), unless another client is asking for the same device (then it waits,
+ * and the caller asks the daemon again). Throws `challenge` itself (its message names the pre-warm
+ * command) when there is no terminal.
  */
 export async function answerMfaChallenge(challenge: KeyfobError & MfaChallenge, forProfile: string, durationSeconds?: number, env: NodeJS.ProcessEnv = process.env): Promise<void> {
   if (!hasTerminal()) throw challenge;
@@ -111,15 +104,7 @@ export async function answerMfaChallenge(challenge: KeyfobError & MfaChallenge, 
 
 async function askAndSend(challenge: KeyfobError & MfaChallenge, forProfile: string, durationSeconds: number | undefined, env: NodeJS.ProcessEnv): Promise<void> {
   const query = durationSeconds === undefined ? '' : `?${DURATION_PARAM}=${durationSeconds}`;
-  for (let attempt = 1; ; attempt++) {
-    const code = askOnTerminal(visible(`keyfob: MFA code for ${challenge.mfaProfile} (${challenge.mfaSerial}): `));
-    if (code === undefined) throw challenge;
-    try {
-      parseAnswer(await daemonRequest('POST', `${ROUTES.mfa}${query}`, { profile: challenge.mfaProfile, code, for: forProfile }, { env }));
-      return;
-    } catch (err) {
-      if ((err as KeyfobError).code !== 'MfaFailed' || attempt >= ATTEMPTS) throw err;
-      process.stderr.write(`keyfob: ${visible((err as Error).message)}\n`);
-    }
-  }
+  const code = askOnTerminal(visible(`keyfob: MFA code for ${challenge.mfaProfile} (${challenge.mfaSerial}): `));
+  if (code === undefined) throw challenge;
+  parseAnswer(await daemonRequest('POST', `${ROUTES.mfa}${query}`, { profile: challenge.mfaProfile, code, for: forProfile }, { env }));
 }

@@ -9,11 +9,11 @@
 // Loaded from dist only on a NeedsProcess answer: the warm paths never read this file.
 import { createHash } from 'node:crypto';
 import { dirname, join } from 'node:path';
-import lockfile from 'proper-lockfile';
 import { PROCESS_TIMEOUT_MS } from '../../credentials/processOutput.js';
 import { toCredentialProcessOutput } from '../../credentials/types.js';
 import { ConfigError, KeyfobError } from '../../core/errors.js';
 import { configFile, credentialsFile, socketLocation } from '../../core/paths.js';
+import { lockWithin } from '../../core/lock.js';
 import { PROCESS_HEADER, type ErrorBody, type ProcessOutputHeader } from '../protocol.js';
 
 /** The largest process header sent: the daemon's request head is limited to 16 KiB in all. */
@@ -71,20 +71,15 @@ export async function answerProcessNeed(profile: string, env: NodeJS.ProcessEnv,
 
 /** `run` holding the lock file `file` (in the socket's private directory); after WAIT_FOR_OTHER_RUN_MS, without it. */
 async function oneAtATime<T>(file: string, run: () => Promise<T>): Promise<T> {
-  const started = Date.now();
-  for (;;) {
-    let release: (() => Promise<void>) | undefined;
-    try {
-      release = await lockfile.lock(file, { realpath: false, stale: 10_000, update: 2_000, retries: 0 });
-    } catch (err) {
-      if ((err as NodeJS.ErrnoException).code !== 'ELOCKED' || Date.now() - started > WAIT_FOR_OTHER_RUN_MS) return run();
-      await new Promise((resolve) => setTimeout(resolve, 50));
-      continue;
-    }
-    try {
-      return await run();
-    } finally {
-      await release().catch(() => undefined);
-    }
+  let lock;
+  try {
+    lock = await lockWithin(file, { waitMs: WAIT_FOR_OTHER_RUN_MS });
+  } catch {
+    return run();
+  }
+  try {
+    return await run();
+  } finally {
+    await lock.release().catch(() => undefined);
   }
 }
