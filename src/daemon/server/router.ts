@@ -86,7 +86,8 @@ const INPUT_HEADER_PREFIX = 'x-keyfob-';
 function forwardRefusal(key: string, query: URLSearchParams, req: IncomingMessage, allowed: ForwardProfiles): ForwardedError | undefined {
   if (!RESTRICTED_ROUTES.has(key)) return new ForwardedError(`${key} is not answered on the restricted socket, which serves credentials only`);
   for (const name of FILE_PARAMS) {
-    if (query.has(name)) {
+    // An empty value names no file: the sh fast path sends `config=` empty under KEYFOB_NO_START=1.
+    if (query.get(name)) {
       return new ForwardedError(`the restricted socket answers from the daemon's own config and takes no "${name}" parameter`, 'this socket is for forwarding: set KEYFOB_NO_START=1 where the client runs, and it sends none');
     }
   }
