@@ -7,7 +7,8 @@
 // Run alone: node bench/outage.js   (writes its row into docs/benchmarks.md, leaving the other rows)
 import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { readAwsConfig, shlexSplit } from '../dist/config/index.js';
+import { readAwsConfig } from '../dist/config/index.js';
+import { shlexSplit } from '../dist/core/shellWords.js';
 import { benchHome, BIN, emulatorAdmin, emulatorCalls, ROOT, runProcess, startEmulatorProcess } from './lib.js';
 
 const PROFILE = 'Workshops/ReadOnlyAccess';

@@ -5,10 +5,10 @@
 // this process never loads the native addon and a stuck keychain is killed after a time limit.
 // Every failure becomes a KeychainError, whose message suggests KEYFOB_KEYRING=memory; there
 // is no fallback to anything else.
-import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { KeychainError } from '../core/errors.js';
+import { runWithInput, type ChildResult } from './boundedChild.js';
 import type { KeychainRequest, KeychainResponse } from './keychainProtocol.js';
 import { checkKey, checkValue, type SecretStore } from './secretStore.js';
 
@@ -33,46 +33,25 @@ const verb: Record<KeychainRequest['op'], string> = {
   probe: 'checking the keychain',
 };
 
-function runHelper(request: KeychainRequest, timeoutMs: number): Promise<string | boolean | undefined> {
-  if (!existsSync(helperPath)) {
-    return Promise.reject(new KeychainError(`keyfob's keychain helper is missing at ${helperPath}; run: npm run build`));
+async function runHelper(request: KeychainRequest, timeoutMs: number): Promise<string | boolean | undefined> {
+  if (!existsSync(helperPath)) throw new KeychainError(`keyfob's keychain helper is missing at ${helperPath}; run: npm run build`);
+  let ran: ChildResult;
+  try {
+    ran = await runWithInput(process.execPath, [helperPath], JSON.stringify(request), timeoutMs);
+  } catch (err) {
+    throw new KeychainError(`${verb[request.op]} failed: ${(err as Error).message}`);
   }
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [helperPath], { stdio: ['pipe', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    let timedOut = false;
-    child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
-    child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
-    const timer = setTimeout(() => {
-      timedOut = true;
-      child.kill('SIGKILL');
-    }, timeoutMs);
-    child.on('error', (err) => {
-      clearTimeout(timer);
-      reject(new KeychainError(`${verb[request.op]} failed: ${err.message}`));
-    });
-    child.on('close', (code, signal) => {
-      clearTimeout(timer);
-      if (timedOut) {
-        reject(new KeychainError(`${verb[request.op]} got no answer within ${timeoutMs} ms; is it waiting for an unlock prompt?`));
-        return;
-      }
-      let response: KeychainResponse;
-      try {
-        response = JSON.parse(stdout) as KeychainResponse;
-      } catch {
-        const detail = stderr.trim().split('\n').pop() || `exit ${signal ?? code}`;
-        reject(new KeychainError(`${verb[request.op]} failed: the helper ended without an answer (${detail})`));
-        return;
-      }
-      if (response.ok) resolve(response.value);
-      else if (response.stage === 'load') reject(new KeychainError(`the keytar native addon failed to load: ${response.message}`));
-      else reject(new KeychainError(`${verb[request.op]} failed: ${response.message}`));
-    });
-    child.stdin.on('error', () => undefined); // a helper that dies early is reported on close
-    child.stdin.end(JSON.stringify(request));
-  });
+  if (ran.timedOut) throw new KeychainError(`${verb[request.op]} got no answer within ${timeoutMs} ms; is it waiting for an unlock prompt?`);
+  let response: KeychainResponse;
+  try {
+    response = JSON.parse(ran.stdout) as KeychainResponse;
+  } catch {
+    const detail = ran.stderr.trim().split('\n').pop() || `exit ${ran.signal ?? ran.code}`;
+    throw new KeychainError(`${verb[request.op]} failed: the helper ended without an answer (${detail})`);
+  }
+  if (response.ok) return response.value;
+  if (response.stage === 'load') throw new KeychainError(`the keytar native addon failed to load: ${response.message}`);
+  throw new KeychainError(`${verb[request.op]} failed: ${response.message}`);
 }
 
 export function keychainStore(opts: KeychainOptions = {}): SecretStore {

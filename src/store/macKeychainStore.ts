@@ -10,9 +10,9 @@
 // so the line needs no quoting and `find-generic-password -w` prints them back verbatim (it prints
 // hex for values that are not plain text). `security -i` reads lines of at most 4096 bytes, so a
 // longer value is split over numbered part entries, with the main entry naming how many and a digest.
-import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { KeychainError } from '../core/errors.js';
+import { runWithInput } from './boundedChild.js';
 import { checkKey, checkValue, type SecretStore } from './secretStore.js';
 
 export const SECURITY_PATH = '/usr/bin/security';
@@ -61,34 +61,17 @@ export function macKeychainStore(opts: MacKeychainOptions = {}): SecretStore {
     if (Buffer.byteLength(line) + 1 > SECURITY_LINE_LIMIT) {
       return Promise.reject(new KeychainError(`${doing} failed: the command is longer than security's ${SECURITY_LINE_LIMIT}-byte line`));
     }
-    return new Promise((resolve, reject) => {
-      const child = spawn(securityPath, ['-i'], { stdio: ['pipe', 'pipe', 'pipe'] });
-      let stdout = '';
-      let stderr = '';
-      let timedOut = false;
-      child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
-      child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
-      const timer = setTimeout(() => {
-        timedOut = true;
-        child.kill('SIGKILL');
-      }, timeoutMs);
-      child.on('error', (err) => {
-        clearTimeout(timer);
-        reject(new KeychainError(`${doing} failed: cannot run ${securityPath}: ${err.message}`));
-      });
-      child.on('close', (code) => {
-        clearTimeout(timer);
-        if (timedOut) {
-          reject(new KeychainError(`${doing} got no answer within ${timeoutMs / 1000} s; is a keychain dialog waiting? Answer it with Always Allow`));
-          return;
-        }
-        const ran = { code, stdout, stderr };
-        if (isLocked(ran)) reject(new KeychainError(`${doing} failed: the keychain is locked (run: security unlock-keychain)`));
-        else resolve(ran);
-      });
-      child.stdin.on('error', () => undefined); // an early exit is reported on close
-      child.stdin.end(`${line}\n`);
-    });
+    return runWithInput(securityPath, ['-i'], `${line}\n`, timeoutMs).then(
+      (r) => {
+        if (r.timedOut) throw new KeychainError(`${doing} got no answer within ${timeoutMs / 1000} s; is a keychain dialog waiting? Answer it with Always Allow`);
+        const ran = { code: r.code, stdout: r.stdout, stderr: r.stderr };
+        if (isLocked(ran)) throw new KeychainError(`${doing} failed: the keychain is locked (run: security unlock-keychain)`);
+        return ran;
+      },
+      (err: Error) => {
+        throw new KeychainError(`${doing} failed: cannot run ${securityPath}: ${err.message}`);
+      },
+    );
   }
 
   const target = (account: string) => `-s ${service} -a ${account}`;

@@ -296,7 +296,9 @@ const hugeHeaders: fc.Arbitrary<Case> = fc
     const headers = ['Host: keyfob'];
     if (many) for (let i = 0; headers.join('\r\n').length < size; i++) headers.push(`X-Pad-${i}: ${'p'.repeat(1000)}`);
     else headers.push(`X-Huge: ${'h'.repeat(size)}`);
-    return { kind: 'huge headers', bytes: requestBytes('GET', route, headers), expect: 'response' as Expect, statuses: [400, 431], note: `${size} bytes ${many ? 'in many headers' : 'in one header'}` };
+    // As with a huge body, the daemon answers and closes once the header limit is passed: a client still
+    // writing may get the reset (EPIPE) before it reads the answer. That most are answered is checked below.
+    return { kind: 'huge headers', bytes: requestBytes('GET', route, headers), expect: 'answer-or-close' as Expect, statuses: [400, 431], note: `${size} bytes ${many ? 'in many headers' : 'in one header'}` };
   });
 
 const hugeBody: fc.Arbitrary<Case> = fc
@@ -558,6 +560,8 @@ describe('socket fuzz: 10,000 malformed requests against a real daemon', () => {
       return o.status !== undefined && c.statuses !== undefined && !c.statuses.includes(o.status);
     });
     expect(wrong.slice(0, 10).map(({ c, o }) => `${c.kind}: ${c.note} → ${o.status ?? (o.timedOut ? 'no answer' : `closed ${o.error ?? ''}`)} ${o.raw.slice(0, 160)}`)).toEqual([]);
+    // A close instead of the answer is a race the client may lose now and then, not the rule.
+    if (outcomes.every(({ c }) => c.expect === 'answer-or-close')) expect(outcomes.filter(({ o }) => o.status !== undefined).length).toBeGreaterThanOrEqual(outcomes.length * 0.9);
     expectNoLeaks(outcomes);
     await expectSameDaemonAnswering();
     // Good requests meanwhile never failed, over the socket or through a real client.

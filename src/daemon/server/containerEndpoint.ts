@@ -15,14 +15,16 @@
 // on a busy machine); past that, at most MAX_UNVERIFIED of them stay (the oldest is closed), and
 // never more than MAX_UNVERIFIED_BURST, grace or not, so a flood cannot lock callers out nor use
 // up descriptors (finding 6 of issue 18: evicting the oldest at once failed 10% of a holder's
-// requests under four churning flooders). Any answer to a request without a valid token closes
-// its connection.
+// requests under four churning flooders). Over that cap another user's connection goes first (on
+// Linux the kernel names each loopback peer's uid), then one that has sent nothing yet. Any answer
+// to a request without a valid token closes its connection.
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import { unlinkSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import { join } from 'node:path';
 import { KeyfobError } from '../../core/errors.js';
+import { loopbackPeerUids } from '../../core/loopbackPeers.js';
 import type { CredentialProcessOutput } from '../../credentials/types.js';
 import { knownError, sendJson } from './answers.js';
 import type { DaemonLog } from './log.js';
@@ -38,6 +40,9 @@ export const MAX_UNVERIFIED = 32;
 export const UNVERIFIED_GRACE_MS = 1_000;
 /** Unverified connections at most, grace or not (the rest of MAX_CONNECTIONS is for verified keep-alive ones). */
 export const MAX_UNVERIFIED_BURST = 96;
+/** While a flood is from our own uid (or none is listed), the kernel's connection list is read at most this often. */
+const FOREIGN_REREAD_MS = 5;
+const OWN_UID = process.getuid?.();
 /** Where older versions kept token digests and the port; removed at start (see forgetSavedTokens). */
 export const LEGACY_STATE_FILE = 'container-endpoint.json';
 
@@ -88,6 +93,8 @@ export class ContainerEndpoint {
   private readonly tokens = new Map<string, TokenEntry>();
   /** Open connections that have not yet presented a valid token, oldest first, with when each arrived. */
   private readonly unverified = new Map<Socket, number>();
+  /** Client port → uid of the connections the kernel last listed; refreshed when a flood needs a victim. */
+  private peerUids: { read: number; uids: Map<number, number> | undefined; foreign: boolean } = { read: -Infinity, uids: new Map(), foreign: false };
   /** When set, a trim is due once the oldest young connection's grace ends. */
   private trimTimer?: NodeJS.Timeout;
   private server?: Server;
@@ -175,7 +182,8 @@ export class ContainerEndpoint {
   private admit(socket: Socket): void {
     this.unverified.set(socket, this.now());
     socket.once('close', () => this.unverified.delete(socket));
-    this.trim();
+    // After this turn's reads: a request that has already arrived is read before anyone is evicted.
+    setImmediate(() => this.trim());
   }
 
   /**
@@ -195,9 +203,35 @@ export class ContainerEndpoint {
         }, graceLeft).unref();
         return;
       }
-      this.unverified.delete(oldest);
-      oldest.destroy();
+      // Over the burst cap a young connection must go: another user's first, then one that has sent
+      // nothing yet (a flood sends nothing), before one whose request is on its way (a token holder's).
+      const victim = graceLeft > 0 ? (this.oldestForeign() ?? this.oldestSilent() ?? oldest) : oldest;
+      this.unverified.delete(victim);
+      victim.destroy();
     }
+  }
+
+  /** The oldest unverified connection another user opened, reading the kernel's list again when none is known. */
+  private oldestForeign(): Socket | undefined {
+    const find = () => {
+      for (const socket of this.unverified.keys()) {
+        const uid = socket.remotePort === undefined ? undefined : this.peerUids.uids?.get(socket.remotePort);
+        if (uid !== undefined && uid !== OWN_UID) return socket;
+      }
+      return undefined;
+    };
+    const known = find();
+    // One read names a whole flood's sockets. Without /proc, or soon after a read that found no other user, do not read again.
+    const { uids, read, foreign } = this.peerUids;
+    if (known || !uids || (!foreign && performance.now() - read < FOREIGN_REREAD_MS)) return known;
+    const fresh = loopbackPeerUids(this.port!);
+    this.peerUids = { read: performance.now(), uids: fresh, foreign: [...(fresh?.values() ?? [])].some((uid) => uid !== OWN_UID) };
+    return find();
+  }
+
+  private oldestSilent(): Socket | undefined {
+    for (const socket of this.unverified.keys()) if (socket.bytesRead === 0) return socket;
+    return undefined;
   }
 
   private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
