@@ -8,7 +8,7 @@ import { spawnSync } from 'node:child_process';
 import { delimiter, dirname, join } from 'node:path';
 import { expect } from 'vitest';
 
-export type Part = 'aws-cli-v2' | 'chromium' | 'tmux' | 'bash' | 'zsh' | 'fish' | 'curl' | 'git' | 'keychain' | 'non-loopback-ipv4' | 'root' | 'sshd' | 'systemd-analyze';
+export type Part = 'aws-cli-v2' | 'chromium' | 'tmux' | 'bash' | 'zsh' | 'fish' | 'curl' | 'git' | 'keychain' | 'non-loopback-ipv4' | 'root' | 'sshd' | 'systemd-analyze' | 'desktop-dialog' | 'posix-shells';
 
 export const AWS_CLI_PATH = '/usr/bin/aws';
 
@@ -30,6 +30,8 @@ export const PART_PACKAGES: Record<Part, string[]> = {
   'non-loopback-ipv4': [],
   root: ['passwd', 'util-linux'],
   'systemd-analyze': ['systemd'],
+  'desktop-dialog': ['xvfb', 'xdotool', 'zenity'],
+  'posix-shells': ['dash', 'mksh', 'yash', 'posh', 'busybox'],
 };
 
 const executable = (path: string) => {
@@ -67,6 +69,16 @@ const checks: Record<Part, () => string | undefined> = {
   git: () => missingExecutable('/usr/bin/git', 'apt-get install git'),
   // Checks the generated systemd user unit (keyfob daemon install-agent); a fresh Debian has no systemd.
   'systemd-analyze': () => missingExecutable('/usr/bin/systemd-analyze', 'apt-get install systemd'),
+  // An MFA prompt with no terminal: zenity on a virtual X display (Xvfb), answered with xdotool.
+  'desktop-dialog': () => {
+    const missing = ['Xvfb', 'xdotool', 'zenity'].filter((bin) => !onPath(bin));
+    return missing.length ? `${missing.join(', ')} not on PATH (apt-get install xvfb xdotool zenity)` : undefined;
+  },
+  // The shells a /bin/sh may be (macOS: bash 3.2 --posix; Debian: dash; others: mksh, yash, posh, busybox ash).
+  'posix-shells': () => {
+    const missing = ['dash', 'mksh', 'yash', 'posh', 'busybox'].filter((bin) => !onPath(bin));
+    return missing.length ? `${missing.join(', ')} not on PATH (apt-get install dash mksh yash posh busybox)` : undefined;
+  },
   // gnome-keyring in a private D-Bus session, and secret-tool to look into it.
   keychain: () => {
     const missing = ['dbus-run-session', 'gnome-keyring-daemon', 'secret-tool'].filter((bin) => !onPath(bin));
