@@ -21,6 +21,7 @@ const LAYERS = [
   ['iamUsers'], // keyfob add: reading IAM user keys
   ['doctor'], // checks with fixes
   ['demo'], // the journey against the embedded emulator
+  ['portal'], // keyfob portal: the local page, served by its own foreground process (a client of the daemon)
   ['commands'], // one thin file per command, and the lean entries
   ['cli.ts'], // the full CLI (yargs)
 ];
@@ -43,7 +44,7 @@ module.exports = {
       comment: 'the daemon serves the socket; clients, prompts and terminal UI live above it',
       severity: 'error',
       from: { path: '^src/daemon/server/' },
-      to: { path: '^src/(daemon/client|console|assume|shellInit|populate|iamUsers|doctor|demo|commands)/' },
+      to: { path: '^src/(daemon/client|console|assume|shellInit|populate|iamUsers|doctor|demo|portal|commands)/' },
     },
     {
       name: 'emulator-imports-nothing-of-the-product',

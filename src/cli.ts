@@ -21,6 +21,7 @@ import list from './commands/list.js';
 import login from './commands/login.js';
 import logout from './commands/logout.js';
 import populate from './commands/populate.js';
+import portal from './commands/portal.js';
 import remove from './commands/remove.js';
 import shellInit from './commands/shell-init.js';
 import status from './commands/status.js';
@@ -35,6 +36,7 @@ const commands: CommandModule<any, any>[] = [
   assume,
   exec,
   consoleCommand,
+  portal,
   shellInit,
   completionCommand(() => commands),
   status,
