@@ -23,7 +23,7 @@ export const PAGE_HTML = `<!doctype html>
 <div id="problem" class="problem" hidden></div>
 <main>
 <table id="list">
-  <thead><tr><th>Profile</th><th>Account</th><th>Role</th><th>Credentials</th><th>Sign-in</th><th class="act">Actions</th></tr></thead>
+  <thead><tr><th>Profile</th><th>Account</th><th>Account ID</th><th>Email</th><th>Role</th><th>Cached keys</th><th>Sign-in</th><th class="act">Actions</th></tr></thead>
   <tbody id="rows"></tbody>
 </table>
 <p id="empty" class="empty" hidden>No profile matches.</p>
@@ -67,14 +67,17 @@ body { margin: 0; background: var(--bg); color: var(--text); }
 .dot { width: 8px; height: 8px; border-radius: 50%; background: var(--bad); display: inline-block; }
 .dot.on { background: var(--ok); }
 .problem { padding: 8px 20px; color: var(--bad); border-bottom: 1px solid var(--line); }
-main { padding: 0 20px 48px; }
+main { padding: 0 16px 48px; }
 table { width: 100%; border-collapse: collapse; }
-th { position: sticky; top: 46px; background: var(--bg); text-align: left; font-weight: 700; font-size: 12px; color: var(--muted); padding: 10px 8px 6px; border-bottom: 2px solid var(--line); }
-td { padding: 5px 8px; border-bottom: 1px solid var(--line); vertical-align: middle; }
+th { position: sticky; top: 46px; background: var(--bg); text-align: left; font-weight: 700; font-size: 12px; color: var(--muted); padding: 10px 6px 6px; border-bottom: 2px solid var(--line); }
+td { padding: 4px 6px; border-bottom: 1px solid var(--line); vertical-align: middle; white-space: nowrap; }
+.clip { overflow: hidden; text-overflow: ellipsis; white-space: nowrap; max-width: 300px; }
+.email { max-width: 200px; }
 tr.row { cursor: default; }
 tr.row:hover { background: var(--surface); }
 tr.row.sel { background: var(--sel); box-shadow: inset 3px 0 0 var(--accent); }
 .name { font-weight: 700; }
+
 .sub { color: var(--muted); font-size: 12px; }
 .mono { font-family: ui-monospace, "SFMono-Regular", Menlo, Consolas, monospace; font-size: 12px; }
 .badge { display: inline-block; padding: 0 6px; margin-left: 6px; border-radius: 4px; background: var(--badge); color: var(--text); font-size: 11px; font-weight: 600; }
@@ -116,7 +119,8 @@ function span(ms) {
 }
 function until(iso) {
   const ms = Date.parse(iso) - Date.now();
-  return ms > 0 ? { text: 'ends in ' + span(ms), ok: true, title: new Date(iso).toLocaleString() } : { text: 'ended', ok: false, title: new Date(iso).toLocaleString() };
+  const title = new Date(iso).toLocaleString();
+  return ms > 0 ? { text: 'ends in ' + span(ms), left: span(ms), ok: true, title } : { text: 'ended', left: '', ok: false, title };
 }
 
 let toastTimer;
@@ -195,19 +199,24 @@ function renderRows() {
     tr.dataset.key = key;
     tr.addEventListener('click', () => { state.selected = index; markSelected(); });
     tr.addEventListener('dblclick', () => openConsole(row));
-    const nameCell = cell(tr, el('div', 'name', row.name || '(no profile)'));
-    nameCell.append(el('div', 'sub', row.error ? '' : row.source));
-    if (row.error) nameCell.append(el('div', 'bad', row.error));
-    cell(tr, el('div', '', row.accountName || (row.accountId ? '' : '—')), el('div', 'sub mono', [row.accountId, row.email].filter(Boolean).join(' · ')));
-    const role = el('span', '', row.roleName);
-    cell(tr, role, el('span', 'badge', row.kind));
-    if (row.credentialsExpire) { const u = until(row.credentialsExpire); const c = el('span', u.ok ? 'ok' : 'muted', u.ok ? 'cached, ' + u.text.replace('ends ', '') : 'expired'); c.title = u.title; cell(tr, c); }
-    else cell(tr, el('span', 'muted', '—'));
+    const first = el('div', 'clip');
+    first.append(el('span', 'name', row.name || '(no profile) ' + row.source));
+    if (row.kind !== 'sso' && row.source) first.append(el('span', 'sub', '  ← ' + row.source));
+    const nameCell = cell(tr, first);
+    nameCell.title = row.error || (row.kind === 'sso' ? row.source : row.kind + ' from ' + row.source);
+    if (row.error) nameCell.append(el('div', 'bad clip', row.error));
+    cell(tr, el('div', 'clip', row.accountName || (row.accountId ? '' : '—')));
+    cell(tr, el('span', 'mono', row.accountId));
+    const email = cell(tr, el('div', 'mono clip email', row.email));
+    email.title = row.email;
+    cell(tr, el('span', '', row.roleName), ...(row.kind === 'sso' ? [] : [el('span', 'badge', row.kind)]));
+    if (row.credentialsExpire) { const u = until(row.credentialsExpire); const c = el('span', 'creds ' + (u.ok ? 'ok' : 'muted'), u.ok ? u.left + ' left' : 'expired'); c.title = 'cached until ' + u.title; cell(tr, c); }
+    else cell(tr, el('span', 'creds muted', '—'));
     if (row.signIn) {
       const u = row.signIn.signedIn && row.signIn.expiresAt ? until(row.signIn.expiresAt) : { text: 'ended', ok: false, title: '' };
-      const s = el('span', u.ok ? '' : 'bad', u.text); s.title = u.title;
+      const s = el('span', 'signin ' + (u.ok ? '' : 'bad'), u.ok ? u.left + ' left' : 'ended'); s.title = u.title;
       cell(tr, s);
-    } else cell(tr, el('span', 'muted', row.kind === 'sso' ? '—' : 'no sign-in'));
+    } else cell(tr, el('span', 'signin muted', row.kind === 'sso' ? '—' : 'none'));
     const actions = cell(tr);
     actions.className = 'act';
     const button = (label, cls, fn) => { const b = el('button', cls, label); b.disabled = !row.name; b.addEventListener('click', (e) => { e.stopPropagation(); fn(); }); actions.append(b); };
@@ -224,7 +233,7 @@ function renderRows() {
 function markSelected() {
   const rows = $('rows').children;
   for (let i = 0; i < rows.length; i++) rows[i].classList.toggle('sel', i === state.selected);
-  rows[state.selected]?.scrollIntoView({ block: 'nearest' });
+  rows[state.selected]?.scrollIntoView({ block: 'nearest', inline: 'nearest' });
 }
 
 async function search() {
