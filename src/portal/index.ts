@@ -37,9 +37,12 @@ export async function runPortal(opts: PortalOptions, env: NodeJS.ProcessEnv = pr
   if (opening) await openInBrowser(portal.url, browserEnv);
 
   await new Promise<void>((resolve) => {
+    // The handlers stay: a library's exit hook (signal-exit, loaded with the lock helper by a sign-in)
+    // raises the signal again when it finds itself the last listener, which would kill a clean stop.
+    let stopping = false;
     const stop = () => {
-      process.off('SIGINT', stop);
-      process.off('SIGTERM', stop);
+      if (stopping) return;
+      stopping = true;
       void portal.close().then(resolve);
     };
     process.on('SIGINT', stop);

@@ -11,7 +11,7 @@ import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { chromiumAvailable, launchChromium } from '../helpers/chromium.js';
 import { startTestEmulator, type RunningEmulator } from '../helpers/emulator.js';
-import { KEYFOB_BIN, KEYFOB_COMMAND, runKeyfob, signedInHome, type KeyfobHome } from '../helpers/keyfob.js';
+import { filesUnder, KEYFOB_BIN, KEYFOB_COMMAND, runKeyfob, signedInHome, type KeyfobHome } from '../helpers/keyfob.js';
 import { waitFor } from '../helpers/waitFor.js';
 
 const STATIC_SECRET = 'wJalrXUtnFEMI/K7MDENG/bPxRfiCYSTATICKEY1';
@@ -143,7 +143,9 @@ describe.skipIf(!available)('keyfob portal in Chromium', () => {
   it('no key, token or secret in the page, its URL, the portal’s output or the process list before a copy', async () => {
     const secrets = issuedSecrets(emulator);
     expect(secrets.length).toBeGreaterThan(3); // a warmed role's keys, the sign-in's tokens
-    const places = { page: await page.content(), url: page.url(), output: output.stdout + output.stderr, ps: processList(), rows: await page.evaluate(async () => (await fetch('/api/rows')).text()) };
+    const places: Record<string, string> = { page: await page.content(), url: page.url(), output: output.stdout + output.stderr, ps: processList(), rows: await page.evaluate(async () => (await fetch('/api/rows')).text()) };
+    // The daemon's log (debug level) and every file of the home but the credentials file the static keys are in.
+    for (const file of filesUnder(home.dir)) if (file !== home.env.AWS_SHARED_CREDENTIALS_FILE) places[file] = readFileSync(file, 'latin1');
     for (const [place, text] of Object.entries(places)) for (const secret of secrets) expect(text.includes(secret), `${place} holds a secret`).toBe(false);
   });
 
@@ -240,10 +242,27 @@ describe.skipIf(!available)('keyfob portal in Chromium', () => {
     expect(output.stdout + output.stderr).not.toContain(issued.secretAccessKey);
   });
 
+  it('a sign-in that ended shows as such, and its Sign in button starts one in the portal process', async () => {
+    const row = page.locator('tr.row', { has: page.locator('.name', { hasText: /^QA\/ReadOnlyAccess$/ }) });
+    const out = await runKeyfob(['logout', '--all'], home.env);
+    expect(out.code, out.stderr).toBe(0);
+    await waitFor(async () => (await row.locator('.signin').textContent()) === 'ended', { timeoutMs: 10_000 });
+    const before = readFileSync(opened, 'utf8');
+    await page.locator('#sessions').getByRole('button', { name: 'Sign in' }).click();
+    // The portal process opened the sign-in page with KEYFOB_BROWSER; the user approves it there.
+    const signInUrl = await waitFor(() => readFileSync(opened, 'utf8').slice(before.length).trim());
+    expect(new URL(signInUrl).origin).toBe(emulator.url);
+    const approval = await context.newPage();
+    await approval.goto(signInUrl);
+    await waitFor(async () => /^\d+h \d+m left$/.test((await row.locator('.signin').textContent()) ?? ''), { timeoutMs: 20_000 });
+    await approval.close();
+  });
+
   it('SIGTERM ends it cleanly', async () => {
     portal.kill('SIGTERM');
     const code = await new Promise<number | null>((resolve) => (portal.exitCode !== null ? resolve(portal.exitCode) : portal.once('exit', resolve)));
     expect(code).toBe(0);
-    expect(output.stderr).toBe('');
+    // Nothing on stderr but the sign-in's own line (the page it opened, as keyfob login prints it).
+    expect(output.stderr.split('\n').filter((line) => line && !line.startsWith('To sign in, open '))).toEqual([]);
   });
 });
