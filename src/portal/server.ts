@@ -5,6 +5,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { KeyfobError, oneLine } from '../core/errors.js';
+import { loopbackPeerUids } from '../core/loopbackPeers.js';
 import { checkProfileName, type PortalActions } from './actions.js';
 import { PortalGuard, SECURITY_HEADERS, refuse, send } from './guard.js';
 import { PAGE_CSS, PAGE_HTML, PAGE_SCRIPT } from './page.js';
@@ -146,6 +147,13 @@ export async function startPortalServer(opts: PortalServerOptions): Promise<Runn
       if (!res.headersSent) send(res, err instanceof KeyfobError ? err.status : 500, JSON_TYPE, JSON.stringify({ error: oneLine(err) }));
       else res.destroy();
     });
+  });
+  // Another user's process never gets a word, cookie or not (a cookie leaks to any loopback port the
+  // browser visits): where the kernel names each loopback peer's owner (Linux), others are cut off.
+  const me = process.getuid?.();
+  server.on('connection', (socket) => {
+    const owner = me === undefined || guard === undefined ? undefined : loopbackPeerUids(guard.port)?.get(socket.remotePort ?? -1);
+    if (owner !== undefined && owner !== me) socket.destroy();
   });
   server.headersTimeout = 10_000;
   server.requestTimeout = 30_000;

@@ -12,6 +12,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { chromiumAvailable, launchChromium } from '../helpers/chromium.js';
 import { startTestEmulator, type RunningEmulator } from '../helpers/emulator.js';
 import { filesUnder, KEYFOB_BIN, KEYFOB_COMMAND, runKeyfob, signedInHome, type KeyfobHome } from '../helpers/keyfob.js';
+import { otherUser } from '../helpers/otherUser.js';
+import { requirePart } from '../helpers/requirePart.js';
 import { waitFor } from '../helpers/waitFor.js';
 
 const STATIC_SECRET = 'wJalrXUtnFEMI/K7MDENG/bPxRfiCYSTATICKEY1';
@@ -207,6 +209,30 @@ describe.skipIf(!available)('keyfob portal in Chromium', () => {
     expect(res.headers).toMatchObject({ 'x-content-type-options': 'nosniff', 'referrer-policy': 'no-referrer' });
     expect(Object.keys(res.headers).filter((h) => h.startsWith('access-control-'))).toEqual([]);
     expect(res.body).not.toMatch(/<script>|<style>| on[a-z]+=/); // nothing inline
+  });
+
+  it('cuts off another local user, even with the cookie, the Origin and the Host right', async (ctx) => {
+    requirePart(ctx, 'root');
+    const mallory = otherUser()!;
+    try {
+      const cookie = (await context.cookies()).map((c) => `${c.name}=${c.value}`).join('; ');
+      const attack = `import { request } from 'node:http';
+const [port, cookie] = process.argv.slice(2);
+const req = request({ host: '127.0.0.1', port: Number(port), method: 'POST', path: '/api/copy',
+  headers: { 'Content-Type': 'application/json', Cookie: cookie, Origin: 'http://127.0.0.1:' + port } }, (res) => {
+  let body = ''; res.on('data', (d) => (body += d)); res.on('end', () => console.log('answered', res.statusCode, body));
+});
+req.on('error', (err) => console.log('refused', err.code));
+req.end(JSON.stringify({ profile: 'Production/ReadOnlyAccess' }));
+`;
+      const asMallory = await mallory.runNode(attack, [url.port, cookie]);
+      expect(asMallory.stdout.trim()).toMatch(/^refused (ECONNRESET|EPIPE)$/);
+      // The same request as the user is answered: the refusal was the peer's owner, nothing else.
+      const asUser = await raw(Number(url.port), 'POST', '/api/copy', { 'Content-Type': 'application/json', Cookie: cookie, Origin: url.origin }, JSON.stringify({ profile: 'Production/ReadOnlyAccess' }));
+      expect(asUser.status).toBe(200);
+    } finally {
+      mallory.cleanup();
+    }
   });
 
   it('saves light and dark screenshots', async () => {
