@@ -282,7 +282,8 @@ $('copied').addEventListener('close', () => { $('copied-text').value = ''; });
 
 const events = new EventSource('/events');
 events.addEventListener('snapshot', (e) => onSnapshot(JSON.parse(e.data)));
-events.addEventListener('error', () => { if (events.readyState === EventSource.CLOSED) { $('problem').hidden = false; $('problem').textContent = 'The portal has stopped; run keyfob portal again.'; } });
+// Lost: the browser retries by itself; the next snapshot clears the line.
+events.addEventListener('error', () => { $('problem').hidden = false; $('problem').textContent = 'The portal does not answer: has keyfob portal stopped? Run it again for a new link.'; });
 setInterval(() => { renderSessions(); renderRows(); }, 30000);
 $('search').focus();
 `;
