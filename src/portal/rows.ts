@@ -48,25 +48,42 @@ export function daemonView(env: NodeJS.ProcessEnv = process.env): DaemonView {
   };
 }
 
-/** Account listings per signed-in session, asked again when that sign-in changes or after `maxAgeMs`. */
+/**
+ * Account listings per signed-in session, asked again when that sign-in changes or after `maxAgeMs`.
+ * A listing of a large organisation takes a while: the list waits for it at most `waitMs`, then goes
+ * on with what it had, and a later poll picks the listing up when it is done.
+ */
+const RETRY_MS = 60_000;
+
 export class AccountDirectory {
   private readonly cache = new Map<string, { key: string; at: number; accounts: ListedAccount[] }>();
+  private readonly listing = new Map<string, Promise<void>>();
   constructor(
     private readonly view: DaemonView,
     private readonly maxAgeMs = 10 * 60_000,
+    private readonly waitMs = 2000,
     private readonly now: () => number = Date.now,
   ) {}
 
   async of(session: string, signInKey: string): Promise<ListedAccount[]> {
     const hit = this.cache.get(session);
     if (hit && hit.key === signInKey && this.now() - hit.at < this.maxAgeMs) return hit.accounts;
-    try {
-      const accounts = await this.view.accounts(session);
-      this.cache.set(session, { key: signInKey, at: this.now(), accounts });
-      return accounts;
-    } catch {
-      return hit?.accounts ?? []; // an outage: keep what was listed; the rows from profiles remain
+    let pending = this.listing.get(session);
+    if (!pending) {
+      pending = this.view
+        .accounts(session)
+        .then(
+          (accounts) => void this.cache.set(session, { key: signInKey, at: this.now(), accounts }),
+          // An outage: keep what was listed (the rows from profiles remain), and try again in a minute.
+          () => void this.cache.set(session, { key: signInKey, at: this.now() - this.maxAgeMs + RETRY_MS, accounts: hit?.accounts ?? [] }),
+        )
+        .finally(() => this.listing.delete(session));
+      this.listing.set(session, pending);
     }
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([pending, new Promise((resolve) => (timer = setTimeout(resolve, this.waitMs)))]);
+    clearTimeout(timer);
+    return this.cache.get(session)?.accounts ?? [];
   }
 }
 

@@ -60,6 +60,36 @@ describe('the portal rows', () => {
     expect(view.accountCalls).toBe(2);
   });
 
+  it('goes on without a slow listing, and takes it up when it is done; a failed one is tried again later', async () => {
+    const view = fakeView();
+    let finish!: () => void;
+    const listed = view.accounts;
+    view.accounts = async (session) => {
+      await new Promise<void>((resolve) => (finish = resolve));
+      return listed(session);
+    };
+    const directory = new AccountDirectory(view, 600_000, 50);
+    expect((await snapshot(view, directory)).rows.map(rowKey)).toEqual(['Prod/ReadOnly', 'Exp/Admin', 'deploy', 'broken']);
+    finish();
+    await new Promise((resolve) => setTimeout(resolve, 10));
+    expect((await snapshot(view, directory)).rows.map(rowKey)).toContain('@corp/111/Admin');
+    expect(view.accountCalls).toBe(1);
+
+    let clock = 0;
+    const failing = fakeView();
+    failing.accounts = async () => {
+      failing.accountCalls++;
+      throw new Error('throttled');
+    };
+    const retrying = new AccountDirectory(failing, 600_000, 50, () => clock);
+    expect(await retrying.of('corp', 'k')).toEqual([]);
+    expect(await retrying.of('corp', 'k')).toEqual([]);
+    expect(failing.accountCalls).toBe(1);
+    clock += 61_000;
+    await retrying.of('corp', 'k');
+    expect(failing.accountCalls).toBe(2);
+  });
+
   it('searches with the picker’s matcher: space means AND', async () => {
     const view = fakeView();
     const { rows } = await snapshot(view, new AccountDirectory(view));
