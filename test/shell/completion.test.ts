@@ -54,7 +54,7 @@ eval "$("$KEYFOB" shell-init bash)"
 COMP_WORDS=(assume Dev); COMP_CWORD=1; _keyfob_assume_complete; printf '%s\\n' "\${COMPREPLY[@]}"`;
     const out = await shell('/usr/bin/bash', ['--norc', '--noprofile', '-c', script], { ...home.env, KEYFOB: KEYFOB_BIN });
     const [commands, exec, assume] = out.split('---\n').map((part) => part.trim().split('\n'));
-    expect(commands).toEqual(['populate']);
+    expect(commands).toEqual(['populate', 'portal']);
     expect(exec).toEqual(['Experiments/AdministratorAccess', 'Experiments/ReadOnlyAccess', `Exp\\ \\$\\(touch\\ ${canary}/c\\)`]);
     expect(assume).toEqual(['Development/AdministratorAccess', 'Development/ReadOnlyAccess']);
     expect(readdirSync(canary)).toEqual([]);
