@@ -29,7 +29,8 @@ credential_process = ${KEYFOB_COMMAND} credential-process --profile ci
 [profile tool]
 credential_process = /usr/bin/false --another-tool
 `;
-const HAND_WRITTEN_KINDS = { deploy: 'chain', ci: 'iam-user', tool: 'process', 'static-keys': 'static' };
+const HOSTILE = '<img src=x onerror="document.title=1">';
+const HAND_WRITTEN_KINDS = { deploy: 'chain', ci: 'iam-user', tool: 'process', 'static-keys': 'static', [HOSTILE]: 'static' };
 
 /** Every secret the emulator has issued so far (its own state, not keyfob's output), and the static keys. */
 function issuedSecrets(emulator: RunningEmulator): string[] {
@@ -88,7 +89,7 @@ describe.skipIf(!available)('keyfob portal in Chromium', () => {
     emulator = await startTestEmulator({ autoApprove: true });
     home = await signedInHome(emulator, { populate: ['--region', 'eu-west-1'], extra: { KEYFOB_FEDERATION_URL: `${emulator.url}/federation`, KEYFOB_PORTAL_POLL_MS: '300' } });
     appendFileSync(home.configFile, HAND_WRITTEN);
-    writeFileSync(home.env.AWS_SHARED_CREDENTIALS_FILE!, `[static-keys]\naws_access_key_id = AKIASTATICKEYEXAMPLE\naws_secret_access_key = ${STATIC_SECRET}\n`, { mode: 0o600 });
+    writeFileSync(home.env.AWS_SHARED_CREDENTIALS_FILE!, `[static-keys]\naws_access_key_id = AKIASTATICKEYEXAMPLE\naws_secret_access_key = ${STATIC_SECRET}\n[${HOSTILE}]\naws_access_key_id = AKIASTATICKEYEXAMPLE\naws_secret_access_key = ${STATIC_SECRET}\n`, { mode: 0o600 });
     opened = join(home.dir, 'opened-url');
     const recorder = join(home.dir, 'record-url.sh');
     writeFileSync(recorder, `#!/bin/sh\nprintf '%s\\n' "$1" >> '${opened}'\n`);
@@ -120,13 +121,17 @@ describe.skipIf(!available)('keyfob portal in Chromium', () => {
   });
 
   it('lists the 16 default profiles and the hand-written ones with their kinds, accounts and emails', async () => {
-    await waitFor(async () => (await rowNames()).length === 20, { timeoutMs: 15_000 });
+    await waitFor(async () => (await rowNames()).length === 21, { timeoutMs: 15_000 });
     const names = await rowNames();
     expect(names.filter((n) => n.includes('/'))).toHaveLength(16);
     for (const [name, kind] of Object.entries(HAND_WRITTEN_KINDS)) {
       // sso rows carry no badge; every hand-written one names its kind.
-      expect(await page.locator('tr.row', { has: page.locator('.name', { hasText: new RegExp(`^${name}$`) }) }).locator('.badge').textContent()).toBe(kind);
+      const row = page.locator('tr.row', { has: page.locator('.name').getByText(name, { exact: true }) });
+      expect(await row.locator('.badge').textContent()).toBe(kind);
     }
+    // A name that is HTML stays text: no element made of it, nothing run.
+    expect(await page.locator('tbody img').count()).toBe(0);
+    expect(await page.title()).toBe('keyfob portal');
     const experiments = page.locator('tr.row', { has: page.locator('.name', { hasText: /^Experiments\/AdministratorAccess$/ }) });
     const account = emulator.org.accounts.find((a) => a.name === 'Experiments')!;
     await waitFor(async () => ((await experiments.textContent()) ?? '').includes(account.email), { timeoutMs: 10_000 });
@@ -171,7 +176,7 @@ describe.skipIf(!available)('keyfob portal in Chromium', () => {
 
   it('arrows move the selection; Escape clears the search', async () => {
     await page.keyboard.press('Escape');
-    await waitFor(async () => (await rowNames()).length === 20, { timeoutMs: 5_000 });
+    await waitFor(async () => (await rowNames()).length === 21, { timeoutMs: 5_000 });
     await page.keyboard.press('ArrowDown');
     await page.keyboard.press('ArrowDown');
     expect(await page.locator('tr.row.sel').count()).toBe(1);
@@ -240,6 +245,7 @@ req.end(JSON.stringify({ profile: 'Production/ReadOnlyAccess' }));
     mkdirSync(dir, { recursive: true });
     await page.setViewportSize({ width: 1366, height: 860 });
     await page.keyboard.press('Escape');
+    await waitFor(async () => !(await page.getAttribute('#toast', 'class'))?.includes('show'), { timeoutMs: 10_000 }); // no toast in the picture
     for (const colorScheme of ['light', 'dark'] as const) {
       await page.emulateMedia({ colorScheme });
       const file = join(dir, `portal-${colorScheme}.png`);
