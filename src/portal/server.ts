@@ -42,7 +42,7 @@ export async function startPortalServer(opts: PortalServerOptions): Promise<Runn
   const publish = (json: string) => {
     for (const res of streams) res.write(`event: snapshot\ndata: ${json}\n\n`);
   };
-  const refresh = async () => {
+  const load = async () => {
     try {
       const snapshot = await opts.load();
       const json = JSON.stringify({ ...snapshot, problem: null });
@@ -58,13 +58,25 @@ export async function startPortalServer(opts: PortalServerOptions): Promise<Runn
       }
     }
   };
+  // One load at a time, so an older answer never overwrites a newer one; asked during a load, once more after it.
+  let loading: Promise<void> | undefined;
+  let again = false;
+  const refresh = (): Promise<void> => {
+    if (loading) {
+      again = true;
+      return loading;
+    }
+    loading = load().finally(() => {
+      loading = undefined;
+      if (again) {
+        again = false;
+        void refresh();
+      }
+    });
+    return loading;
+  };
   await refresh();
-  let polling = false;
-  const timer = setInterval(() => {
-    if (polling) return;
-    polling = true;
-    void refresh().finally(() => (polling = false));
-  }, opts.pollMs ?? 3000);
+  const timer = setInterval(() => void refresh(), opts.pollMs ?? 3000);
   timer.unref();
 
   const api = async (req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> => {
