@@ -19,6 +19,7 @@ import emulator from './commands/emulator.js';
 import exec from './commands/exec.js';
 import list from './commands/list.js';
 import login from './commands/login.js';
+import mfaPrompt from './commands/mfa-prompt.js';
 import logout from './commands/logout.js';
 import populate from './commands/populate.js';
 import remove from './commands/remove.js';
@@ -38,6 +39,7 @@ const commands: CommandModule<any, any>[] = [
   shellInit,
   completionCommand(() => commands),
   status,
+  mfaPrompt,
   doctor,
   credentialProcess,
   daemon,
