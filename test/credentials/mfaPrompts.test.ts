@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { totp } from '../../src/emulator/mfa.js';
 import { adminCall, DEMO_IAM_USER } from '../helpers/emulator.js';
-import { KEYFOB_BIN, runKeyfob, signedInSuite, type RunResult } from '../helpers/keyfob.js';
+import { KEYFOB_COMMAND, runKeyfob, signedInSuite, type RunResult } from '../helpers/keyfob.js';
 import { requirePart } from '../helpers/requirePart.js';
 import { startXvfb } from '../helpers/xvfb.js';
 
@@ -25,10 +25,13 @@ const CLIENTS = 8;
 const RUNS = 20;
 const KEYS = `${DEMO_IAM_USER.accessKeyId}\n${DEMO_IAM_USER.secretAccessKey}\n`;
 
-/** `keyfob credential-process` as an IDE runs it: stdin closed, in its own session (no controlling terminal). */
+/**
+ * `keyfob credential-process` as an IDE runs the line populate writes: the installed sh front (its
+ * curl meets 428, then the Node client), stdin closed, in its own session (no controlling terminal).
+ */
 function credentialProcess(profile: string, env: Record<string, string>, timeoutMs = 120_000): Promise<RunResult> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [KEYFOB_BIN, 'credential-process', '--profile', profile], { env, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(KEYFOB_COMMAND, ['credential-process', '--profile', profile], { env, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (d) => (stdout += d));
