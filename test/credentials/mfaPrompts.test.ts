@@ -1,5 +1,6 @@
 // MFA codes where there is no terminal, as an IDE (the AWS Toolkit) runs credential_process: no
-// stdin, no controlling terminal (setsid), against the emulator's STS. With KEYFOB_MFA_PROMPT=zenity
+// stdin, no controlling terminal (setsid), against the emulator's STS. With `auto` and no desktop
+// the one line names the pre-warm command and what auto looked for. With KEYFOB_MFA_PROMPT=zenity
 // a real zenity on a virtual display (Xvfb) asks, answered with xdotool: Escape is one line and
 // exit 1, nothing sent; the code typed gives the role chained from the IAM user, with one
 // GetSessionToken. Then 8 such callers at once whose driver answers instantly (a fake zenity that
@@ -62,6 +63,23 @@ describe('MFA prompts with no terminal', () => {
     expect(added.code, added.stderr).toBe(0);
     await adminCall(suite.emulator, 'reset-stats');
   };
+
+  it('no terminal and nothing to ask with: one line naming the pre-warm command, and what auto looked for', async () => {
+    await freshUser();
+    const env = { ...suite.home.env, KEYFOB_MFA_PROMPT: 'auto' };
+    delete (env as Record<string, string | undefined>).DISPLAY;
+    delete (env as Record<string, string | undefined>).WAYLAND_DISPLAY;
+    const r = await credentialProcess('ci-deploy', env);
+    expect(r.code).toBe(1);
+    expect(r.stdout).toBe('');
+    expect(r.stderr).toBe(
+      `keyfob: profile "ci" needs a code from MFA device ${DEMO_IAM_USER.mfaSerial}, and there is no terminal to ask it on; in a terminal, run: keyfob exec ci -- true (the MFA prompt "auto" found no terminal and no dialog: zenity or kdialog need DISPLAY or WAYLAND_DISPLAY, osascript is macOS)\n`,
+    );
+    // A setting outside the list: refused in one line before anything is asked.
+    const bad = await credentialProcess('ci-deploy', { ...env, KEYFOB_MFA_PROMPT: '/bin/sh' });
+    expect([bad.code, bad.stderr]).toEqual([1, 'keyfob: KEYFOB_MFA_PROMPT is "/bin/sh"; choose one of terminal, zenity, kdialog, osascript, ykman, auto, e.g. run: keyfob mfa-prompt set auto\n']);
+    expect((await calls()).GetSessionToken ?? 0).toBe(0);
+  }, 120_000);
 
   it('zenity on a desktop: Escape is one line and exit 1; the typed code gives the chained role, with one GetSessionToken', async (ctx) => {
     requirePart(ctx, 'desktop-dialog');
