@@ -13,18 +13,25 @@ export interface ChildResult {
   timedOut: boolean;
 }
 
-/**
- * Runs `command args` with `input` on stdin and kills it after `timeoutMs`. Rejects only when it
- * cannot start. `env` is the child's environment (default: this process's; its PATH finds `command`).
- */
-export function runWithInput(command: string, args: string[], input: string, timeoutMs: number, env?: NodeJS.ProcessEnv): Promise<ChildResult> {
+export interface ChildOptions {
+  /** The child's environment (default: this process's); its PATH finds `command`. */
+  env?: NodeJS.ProcessEnv;
+  /** Also shows the child's stderr as it comes (ykman's "Touch your YubiKey"). */
+  onStderr?: (text: string) => void;
+}
+
+/** Runs `command args` with `input` on stdin and kills it after `timeoutMs`. Rejects only when it cannot start. */
+export function runWithInput(command: string, args: string[], input: string, timeoutMs: number, opts: ChildOptions = {}): Promise<ChildResult> {
   return new Promise((resolve, reject) => {
-    const child = spawn(command, args, { stdio: ['pipe', 'pipe', 'pipe'], ...(env ? { env } : {}) });
+    const child = spawn(command, args, { stdio: ['pipe', 'pipe', 'pipe'], ...(opts.env ? { env: opts.env } : {}) });
     let stdout = '';
     let stderr = '';
     let timedOut = false;
     child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
-    child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
+    child.stderr.setEncoding('utf8').on('data', (d: string) => {
+      stderr += d;
+      opts.onStderr?.(d);
+    });
     const timer = setTimeout(() => {
       timedOut = true;
       child.kill('SIGKILL');

@@ -68,6 +68,19 @@ describe('each row of the driver table: argv and parsing', () => {
     expect(recordedArgv().slice(-2)).toEqual(['--', '--help']);
   });
 
+  it('ykman says on stderr what the person must do (touch), line by line and terminal-safe; dialogs do not', async () => {
+    const shown: string[] = [];
+    const write = process.stderr.write;
+    process.stderr.write = ((text: string) => (shown.push(String(text)), true)) as typeof process.stderr.write;
+    try {
+      expect(await askWithDriver('ykman', ask({ FAKE_OUT: '246810\\n', FAKE_ERR: 'Touch your YubiKey...\x1b[31m' }))).toBe('246810');
+      await askWithDriver('zenity', ask({ FAKE_OUT: '1\\n', FAKE_ERR: 'Gtk-Message: GtkDialog mapped without a transient parent' }));
+    } finally {
+      process.stderr.write = write;
+    }
+    expect(shown.join('')).toBe('Touch your YubiKey...\\x1b[31m\n');
+  });
+
   it('ykman with no code for the account, or failing: one line naming what to check', async () => {
     await expect(askWithDriver('ykman', ask({ FAKE_OUT: 'Other:acct  111111\\nMore:acct  222222\\n' }))).rejects.toMatchObject({
       code: 'MfaPromptFailed',

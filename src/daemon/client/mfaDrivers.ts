@@ -40,6 +40,8 @@ interface DriverRow {
   parse(stdout: string, ask: MfaAsk): string | undefined;
   /** Whether an exit means the person cancelled (a dialog's Cancel or Escape). */
   cancelled(result: ChildResult): boolean;
+  /** Whether what it says on stderr is for the person (shown as it comes, terminal-safe). */
+  speaks?: boolean;
 }
 
 const message = (ask: MfaAsk) => visible(`MFA code for profile ${ask.profile} (${ask.serial}):`);
@@ -102,6 +104,7 @@ export const DRIVERS: Record<ProgramDriver, DriverRow> = {
       return undefined;
     },
     cancelled: () => false,
+    speaks: true, // "Touch your YubiKey..." for an account that requires touch
   },
 };
 
@@ -165,7 +168,8 @@ export async function askWithDriver(driver: ProgramDriver, ask: MfaAsk, timeoutM
   const again = `run the command again, or ${choose}`;
   let result: ChildResult;
   try {
-    result = await runWithInput(row.program, row.argv(ask), '', timeoutMs, ask.env);
+    const onStderr = row.speaks ? (text: string) => void process.stderr.write(text.split('\n').map(visible).join('\n')) : undefined;
+    result = await runWithInput(row.program, row.argv(ask), '', timeoutMs, { env: ask.env, onStderr });
   } catch (err) {
     const missing = (err as NodeJS.ErrnoException).code === 'ENOENT';
     throw new MfaPromptError('MfaPromptFailed', `${what} cannot start: ${missing ? `${row.program} is not on PATH` : oneLine(err)}; install it, or ${choose}`);
