@@ -10,6 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { MfaRequiredError } from '../../src/core/errors.js';
+import { lockWithin } from '../../src/core/lock.js';
 import { onePromptPerDevice, type MfaOutcome } from '../../src/daemon/client/mfaPrompt.js';
 import { withMfa } from '../../src/daemon/client/mfaRetry.js';
 
@@ -87,7 +88,7 @@ describe(`${CLIENTS} clients that need the same MFA session at once, answered in
     expect(results.map((r) => r.getSessionTokens)).toEqual(Array(RUNS).fill(1));
   }, 60_000);
 
-  it('a client that finds the request answered under the lock asks nothing; one that meets another device hands it back', async () => {
+  it('a client that finds the request answered under the lock asks nothing; one that meets another device hands it back; a lock held past the deadline still retries first', async () => {
     let asked = 0;
     const parts = { lockFile: join(dir, 'alone'), ask: async () => (asked++, '1'), send: async () => undefined };
     expect(await onePromptPerDevice(SERIAL, { ...parts, retry: async () => 'ok' })).toEqual({ kind: 'answered', value: 'ok' });
@@ -97,6 +98,17 @@ describe(`${CLIENTS} clients that need the same MFA session at once, answered in
     const same = new MfaRequiredError('ci', SERIAL);
     expect(await onePromptPerDevice(SERIAL, { ...parts, retry: () => Promise.reject(same) })).toEqual({ kind: 'asked' });
     expect(asked).toBe(1);
+    // A lock still held at the deadline (a prompt left open elsewhere): the request is made again first, then asked.
+    const held = await lockWithin(join(dir, 'held'), { waitMs: 1_000 });
+    try {
+      const waiting = { ...parts, lockFile: join(dir, 'held'), waitMs: 200 };
+      expect(await onePromptPerDevice(SERIAL, { ...waiting, retry: async () => 'ok' })).toEqual({ kind: 'answered', value: 'ok' });
+      expect(asked).toBe(1);
+      expect(await onePromptPerDevice(SERIAL, { ...waiting, retry: () => Promise.reject(same) })).toEqual({ kind: 'asked' });
+      expect(asked).toBe(2);
+    } finally {
+      await held.release();
+    }
     // Any other error of the retry is the answer.
     await expect(onePromptPerDevice(SERIAL, { ...parts, retry: () => Promise.reject(new Error('daemon gone')) })).rejects.toThrow('daemon gone');
   });

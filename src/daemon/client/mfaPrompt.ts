@@ -9,7 +9,7 @@ import { openSync, writeSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { ReadStream } from 'node:tty';
 import { KeyfobError } from '../../core/errors.js';
-import { lockWithin } from '../../core/lock.js';
+import { lockWithin, type HeldLock } from '../../core/lock.js';
 import { visible } from '../../core/terminalText.js';
 import { DURATION_PARAM, ROUTES } from '../protocol.js';
 import { socketLocation } from '../../core/paths.js';
@@ -87,12 +87,11 @@ export interface OnePromptParts<T> {
  * user can write (trust-checked before every connect).
  */
 export async function onePromptPerDevice<T>(serial: string, parts: OnePromptParts<T>): Promise<MfaOutcome<T>> {
-  let lock;
+  let lock: HeldLock | undefined;
   try {
     lock = await lockWithin(parts.lockFile, { waitMs: parts.waitMs ?? WAIT_FOR_OTHER_PROMPT_MS, pollMs: 100, onWait: parts.onWait });
   } catch {
-    await parts.send(await parts.ask()); // no lock to be had: asking twice beats not asking
-    return { kind: 'asked' };
+    lock = undefined; // no lock to be had (or still held at the deadline): asking twice beats not asking
   }
   try {
     try {
@@ -104,7 +103,7 @@ export async function onePromptPerDevice<T>(serial: string, parts: OnePromptPart
     await parts.send(await parts.ask());
     return { kind: 'asked' };
   } finally {
-    await lock.release().catch(() => undefined);
+    await lock?.release().catch(() => undefined);
   }
 }
 
