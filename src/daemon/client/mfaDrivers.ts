@@ -42,6 +42,8 @@ interface DriverRow {
   cancelled(result: ChildResult): boolean;
   /** Whether what it says on stderr is for the person (shown as it comes, terminal-safe). */
   speaks?: boolean;
+  /** What to check when it printed no code (a device's driver); a dialog with no code typed counts as cancelled. */
+  noCode?: (ask: MfaAsk) => string;
 }
 
 const message = (ask: MfaAsk) => visible(`MFA code for profile ${ask.profile} (${ask.serial}):`);
@@ -105,6 +107,7 @@ export const DRIVERS: Record<ProgramDriver, DriverRow> = {
     },
     cancelled: () => false,
     speaks: true, // "Touch your YubiKey..." for an account that requires touch
+    noCode: (ask) => `ykman printed no code for account ${JSON.stringify(ykmanAccount(ask))}; check: ykman oath accounts list, or set YKMAN_OATH_CREDENTIAL_NAME`,
   },
 };
 
@@ -176,14 +179,14 @@ export async function askWithDriver(driver: ProgramDriver, ask: MfaAsk, timeoutM
   }
   if (result.timedOut) throw new MfaPromptError('MfaPromptFailed', `${what} got no answer within ${timeoutMs / 1000} s; ${again}`);
   if (row.cancelled(result)) throw new MfaPromptError('Cancelled', `${what} was cancelled; nothing was sent, run the command again to be asked again`);
-  const code = result.code === 0 ? row.parse(result.stdout, ask) : undefined;
   if (result.code !== 0) {
     const said = oneLine(result.stderr.trim().split('\n').pop() ?? '');
     throw new MfaPromptError('MfaPromptFailed', `${what} failed (${row.program} exit ${result.code ?? result.signal}${said ? `: ${said}` : ''}); ${again}`);
   }
+  const code = row.parse(result.stdout, ask);
   if (!code) {
-    const hint = driver === 'ykman' ? `ykman printed no code for account ${JSON.stringify(ykmanAccount(ask))}; check: ykman oath accounts list, or set YKMAN_OATH_CREDENTIAL_NAME` : 'no code was entered';
-    throw new MfaPromptError(driver === 'ykman' ? 'MfaPromptFailed' : 'Cancelled', `${what}: ${visible(hint)}; run the command again`);
+    if (row.noCode) throw new MfaPromptError('MfaPromptFailed', `${what}: ${visible(row.noCode(ask))}; run the command again`);
+    throw new MfaPromptError('Cancelled', `${what}: no code was entered; run the command again`);
   }
   return code;
 }
