@@ -19,6 +19,7 @@ import emulator from './commands/emulator.js';
 import exec from './commands/exec.js';
 import list from './commands/list.js';
 import login from './commands/login.js';
+import mfaPrompt from './commands/mfa-prompt.js';
 import logout from './commands/logout.js';
 import populate from './commands/populate.js';
 import portal from './commands/portal.js';
@@ -40,6 +41,7 @@ const commands: CommandModule<any, any>[] = [
   shellInit,
   completionCommand(() => commands),
   status,
+  mfaPrompt,
   doctor,
   credentialProcess,
   daemon,

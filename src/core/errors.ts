@@ -26,6 +26,7 @@ export type ErrorCode =
   | 'ListingFailed'
   | 'LoginFailed'
   | 'MfaFailed'
+  | 'MfaPromptFailed'
   | 'NeedsEnvironment'
   | 'NeedsProcess'
   | 'NoSessionForPortal'
@@ -95,6 +96,16 @@ export class MfaRequiredError extends KeyfobError {
       `profile ${JSON.stringify(mfaProfile)} needs a code from MFA device ${mfaSerial}, and there is no terminal to ask it on; in a terminal, run: keyfob exec ${mfaProfile} -- true`,
       428,
     );
+  }
+}
+
+/**
+ * The MFA prompt driver (KEYFOB_MFA_PROMPT: a dialog, or ykman) gave no code: `Cancelled` when the
+ * person cancelled it, `MfaPromptFailed` when it was missing, failed, or ran out of time.
+ */
+export class MfaPromptError extends KeyfobError {
+  constructor(code: 'Cancelled' | 'MfaPromptFailed', message: string) {
+    super(code, message, 400);
   }
 }
 

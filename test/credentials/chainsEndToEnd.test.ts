@@ -101,11 +101,11 @@ describe('role chains and IAM users against the emulator', () => {
     const added = await addUser(home.env, ['ci', '--mfa-serial', DEMO_IAM_USER.mfaSerial]);
     expect(added.code, added.stderr).toBe(0);
     expect(added.stdout).not.toContain(DEMO_IAM_USER.secretAccessKey);
-    // No terminal: one line naming the command that pre-warms the session.
+    // No terminal: one line naming the command that pre-warms the session, and the prompt setting.
     const cold = await runKeyfob(['credential-process', '--profile', 'ci-deploy'], home.env);
     expect(cold.code).toBe(1);
     expect(cold.stderr.trim()).toBe(
-      `keyfob: profile "ci" needs a code from MFA device ${DEMO_IAM_USER.mfaSerial}, and there is no terminal to ask it on; in a terminal, run: keyfob exec ci -- true`,
+      `keyfob: profile "ci" needs a code from MFA device ${DEMO_IAM_USER.mfaSerial}, and there is no terminal to ask it on; in a terminal, run: keyfob exec ci -- true, or let keyfob ask in a dialog where there is no terminal: keyfob mfa-prompt set auto`,
     );
     // In a terminal, under the AWS CLI: the code is asked on /dev/tty; stdout stays the JSON.
     const term = await startTerminal(
