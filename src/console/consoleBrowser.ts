@@ -55,12 +55,37 @@ export function startDetached(argv: string[], env: NodeJS.ProcessEnv = process.e
   });
 }
 
+/** A desktop browser can show a window: a display on Linux, and none of SSH's without X forwarding. */
+export function displayAtHand(env: NodeJS.ProcessEnv, platform: NodeJS.Platform = process.platform): boolean {
+  if (env.DISPLAY || env.WAYLAND_DISPLAY) return true;
+  if (env.SSH_CONNECTION || env.SSH_TTY) return false;
+  return platform !== 'linux';
+}
+
+const NO_BROWSER_FIX = 'run again with --url to print the sign-in URL';
+
+/**
+ * The chosen browser, if it can show a window here; else one line. Asked before the sign-in URL is
+ * made, so nothing is asked of the daemon for a console that cannot open.
+ */
+export function usableConsoleBrowser(env: NodeJS.ProcessEnv = process.env): ConsoleBrowser {
+  const { browser } = consoleBrowserChoice(env);
+  if ((browser.kind === 'chromium' || browser.kind === 'firefox-containers') && !displayAtHand(env)) {
+    // The browser would die at once, unseen; the URL is a secret, so it is not printed unasked.
+    throw new KeyfobError('NoBrowser', `no display to start ${browser.executable} on (SSH, or no DISPLAY/WAYLAND_DISPLAY); ${NO_BROWSER_FIX}`);
+  }
+  if (browser.kind === 'default' && !browserAtHand(pickBrowserEnv(env))) {
+    throw new KeyfobError('NoBrowser', `no browser to open the console (KEYFOB_BROWSER=none, SSH, or no display); ${NO_BROWSER_FIX}`);
+  }
+  return browser;
+}
+
 /** Opens the sign-in URL with KEYFOB_BROWSER or the system browser (`default`); never prints it. */
 export async function openConsoleUrl(url: string, env: NodeJS.ProcessEnv = process.env): Promise<void> {
   const browserEnv = pickBrowserEnv(env);
   if (!browserAtHand(browserEnv)) {
     // The URL is a bearer secret, so it is printed only when asked for (--url, or stdout).
-    throw new KeyfobError('NoBrowser', 'no browser to open the console (KEYFOB_BROWSER=none, SSH, or no display); run again with --url to print the sign-in URL');
+    throw new KeyfobError('NoBrowser', `no browser to open the console (KEYFOB_BROWSER=none, SSH, or no display); ${NO_BROWSER_FIX}`);
   }
   await openInBrowser(url, browserEnv);
 }
@@ -72,7 +97,7 @@ export async function openConsoleUrl(url: string, env: NodeJS.ProcessEnv = proce
  */
 export async function openConsoleInBrowser(url: string, opts: { profile: string; env?: NodeJS.ProcessEnv; write?: (text: string) => void }): Promise<void> {
   const env = opts.env ?? process.env;
-  const { browser } = consoleBrowserChoice(env);
+  const browser = usableConsoleBrowser(env);
   const look = browser.kind === 'firefox-containers' ? await profileLook(opts.profile, env) : {};
   const launch = consoleLaunch(browser, url, opts.profile, env, look);
   if (launch.kind === 'spawn') return startDetached(launch.argv, env);

@@ -7,7 +7,7 @@ import { join, resolve } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { consoleBrowserChoice, describeChoice, parseConsoleBrowser, saveConsoleBrowser } from '../../src/console/browserChoice.js';
 import { browserProfileDir, firefoxContainerUrl, goQueryEscape, lookFromValues, profileDirName } from '../../src/console/browserProfiles.js';
-import { consoleLaunch, fillTemplate, startDetached } from '../../src/console/consoleBrowser.js';
+import { consoleLaunch, fillTemplate, startDetached, usableConsoleBrowser } from '../../src/console/consoleBrowser.js';
 
 const root = mkdtempSync(join(tmpdir(), 'kf-browser-'));
 afterAll(() => rmSync(root, { recursive: true, force: true }));
@@ -146,6 +146,17 @@ describe('the choice', () => {
     expect((b as { argv: string[] }).argv[1]).not.toBe((a as { argv: string[] }).argv[1]);
     expect(oneLineError(() => consoleLaunch(browser, 'file:///etc/passwd', 'a', env))).toMatch(/not an http\(s\) URL/);
     expect(consoleLaunch({ kind: 'stdout' }, 'https://x.test/', 'a', env)).toEqual({ kind: 'stdout', text: 'https://x.test/\n' });
+  });
+
+  it('a desktop browser needs a display; stdout and templates do not', () => {
+    const { env } = place(['chromium']);
+    const chromiumHere = { ...env, KEYFOB_CONSOLE_BROWSER: 'chromium' };
+    if (process.platform === 'linux') expect(oneLineError(() => usableConsoleBrowser(chromiumHere))).toMatch(/^no display to start .*chromium on \(SSH, or no DISPLAY\/WAYLAND_DISPLAY\); run again with --url to print the sign-in URL$/);
+    expect(oneLineError(() => usableConsoleBrowser({ ...chromiumHere, SSH_TTY: '/dev/pts/1' }))).toMatch(/^no display to start/);
+    expect(usableConsoleBrowser({ ...chromiumHere, DISPLAY: ':0' })).toMatchObject({ kind: 'chromium' });
+    expect(usableConsoleBrowser({ ...env, KEYFOB_CONSOLE_BROWSER: 'stdout' })).toEqual({ kind: 'stdout' });
+    expect(usableConsoleBrowser({ ...env, KEYFOB_CONSOLE_BROWSER: '/bin/true {url}' })).toMatchObject({ kind: 'template' });
+    expect(oneLineError(() => usableConsoleBrowser({ ...env, KEYFOB_BROWSER: 'none', DISPLAY: ':0' }))).toMatch(/^no browser to open the console \(KEYFOB_BROWSER=none/);
   });
 
   it('the environment variable overrides the saved setting, which overrides the default', async () => {

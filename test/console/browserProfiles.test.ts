@@ -36,7 +36,7 @@ describe('each role in its own Chromium profile', () => {
     const recorder = join(launches, 'fake-chromium');
     // Each start leaves one file: its argv, NUL-separated (the URL holds no NUL).
     writeFileSync(recorder, `#!/bin/sh\nf='${launches}'/argv.$$\nprintf '%s\\0' "$@" > "$f.tmp" && mv "$f.tmp" "$f"\n`, { mode: 0o755 });
-    home = keyfobHome(emulator, { KEYFOB_FEDERATION_URL: `${emulator.url}/federation`, KEYFOB_CONSOLE_BROWSER: recorder });
+    home = keyfobHome(emulator, { KEYFOB_FEDERATION_URL: `${emulator.url}/federation`, KEYFOB_CONSOLE_BROWSER: recorder, DISPLAY: ':0' });
     const login = await runKeyfob(['login', '--start-url', emulator.startUrl, '--sso-region', emulator.region], home.env);
     expect(login.code, login.stderr).toBe(0);
     writeFileSync(
@@ -110,6 +110,16 @@ describe('each role in its own Chromium profile', () => {
     expect(await roleOn(adminPage)).toBe('AdministratorAccess');
     expect(await roleOn(readOnlyPage)).toBe('ReadOnlyAccess');
     expect(await adminPage.textContent('#account-id')).toBe('765432109876');
+  });
+
+  it('without a display a Chromium-family browser is not started, and the URL is not printed', async () => {
+    const before = readdirSync(launches).length;
+    const { DISPLAY: _display, ...noDisplay } = home.env;
+    const r = await runKeyfob(['console', ADMIN], { ...noDisplay, SSH_CONNECTION: '10.0.0.1 5000 10.0.0.2 22' });
+    expect(r.code).toBe(1);
+    expect(r.stdout).toBe('');
+    expect(r.stderr).toBe(`keyfob: no display to start ${home.env.KEYFOB_CONSOLE_BROWSER} on (SSH, or no DISPLAY/WAYLAND_DISPLAY); run again with --url to print the sign-in URL\n`);
+    expect(readdirSync(launches).length).toBe(before);
   });
 
   it('with one shared profile (the default browser), the first tab shows the second role after a reload', async (ctx) => {

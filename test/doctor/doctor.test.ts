@@ -63,7 +63,7 @@ describe('keyfob doctor', () => {
       expect(check(report, 'keychain').detail).toMatch(/KEYFOB_KEYRING=memory: tokens are kept in daemon memory only/);
       expect(check(report, 'daemon').detail).toMatch(/^pid \d+, up \d+s, keyring memory, 1 of 1 sso-session\(s\) signed in$/);
       expect(check(report, 'browser').detail).toMatch(
-        /^default \(the system browser: KEYFOB_BROWSER, else the desktop default; one sign-in at a time\); from nothing set \(KEYFOB_CONSOLE_BROWSER or keyfob browser set\); no browser at hand here, so console --url prints the URL/,
+        /^default \(the system browser: KEYFOB_BROWSER, else the desktop default; one sign-in at a time\); from nothing set \(KEYFOB_CONSOLE_BROWSER or keyfob browser set\); no browser can open here \(KEYFOB_BROWSER=none, SSH, or no display\), so console --url prints the URL(; for one profile per role: keyfob browser set [a-z]+)?$/,
       );
       expect(check(report, 'profiles').detail).toBe('1 IAM Identity Center profile(s), each naming a configured sso-session');
       // The clock was compared with the emulator, reached through AWS_ENDPOINT_URL_SSO.
