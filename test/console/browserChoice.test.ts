@@ -207,3 +207,21 @@ describe('the choice', () => {
     expect(oneLineError(() => consoleBrowserChoice(env))).toMatch(/console_browser in .* must be a string; run: keyfob browser set VALUE$/);
   });
 });
+
+describe('keyfob browser', () => {
+  it('shows the choice and its source, saves one, refuses a bad one in one line, and forgets it', async () => {
+    const { runKeyfob } = await import('../helpers/keyfob.js');
+    const { env } = place(['brave-browser']);
+    const e = { ...(env as Record<string, string>), PATH: `${env.PATH}:${process.env.PATH}` };
+    expect(await runKeyfob(['browser'], e)).toMatchObject({ code: 0, stderr: '', stdout: expect.stringMatching(/^default \(the system browser.*; from nothing set/) });
+    expect(await runKeyfob(['browser', 'set', 'brave'], e)).toMatchObject({ code: 0, stdout: '', stderr: `keyfob: console browser saved in ${join(env.KEYFOB_HOME!, 'settings.json')}\n` });
+    expect((await runKeyfob(['browser'], e)).stdout).toBe(
+      `brave (${join(env.PATH!, 'brave-browser')}), one profile dir per role under KEYFOB_HOME/browser; from console_browser in ${join(env.KEYFOB_HOME!, 'settings.json')}\n`,
+    );
+    expect((await runKeyfob(['browser'], { ...e, KEYFOB_CONSOLE_BROWSER: 'stdout' })).stdout).toBe('stdout (the sign-in URL is printed); from KEYFOB_CONSOLE_BROWSER\n');
+    const bad = await runKeyfob(['browser', 'set', 'netscape'], e);
+    expect(bad).toMatchObject({ code: 1, stdout: '', stderr: expect.stringMatching(/^keyfob: the console browser "netscape" is not a browser keyfob knows; give one of [^\n]*\n$/) });
+    expect(await runKeyfob(['browser', 'unset'], e)).toMatchObject({ code: 0, stderr: expect.stringMatching(/^keyfob: console browser unset in /) });
+    expect((await runKeyfob(['browser'], e)).stdout).toMatch(/^default /);
+  });
+});
