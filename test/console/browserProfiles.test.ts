@@ -2,15 +2,16 @@
 // Chromium-family binary by path: a recorder that writes the argv keyfob starts it with. The test
 // then starts Debian's Chromium with exactly that --user-data-dir, those flags and that URL, and
 // reads the emulator's console page, whose session cookie a second sign-in in the same cookie jar
-// replaces (as the real console does without multi-session).
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+// replaces (as the real console does without multi-session). firefox-containers the same way, with
+// a recording firefox on PATH.
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { tmpdir } from 'node:os';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { profileDirName } from '../../src/console/browserProfiles.js';
+import { firefoxContainerUrl, profileDirName } from '../../src/console/browserProfiles.js';
 import { CHROMIUM_PATH } from '../helpers/chromium.js';
-import { startTestEmulator, type RunningEmulator } from '../helpers/emulator.js';
+import { fetchConsolePage, startTestEmulator, type RunningEmulator } from '../helpers/emulator.js';
 import { keyfobHome, profileSection, runKeyfob, type KeyfobHome } from '../helpers/keyfob.js';
 import { requirePart } from '../helpers/requirePart.js';
 
@@ -43,8 +44,13 @@ describe('each role in its own Chromium profile', () => {
       home.configFile,
       readFileSync(home.configFile, 'utf8') +
         profileSection(ADMIN, SESSION, '765432109876', 'AdministratorAccess') +
-        profileSection(READONLY, SESSION, '432109876543', 'ReadOnlyAccess'),
+        profileSection(READONLY, SESSION, '432109876543', 'ReadOnlyAccess') +
+        profileSection('Colourful', SESSION, '765432109876', 'AdministratorAccess').replace('[profile Colourful]\n', '[profile Colourful]\nkeyfob_color = red\ngranted_icon = briefcase\n') +
+        profileSection('BadColour', SESSION, '765432109876', 'AdministratorAccess').replace('[profile BadColour]\n', '[profile BadColour]\nkeyfob_color = magenta\n'),
     );
+    // A firefox on PATH that records its argv the same way.
+    mkdirSync(join(launches, 'bin'));
+    copyFileSync(recorder, join(launches, 'bin', 'firefox'));
   });
   afterAll(async () => {
     for (const context of contexts) await context.close().catch(() => undefined);
@@ -53,20 +59,22 @@ describe('each role in its own Chromium profile', () => {
     rmSync(launches, { recursive: true, force: true });
   });
 
-  /** Opens the profile's console through keyfob (console, or assume -c) and returns what it started. */
-  async function openThroughKeyfob(args: string[]): Promise<Launch> {
+  /** Runs keyfob (console, or assume -c) and returns the argv of the browser it started. */
+  async function startedBy(args: string[], env = home.env): Promise<string[]> {
     const before = new Set(readdirSync(launches));
-    const r = await runKeyfob(args, home.env);
+    const r = await runKeyfob(args, env);
     expect(r, r.stderr).toMatchObject({ code: 0, stdout: '', stderr: '' });
     for (const deadline = Date.now() + 10_000; Date.now() < deadline; await new Promise((res) => setTimeout(res, 50))) {
       const fresh = readdirSync(launches).filter((f) => /^argv\.\d+$/.test(f) && !before.has(f));
-      if (fresh.length) {
-        const argv = readFileSync(join(launches, fresh[0]!), 'utf8').split('\0').slice(0, -1);
-        const userDataDir = argv.find((a) => a.startsWith('--user-data-dir='))!.slice('--user-data-dir='.length);
-        return { userDataDir, flags: argv.filter((a) => a.startsWith('--') && !a.startsWith('--user-data-dir=')), url: argv.at(-1)! };
-      }
+      if (fresh.length) return readFileSync(join(launches, fresh[0]!), 'utf8').split('\0').slice(0, -1);
     }
     throw new Error(`keyfob ${args.join(' ')} started no browser`);
+  }
+
+  async function openThroughKeyfob(args: string[]): Promise<Launch> {
+    const argv = await startedBy(args);
+    const userDataDir = argv.find((a) => a.startsWith('--user-data-dir='))!.slice('--user-data-dir='.length);
+    return { userDataDir, flags: argv.filter((a) => a.startsWith('--') && !a.startsWith('--user-data-dir=')), url: argv.at(-1)! };
   }
 
   async function launch(userDataDir: string, flags: string[]): Promise<BrowserContext> {
@@ -136,5 +144,25 @@ describe('each role in its own Chromium profile', () => {
     await adminPage.reload();
     expect(await roleOn(adminPage)).toBe('ReadOnlyAccess');
     expect(existsSync(admin.userDataDir)).toBe(true);
+  });
+
+  it("firefox-containers starts firefox --new-tab with granted's container URL, in the profile's colour and icon", async () => {
+    const env = { ...home.env, KEYFOB_CONSOLE_BROWSER: 'firefox-containers', PATH: `${join(launches, 'bin')}:${home.env.PATH}` };
+    const argv = await startedBy(['console', 'Colourful'], env);
+    expect(argv).toHaveLength(2);
+    expect(argv[0]).toBe('--new-tab');
+    const link = argv[1]!;
+    expect(link).toMatch(/^ext\+granted-containers:name=Colourful&url=http%3A%2F%2F127\.0\.0\.1%3A\d+%2Ffederation%3FAction%3Dlogin%26[^&]*&color=red&icon=briefcase$/);
+    const url = new URLSearchParams(link.slice('ext+granted-containers:'.length)).get('url')!;
+    expect(link).toBe(firefoxContainerUrl('Colourful', url, { color: 'red', icon: 'briefcase' }));
+    const page = await fetchConsolePage(url);
+    expect(page.status).toBe(200);
+    expect(page.html).toContain('<dd id="role">AdministratorAccess</dd>');
+
+    const before = readdirSync(launches).length;
+    const bad = await runKeyfob(['console', 'BadColour'], env);
+    expect(bad).toMatchObject({ code: 1, stdout: '' });
+    expect(bad.stderr).toBe('keyfob: profile "BadColour": keyfob_color = "magenta" is not a container color; use one of blue, turquoise, green, yellow, orange, red, pink, purple\n');
+    expect(readdirSync(launches).length).toBe(before);
   });
 });
