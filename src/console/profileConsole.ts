@@ -7,6 +7,7 @@ import { withMfa } from '../daemon/client/mfaRetry.js';
 import { ROUTES } from '../daemon/protocol.js';
 import { KeyfobError } from '../core/errors.js';
 import { configFile } from '../core/paths.js';
+import { profileLook } from './browserProfiles.js';
 import { openConsoleInBrowser, usableConsoleBrowser } from './consoleBrowser.js';
 import { checkRegion } from './partitions.js';
 import { checkConsoleDuration, consolePath } from './services.js';
@@ -57,8 +58,8 @@ export { openConsoleInBrowser, openConsoleUrl, usableConsoleBrowser } from './co
 /** `keyfob console` and `assume -c`: open the console as the profile's role in its browser (KEYFOB_CONSOLE_BROWSER), or print the URL. */
 export async function openProfileConsole(opts: { profile: string; service?: string; region?: string; duration?: string; url?: boolean }): Promise<void> {
   const { parseConsoleDuration } = await import('./services.js');
-  // A bad browser setting, or no browser at hand, is refused before the daemon is asked (which may want a sign-in).
-  if (!opts.url) usableConsoleBrowser();
+  // A bad browser setting, colour or icon, or no browser at hand, is refused before the daemon is asked (which may want a sign-in).
+  if (!opts.url && usableConsoleBrowser().kind === 'firefox-containers') await profileLook(opts.profile);
   const url = await consoleUrlForProfile({
     profile: opts.profile,
     service: opts.service,

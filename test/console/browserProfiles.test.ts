@@ -160,9 +160,13 @@ describe('each role in its own Chromium profile', () => {
     expect(page.html).toContain('<dd id="role">AdministratorAccess</dd>');
 
     const before = readdirSync(launches).length;
+    const tokensBefore = emulator.state.calls.get('GetSigninToken');
+    expect(tokensBefore).toBeGreaterThan(0);
     const bad = await runKeyfob(['console', 'BadColour'], env);
     expect(bad).toMatchObject({ code: 1, stdout: '' });
     expect(bad.stderr).toBe('keyfob: profile "BadColour": keyfob_color = "magenta" is not a container color; use one of blue, turquoise, green, yellow, orange, red, pink, purple\n');
     expect(readdirSync(launches).length).toBe(before);
+    // Refused before any sign-in URL was made.
+    expect(emulator.state.calls.get('GetSigninToken')).toBe(tokensBefore);
   });
 });
