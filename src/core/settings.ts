@@ -7,10 +7,12 @@ import { closeSync, constants, fstatSync, openSync, readFileSync } from 'node:fs
 import { join } from 'node:path';
 import { writeFileAtomically } from './atomicFile.js';
 import { KeyfobError } from './errors.js';
+import { type HeldLock, LockTimeout, lockWithin } from './lock.js';
 import { keyfobHome } from './paths.js';
 import { ensurePrivateDir, HOME_ELSEWHERE } from './trustedPath.js';
 
 export const SETTINGS_FILE = 'settings.json';
+const LOCK_WAIT_MS = 5_000;
 
 export interface Settings {
   file: string;
@@ -54,12 +56,25 @@ export function readSettings(env: NodeJS.ProcessEnv = process.env): Settings {
 /** Sets one key (undefined removes it), keeping the others; atomic, mode 0600, in a private KEYFOB_HOME. */
 export async function writeSetting(key: string, value: unknown, env: NodeJS.ProcessEnv = process.env): Promise<string> {
   ensurePrivateDir(keyfobHome(env), 'KEYFOB_HOME', HOME_ELSEWHERE);
-  const current = readSettings(env);
-  // Never overwrite a file we could not read: it may hold settings the user wants to keep.
-  if (current.problem) throw new KeyfobError('BadSetting', `${current.problem}; fix or remove it, then try again`);
-  const values = { ...current.values };
-  if (value === undefined) delete values[key];
-  else values[key] = value;
-  await writeFileAtomically(current.file, `${JSON.stringify(values, null, 2)}\n`, 0o600);
-  return current.file;
+  const file = settingsFile(env);
+  // Two writers at once must not lose each other's key: read, change and write under the one lock.
+  let lock: HeldLock;
+  try {
+    lock = await lockWithin(file, { waitMs: LOCK_WAIT_MS });
+  } catch (err) {
+    const why = err instanceof LockTimeout ? `still locked after ${LOCK_WAIT_MS / 1000}s (${err.lockFile})` : `cannot lock it (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`;
+    throw new KeyfobError('BadSetting', `${file} is ${why}; try again`);
+  }
+  try {
+    const current = readSettings(env);
+    // Never overwrite a file we could not read: it may hold settings the user wants to keep.
+    if (current.problem) throw new KeyfobError('BadSetting', `${current.problem}; fix or remove it, then try again`);
+    const values = { ...current.values };
+    if (value === undefined) delete values[key];
+    else values[key] = value;
+    await writeFileAtomically(file, `${JSON.stringify(values, null, 2)}\n`, 0o600);
+    return file;
+  } finally {
+    await lock.release().catch(() => undefined);
+  }
 }

@@ -225,3 +225,13 @@ describe('keyfob browser', () => {
     expect((await runKeyfob(['browser'], e)).stdout).toMatch(/^default /);
   });
 });
+
+describe('settings.json', () => {
+  it('keeps every key when writers run at once (one lock around read, change, write)', async () => {
+    const { writeSetting, readSettings } = await import('../../src/core/settings.js');
+    const { env } = place();
+    await Promise.all(Array.from({ length: 8 }, (_, i) => writeSetting(`key${i}`, i, env)));
+    expect(readSettings(env).values).toEqual(Object.fromEntries(Array.from({ length: 8 }, (_, i) => [`key${i}`, i])));
+    expect(readdirSync(env.KEYFOB_HOME!).sort()).toEqual(['settings.json']);
+  });
+});
