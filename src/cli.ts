@@ -9,6 +9,7 @@ import type { CommandModule } from 'yargs';
 
 import add from './commands/add.js';
 import assume from './commands/assume.js';
+import browser from './commands/browser.js';
 import completionCommand from './commands/completion.js';
 import consoleCommand from './commands/console.js';
 import credentialProcess from './commands/credential-process.js';
@@ -38,6 +39,7 @@ const commands: CommandModule<any, any>[] = [
   exec,
   consoleCommand,
   portal,
+  browser,
   shellInit,
   completionCommand(() => commands),
   status,

@@ -7,7 +7,8 @@ import { withMfa } from '../daemon/client/mfaRetry.js';
 import { ROUTES } from '../daemon/protocol.js';
 import { KeyfobError } from '../core/errors.js';
 import { configFile } from '../core/paths.js';
-import { browserAtHand, openInBrowser, pickBrowserEnv } from '../signin/browser.js';
+import { profileLook } from './browserProfiles.js';
+import { openConsoleInBrowser, usableConsoleBrowser } from './consoleBrowser.js';
 import { checkRegion } from './partitions.js';
 import { checkConsoleDuration, consolePath } from './services.js';
 import { consoleSigninUrl } from './signinUrl.js';
@@ -52,19 +53,13 @@ export async function consoleUrlForProfile(opts: ProfileConsoleOptions): Promise
   });
 }
 
-/** Opens the sign-in URL with KEYFOB_BROWSER or the system browser; never prints it. */
-export async function openConsoleUrl(url: string, env: NodeJS.ProcessEnv = process.env): Promise<void> {
-  const browserEnv = pickBrowserEnv(env);
-  if (!browserAtHand(browserEnv)) {
-    // The URL is a bearer secret, so it is printed only when asked for with --url.
-    throw new KeyfobError('NoBrowser', 'no browser to open the console (KEYFOB_BROWSER=none, SSH, or no display); run again with --url to print the sign-in URL');
-  }
-  await openInBrowser(url, browserEnv);
-}
+export { openConsoleInBrowser, openConsoleUrl, usableConsoleBrowser } from './consoleBrowser.js';
 
-/** `keyfob console` and `assume -c`: open the console as the profile's role, or print the URL. */
+/** `keyfob console` and `assume -c`: open the console as the profile's role in its browser (KEYFOB_CONSOLE_BROWSER), or print the URL. */
 export async function openProfileConsole(opts: { profile: string; service?: string; region?: string; duration?: string; url?: boolean }): Promise<void> {
   const { parseConsoleDuration } = await import('./services.js');
+  // A bad browser setting, colour or icon, or no browser at hand, is refused before the daemon is asked (which may want a sign-in).
+  if (!opts.url && usableConsoleBrowser().kind === 'firefox-containers') await profileLook(opts.profile);
   const url = await consoleUrlForProfile({
     profile: opts.profile,
     service: opts.service,
@@ -72,5 +67,5 @@ export async function openProfileConsole(opts: { profile: string; service?: stri
     durationSeconds: opts.duration === undefined ? undefined : parseConsoleDuration(opts.duration),
   });
   if (opts.url) process.stdout.write(`${url}\n`);
-  else await openConsoleUrl(url);
+  else await openConsoleInBrowser(url, { profile: opts.profile });
 }

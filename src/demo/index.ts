@@ -178,7 +178,10 @@ export async function runDemo(opts: { interactive?: boolean } = {}): Promise<voi
     const url = (await keyfob(['assume', '-c', PROFILE, '-s', 's3', '--url'], false)).trim();
     const signin = new URL(url);
     process.stdout.write(indent(`${signin.origin}${signin.pathname}?Action=login&Destination=${signin.searchParams.get('Destination')}&SigninToken=… (a secret, shortened)\n`));
-    const page = await (await fetch(url)).text();
+    // The login sets the console's session cookie and redirects to the page for that cookie.
+    const login = await fetch(url, { redirect: 'manual' });
+    const cookie = (login.headers.get('set-cookie') ?? '').split(';')[0]!;
+    const page = await (await fetch(new URL(login.headers.get('location') ?? '/console', url), { headers: { cookie } })).text();
     const field = (id: string) => new RegExp(`id="${id}">([^<]*)<`).exec(page)?.[1] ?? '?';
     process.stdout.write(indent(`the emulator's console page: account ${field('account-id')}, role ${field('role')}, ${field('destination')}\n`));
   } finally {

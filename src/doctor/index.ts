@@ -5,6 +5,7 @@ import { visible } from '../core/terminalText.js';
 import { awsCliCheck } from './awsCli.js';
 import { clockSkewCheck } from './clockSkew.js';
 import { configChecks } from './config.js';
+import { consoleBrowserCheck } from './consoleBrowser.js';
 import { credentialProcessCheck } from './credentialProcess.js';
 import { daemonCheck } from './daemon.js';
 import { keychainCheck } from './keychain.js';
@@ -18,7 +19,7 @@ export type { CheckResult, CheckStatus, DoctorReport } from './types.js';
 export const DEFAULT_CHECK_TIMEOUT_MS = 10_000;
 
 /** In the order they are printed: the local parts first, then the config, then the outside world. */
-export const CHECKS: readonly DoctorCheck[] = [keychainCheck, socketDirCheck, daemonCheck, shellShimCheck, configChecks, credentialProcessCheck, nativeTokenCheck, clockSkewCheck, awsCliCheck];
+export const CHECKS: readonly DoctorCheck[] = [keychainCheck, socketDirCheck, daemonCheck, shellShimCheck, consoleBrowserCheck, configChecks, credentialProcessCheck, nativeTokenCheck, clockSkewCheck, awsCliCheck];
 
 async function runWithin(check: DoctorCheck, env: NodeJS.ProcessEnv, timeoutMs: number, platform: NodeJS.Platform): Promise<CheckResult[]> {
   let timer: NodeJS.Timeout | undefined;

@@ -1,11 +1,16 @@
-// Console federation, as signin.aws.amazon.com/federation answers it:
-// getSigninToken for emulator-issued credentials, then login onto a console landing page.
+// Console federation, as signin.aws.amazon.com/federation answers it: getSigninToken for
+// emulator-issued credentials, then login, which redeems the token once, sets the console's
+// session cookie and lands on /console, a page naming the role of that cookie. One cookie per
+// browser profile, as the real console without multi-session: a second sign-in in the same cookie
+// jar replaces the first, and every console tab of that browser then shows the second role.
 import { invalidRequest, JsonApiError } from './awsErrors.js';
 import { escapeHtml, page } from './html.js';
-import { type Ctx, sendHtml, sendJson } from './http.js';
+import { type Ctx, cookies, redirect, sendHtml, sendJson } from './http.js';
 import { constantTimeEqual, randomToken } from './ids.js';
 
 const SIGNIN_TOKEN_SECONDS = 15 * 60;
+const CONSOLE_SESSION_SECONDS = 12 * 3600;
+export const CONSOLE_COOKIE = 'aws-console-session';
 
 export function federationOperation(url: URL): string {
   return url.searchParams.get('Action')?.toLowerCase() === 'login' ? 'ConsoleLogin' : 'GetSigninToken';
@@ -45,11 +50,30 @@ function getSigninToken(ctx: Ctx): void {
 function login(ctx: Ctx): void {
   const q = ctx.url.searchParams;
   const entry = ctx.state.signinTokens.get(q.get('SigninToken') ?? '');
-  if (!entry || entry.expiresAt <= Date.now()) throw new JsonApiError(403, 'AccessDeniedException', 'The sign-in token is not valid or has expired');
+  if (!entry || entry.used || entry.expiresAt <= Date.now()) throw new JsonApiError(403, 'AccessDeniedException', 'The sign-in token is not valid or has expired');
+  entry.used = true;
   const credential = ctx.state.credentials.get(entry.accessKeyId)!;
-  const account = ctx.state.org.accountsById.get(credential.accountId);
   const destination = q.get('Destination') ?? 'https://console.aws.amazon.com/';
   const region = /[?&]region=([a-z0-9-]+)/.exec(destination)?.[1] ?? ctx.state.org.region;
+  const id = randomToken(32);
+  ctx.state.consoleSessions.set(id, {
+    accessKeyId: credential.accessKeyId,
+    destination,
+    region,
+    expiresAt: Math.min(credential.expiresAt, Date.now() + CONSOLE_SESSION_SECONDS * 1000),
+  });
+  redirect(ctx.res, '/console', 302, { 'set-cookie': `${CONSOLE_COOKIE}=${id}; Path=/; HttpOnly; SameSite=Lax` });
+}
+
+/** GET /console: the landing page of whoever this browser's console cookie signed in. */
+export function consolePage(ctx: Ctx): void {
+  const id = cookies(ctx.req).get(CONSOLE_COOKIE);
+  const session = id ? ctx.state.consoleSessions.get(id) : undefined;
+  if (!session || session.expiresAt <= Date.now()) {
+    return sendHtml(ctx.res, 401, page('AWS Management Console', '<p id="signed-out">You are not signed in to the console (emulated).</p>'));
+  }
+  const credential = ctx.state.credentials.get(session.accessKeyId)!;
+  const account = ctx.state.org.accountsById.get(credential.accountId);
   sendHtml(
     ctx.res,
     200,
@@ -61,8 +85,8 @@ function login(ctx: Ctx): void {
 <dt>Account id</dt><dd id="account-id">${credential.accountId}</dd>
 <dt>Role</dt><dd id="role">${escapeHtml(credential.roleName)}</dd>
 <dt>User</dt><dd id="user">${escapeHtml(credential.username)}</dd>
-<dt>Region</dt><dd id="region">${escapeHtml(region)}</dd>
-<dt>Destination</dt><dd id="destination">${escapeHtml(destination)}</dd></dl>`,
+<dt>Region</dt><dd id="region">${escapeHtml(session.region)}</dd>
+<dt>Destination</dt><dd id="destination">${escapeHtml(session.destination)}</dd></dl>`,
     ),
   );
 }

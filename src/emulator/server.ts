@@ -3,7 +3,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { admin } from './admin.js';
 import { exceptionForStatus, JsonApiError, PageError, StsError, stsCodeForStatus, tooManyRequests } from './awsErrors.js';
-import { federation, federationOperation } from './console.js';
+import { consolePage, federation, federationOperation } from './console.js';
 import { type Ctx, type Handler, sendJsonError } from './http.js';
 import { createToken, registerClient, startDeviceAuthorization } from './oidc.js';
 import * as pages from './pages.js';
@@ -44,6 +44,7 @@ const ROUTES: Record<string, Route> = {
   'GET /consent': pageRoute(pages.consent),
   'POST /consent': pageRoute(pages.decide),
   'GET /done': pageRoute(pages.done),
+  'GET /console': pageRoute(consolePage),
 };
 
 function findRoute(method: string, url: URL): Route | undefined {

@@ -103,6 +103,16 @@ export interface BrowserSignIn {
 export interface SigninToken {
   accessKeyId: string;
   expiresAt: number;
+  /** Redeemed once (Action=login); kept until swept so tests can still look for it in files. */
+  used?: boolean;
+}
+
+/** A console session in a browser's cookie jar: who signed in, and where they landed. */
+export interface ConsoleSession {
+  accessKeyId: string;
+  destination: string;
+  region: string;
+  expiresAt: number;
 }
 
 export interface Settings {
@@ -129,6 +139,8 @@ export class EmulatorState {
   readonly refreshTokens = new Map<string, RefreshToken>();
   readonly credentials = new Map<string, IssuedCredential>();
   readonly signinTokens = new Map<string, SigninToken>();
+  /** Console cookie → the role signed in to the console in that browser. */
+  readonly consoleSessions = new Map<string, ConsoleSession>();
   /** Browser cookie → signed-in user. */
   readonly browserSessions = new Map<string, BrowserSignIn>();
   /** Half-finished sign-ins waiting for their MFA code. */
@@ -237,6 +249,7 @@ export class EmulatorState {
     for (const [code, grant] of this.authorizationCodes) if (grant.expiresAt < stale) this.authorizationCodes.delete(code);
     for (const [token, entry] of this.accessTokens) if (entry.expiresAt < stale) this.accessTokens.delete(token);
     for (const [id, entry] of this.signinTokens) if (entry.expiresAt < stale) this.signinTokens.delete(id);
+    for (const [id, entry] of this.consoleSessions) if (entry.expiresAt < stale) this.consoleSessions.delete(id);
     for (const [id, entry] of this.pendingSignins) if (entry.expiresAt < now) this.pendingSignins.delete(id);
   }
 }

@@ -12,7 +12,7 @@ import { check, doctorJson, runDoctor } from './run.js';
 
 const SESSION = 'd-9067c0ffee';
 const PROFILE = 'Experiments/AdministratorAccess';
-const CHECK_NAMES = ['keychain', 'socket-dir', 'daemon', 'shell-shim', 'config', 'profiles', 'cred-proc', 'aws-token', 'clock', 'aws-cli'];
+const CHECK_NAMES = ['keychain', 'socket-dir', 'daemon', 'shell-shim', 'browser', 'config', 'profiles', 'cred-proc', 'aws-token', 'clock', 'aws-cli'];
 /** Checks with nothing to look at on the good setup (it has no --mode native profile). */
 /** Checks that have nothing to look at in a good keyfob-mode setup (no native profiles). */
 const SKIPPED_WHEN_GOOD = (name: string) => name === 'aws-token';
@@ -62,6 +62,9 @@ describe('keyfob doctor', () => {
       expect(Object.fromEntries(report.checks.map((c) => [c.name, c.status])), JSON.stringify(report.checks, null, 1)).toEqual(expected);
       expect(check(report, 'keychain').detail).toMatch(/KEYFOB_KEYRING=memory: tokens are kept in daemon memory only/);
       expect(check(report, 'daemon').detail).toMatch(/^pid \d+, up \d+s, keyring memory, 1 of 1 sso-session\(s\) signed in$/);
+      expect(check(report, 'browser').detail).toMatch(
+        /^default \(the system browser: KEYFOB_BROWSER, else the desktop default; one sign-in at a time\); from nothing set \(KEYFOB_CONSOLE_BROWSER or keyfob browser set\); no browser can open here \(KEYFOB_BROWSER=none, SSH, or no display\), so console --url prints the URL(; for one profile per role: keyfob browser set [a-z]+)?$/,
+      );
       expect(check(report, 'profiles').detail).toBe('1 IAM Identity Center profile(s), each naming a configured sso-session');
       // The clock was compared with the emulator, reached through AWS_ENDPOINT_URL_SSO.
       expect(check(report, 'clock').detail).toMatch(new RegExp(`^the local clock is \\d+s (behind|ahead of) ${emulator.url.replace(/[.]/g, '\\.')}$`));
@@ -97,6 +100,21 @@ describe('keyfob doctor', () => {
     // Not started, not even its dir made: doctor only looks.
     expect(existsSync(home.env.KEYFOB_HOME)).toBe(false);
     expect((await runKeyfob(['daemon', 'status'], home.env)).stdout).toMatch(/not running/);
+  });
+
+  it('reports the console browser and where it comes from, and a bad one with its fix', async () => {
+    const home = newHome();
+    writeFileSync(home.configFile, sessionSection());
+    const saved = await runKeyfob(['browser', 'set', 'stdout'], home.env);
+    expect(saved).toMatchObject({ code: 0, stdout: '', stderr: `keyfob: console browser saved in ${join(home.env.KEYFOB_HOME, 'settings.json')}\n` });
+    expect(check(await doctorJson(home.env), 'browser')).toEqual({
+      name: 'browser',
+      status: 'ok',
+      detail: `stdout (the sign-in URL is printed); from console_browser in ${join(home.env.KEYFOB_HOME, 'settings.json')}`,
+    });
+    const bad = await doctorJson({ ...home.env, KEYFOB_CONSOLE_BROWSER: 'firefox' });
+    expect(check(bad, 'browser')).toMatchObject({ status: 'fail', detail: expect.stringMatching(/^KEYFOB_CONSOLE_BROWSER "firefox" is not a browser keyfob knows; give one of /) });
+    expect(bad.code).toBe(1);
   });
 
   it('finds a socket dir other users can write to, and leaves its mode alone', async () => {

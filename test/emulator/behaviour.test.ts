@@ -362,21 +362,31 @@ describe('console federation', () => {
     expect(SigninToken).toBeTruthy();
 
     const destination = 'https://console.aws.amazon.com/s3/home?region=eu-west-1';
-    const login = await fetch(
-      `${emulator.url}/federation?Action=login&Issuer=keyfob&Destination=${encodeURIComponent(destination)}&SigninToken=${encodeURIComponent(SigninToken)}`,
-    );
-    const html = await login.text();
-    expect(login.status).toBe(200);
+    const loginUrl = `${emulator.url}/federation?Action=login&Issuer=keyfob&Destination=${encodeURIComponent(destination)}&SigninToken=${encodeURIComponent(SigninToken)}`;
+    // Login sets the console's session cookie and lands on /console, which names that cookie's role.
+    const login = await fetch(loginUrl, { redirect: 'manual' });
+    expect(login.status).toBe(302);
+    expect(login.headers.get('location')).toBe('/console');
+    const cookie = /^(aws-console-session=[^;]+);.*HttpOnly/.exec(login.headers.get('set-cookie') ?? '')?.[1];
+    expect(cookie).toBeTruthy();
+    const landing = await fetch(`${emulator.url}/console`, { headers: { cookie: cookie! } });
+    const html = await landing.text();
+    expect(landing.status).toBe(200);
     expect(html).toContain(qa.id);
     expect(html).toContain('QA');
     expect(html).toContain('ReadOnlyAccess');
     expect(html).toContain('https://console.aws.amazon.com/s3/home?region=eu-west-1');
+    // The token is redeemed once; without the cookie there is no console session.
+    expect((await fetch(loginUrl, { redirect: 'manual' })).status).toBe(403);
+    const anonymous = await fetch(`${emulator.url}/console`);
+    expect(anonymous.status).toBe(401);
+    expect(await anonymous.text()).not.toContain('ReadOnlyAccess');
 
     const forged = JSON.stringify({ sessionId: creds!.accessKeyId, sessionKey: 'wrong', sessionToken: creds!.sessionToken });
     const refused = await fetch(`${emulator.url}/federation?Action=getSigninToken&Session=${encodeURIComponent(forged)}`);
     expect(refused.status).toBe(403);
     const badToken = await fetch(`${emulator.url}/federation?Action=login&SigninToken=nope`);
     expect(badToken.status).toBe(403);
-    expect((await adminCall(emulator, 'stats')).body.calls).toMatchObject({ GetSigninToken: 2, ConsoleLogin: 2 });
+    expect((await adminCall(emulator, 'stats')).body.calls).toMatchObject({ GetSigninToken: 2, ConsoleLogin: 3 });
   });
 });

@@ -109,3 +109,15 @@ export function wrongTotpCode(secret: string, at = Date.now()): string {
   while (valid.includes(String(code).padStart(6, '0')));
   return String(code).padStart(6, '0');
 }
+
+/**
+ * The emulator's console page for a console sign-in URL, as a browser gets it: the login sets the
+ * session cookie and redirects to /console, which is fetched with that cookie.
+ */
+export async function fetchConsolePage(signinUrl: string): Promise<{ status: number; html: string }> {
+  const login = await fetch(signinUrl, { redirect: 'manual' });
+  if (login.status !== 302) return { status: login.status, html: await login.text() };
+  const cookie = (login.headers.get('set-cookie') ?? '').split(';')[0]!;
+  const page = await fetch(new URL(login.headers.get('location') ?? '/console', signinUrl), { headers: { cookie } });
+  return { status: page.status, html: await page.text() };
+}

@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseConfig } from '../../src/config/iniDocument.js';
 import { generatedFor } from '../../src/populate/applyProfiles.js';
-import { startTestEmulator, type RunningEmulator } from '../helpers/emulator.js';
+import { fetchConsolePage, startTestEmulator, type RunningEmulator } from '../helpers/emulator.js';
 import { hostileFixture } from '../helpers/hostileFixture.js';
 import { KEYFOB_BIN, profileSection, runKeyfob, signedInHome, type KeyfobHome } from '../helpers/keyfob.js';
 import { requirePart, type Part } from '../helpers/requirePart.js';
@@ -79,7 +79,7 @@ describe('the hostile organisation after populate', () => {
     const name = names.find((n) => n.startsWith('Management/touch'))!;
     const r = await runKeyfob(['console', name, '--url'], home.env);
     expect(r.code).toBe(0);
-    const page = await (await fetch(r.stdout.trim())).text();
+    const { html: page } = await fetchConsolePage(r.stdout.trim());
     expect(page).toContain(`<dd id="role">$(touch ${canary}/role)</dd>`);
     expect(readdirSync(canary)).toEqual([]);
   });

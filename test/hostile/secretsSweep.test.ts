@@ -40,6 +40,7 @@ function issuedSecrets(emulator: RunningEmulator): Map<string, string> {
   for (const device of s.devices.values()) secrets.set(device.deviceCode, 'device code');
   for (const code of s.authorizationCodes.keys()) secrets.set(code, 'PKCE authorization code');
   for (const token of s.signinTokens.keys()) secrets.set(token, 'console sign-in token');
+  for (const id of s.consoleSessions.keys()) secrets.set(id, 'console session cookie');
   return secrets;
 }
 

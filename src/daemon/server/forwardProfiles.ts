@@ -5,6 +5,7 @@
 // profile of the daemon's own config. A setting that cannot be read serves none (fail closed).
 import { readSettings } from '../../core/settings.js';
 
+export { SETTINGS_FILE } from '../../core/settings.js';
 export const FORWARD_PROFILES = 'forward_profiles';
 
 export interface ForwardProfiles {
@@ -21,11 +22,10 @@ const globToRegExp = (glob: string) => new RegExp(`^${glob.replace(/[.+^${}()|[\
 
 /** The setting as the daemon sees it at start; KEYFOB_HOME is a private dir (checked before this runs). */
 export function loadForwardProfiles(env: NodeJS.ProcessEnv): ForwardProfiles {
-  const settings = readSettings(env);
-  const file = settings.file;
-  const refuseAll = (problem: string): ForwardProfiles => ({ file, problem, allows: () => false });
-  if (settings.problem) return refuseAll(settings.problem);
-  const globs = settings.values[FORWARD_PROFILES];
+  const { file, values, problem } = readSettings(env);
+  const refuseAll = (why: string): ForwardProfiles => ({ file, problem: why, allows: () => false });
+  if (problem) return refuseAll(problem);
+  const globs = values[FORWARD_PROFILES];
   if (globs === undefined) return { file, allows: () => true };
   if (!Array.isArray(globs) || !globs.every((g) => typeof g === 'string' && g.length > 0)) {
     return refuseAll(`"${FORWARD_PROFILES}" in ${file} must be a list of profile names or globs`);
