@@ -20,7 +20,7 @@ __keyfob_locate() {
                 __keyfob_sock="$HOME/Library/Application Support/keyfob/run/daemon.sock"
               else
                 case "${XDG_RUNTIME_DIR-}" in
-                  /*) [ -O "$XDG_RUNTIME_DIR" ] && __keyfob_sock="$XDG_RUNTIME_DIR/keyfob/daemon.sock" ;;
+                  /*) { [ -O "$XDG_RUNTIME_DIR" ]; } 2>/dev/null && __keyfob_sock="$XDG_RUNTIME_DIR/keyfob/daemon.sock" ;;
                 esac
                 [ -n "$__keyfob_sock" ] || __keyfob_sock="${XDG_STATE_HOME:-$HOME/.local/state}/keyfob/run/daemon.sock"
               fi ;;
