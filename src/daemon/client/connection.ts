@@ -6,6 +6,7 @@ import { DaemonUnavailableError, KeyfobError } from '../../core/errors.js';
 import { join } from 'node:path';
 import { configFile, credentialsFile, importFromDist, installRoot, socketLocation } from '../../core/paths.js';
 import { CREDENTIAL_VARIABLES } from '../../core/credentialVariables.js';
+import { quotePosix } from '../../core/shellWords.js';
 import { SOCKET_ELSEWHERE, socketProblem, UntrustedPathError } from '../../core/trustedPath.js';
 import { ENVIRONMENT_HEADER, ROUTES, type ErrorBody } from '../protocol.js';
 
@@ -246,7 +247,7 @@ async function requestStartingDaemon(socketPath: string, method: string, path: s
     if (opts.noStart && NOT_LISTENING.has(code)) throw new DaemonUnavailableError(`no daemon at ${socketPath}`);
     // A remote machine using a forwarded socket (ssh -R) must never start a daemon of its own there.
     if (env.KEYFOB_NO_START === '1' && NOT_LISTENING.has(code)) {
-      throw new DaemonUnavailableError(`nothing answers at ${socketPath} and KEYFOB_NO_START=1; is the ssh forward up (ssh -R ${socketPath}:LOCAL_SOCKET)?`);
+      throw new DaemonUnavailableError(`nothing answers at ${socketPath} and KEYFOB_NO_START=1; is the ssh forward up (ssh -R ${quotePosix(`${socketPath}:LOCAL_SOCKET`)})?`);
     }
     if (!NOT_LISTENING.has(code) && !DIED_MID_REQUEST.has(code)) throw new DaemonUnavailableError(`${failure(err)} on ${socketPath}`);
   }
