@@ -1,6 +1,7 @@
 // The sh front (bin/keyfob, with shell/locate.sh, trust.sh and fastpath.sh) under every /bin/sh a
 // macOS or Linux user may have: bash 3.2 in POSIX mode (macOS), dash (Debian, Ubuntu), zsh run as
-// sh (macOS can select it), busybox ash (Alpine), mksh (Android, some BSD setups), yash and posh.
+// sh and with --emulate sh (macOS can select it), busybox ash (Alpine), mksh (Android, some BSD
+// setups), yash and posh.
 // In each: the warm path is answered by one ls and one curl (no Node); a hostile profile name is
 // answered exactly and runs nothing; an untrusted socket is never asked (Node refuses it with the
 // reason); no daemon hands over to Node, which says so. A shell that cannot run the check must fail
@@ -42,6 +43,7 @@ describe.skipIf(!partsPresent('bash', 'zsh', 'curl', 'posix-shells'))('the sh fr
     { name: 'dash', command: () => which('dash'), args: [] },
     // zsh started by the name sh emulates sh (as `emulate sh`), as when macOS's /bin/sh selects zsh.
     { name: 'zsh as sh', command: () => zshAsSh, args: [] },
+    { name: 'zsh --emulate sh', command: () => which('zsh'), args: ['--emulate', 'sh'] },
     { name: 'busybox ash', command: () => which('busybox'), args: ['sh'] },
     { name: 'mksh', command: () => which('mksh'), args: [] },
     { name: 'yash', command: () => which('yash'), args: [], env: { LANG: 'C.UTF-8' } },
