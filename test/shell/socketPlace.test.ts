@@ -30,9 +30,10 @@ const LIMIT: Record<Platform, number> = { linux: 107, darwin: 103 };
 /** A HOME whose default restricted socket path is exactly `bytes` long on that platform. */
 const homeOfLength = (platform: Platform, bytes: number, stem = '/home/') => stem + 'h'.repeat(bytes - DEFAULT_TAIL[platform].length - Buffer.byteLength(stem));
 
-function sh(platform: Platform, env: Record<string, string>): string {
+/** locate.sh's answer in `shell` (dash: the sh front; bash and zsh: the shim's copy of it). */
+function sh(platform: Platform, env: Record<string, string>, shell = 'dash'): string {
   const stub = platform === 'darwin' ? '__keyfob_darwin() { return 0; }' : '__keyfob_darwin() { return 1; }';
-  return execFileSync('dash', ['-c', `. "$0"; ${stub}; __keyfob_locate; printf %s "$__keyfob_sock"`, LOCATE], { env: withPath(env), encoding: 'utf8' });
+  return execFileSync(shell, ['-c', `. "$0"; ${stub}; __keyfob_locate; printf %s "$__keyfob_sock"`, LOCATE], { env: withPath(env), encoding: 'utf8' });
 }
 
 function fish(platform: Platform, env: Record<string, string>): string {
@@ -42,7 +43,7 @@ function fish(platform: Platform, env: Record<string, string>): string {
 
 const withPath = (env: Record<string, string>) => ({ PATH: '/usr/bin:/bin', ...env });
 
-describe.skipIf(!partsPresent('fish', 'posix-shells'))('the socket place: one rule in TS, sh and fish', () => {
+describe.skipIf(!partsPresent('bash', 'zsh', 'fish', 'posix-shells'))('the socket place: one rule in TS, sh and fish', () => {
   let scratch: string;
   let xdg: string;
   beforeAll(() => {
@@ -86,16 +87,19 @@ describe.skipIf(!partsPresent('fish', 'posix-shells'))('the socket place: one ru
   };
 
   for (const platform of PLATFORMS) {
-    it(`${platform}: every row gives the same path from TS, dash and fish, and the one expected`, () => {
+    it(`${platform}: every row gives the same path from TS, dash, the bash and zsh shim's copy, and fish, and the one expected`, () => {
       const results = rows().map((row) => ({
         name: row.name,
         expected: row[platform],
         ts: socketLocation(row.env, platform).path,
         sh: sh(platform, row.env),
+        bash: sh(platform, row.env, 'bash'),
+        zsh: sh(platform, row.env, 'zsh'),
         fish: fish(platform, row.env),
       }));
       for (const r of results) {
-        expect({ name: r.name, ts: r.ts, sh: r.sh, fish: r.fish }).toEqual({ name: r.name, ts: r.expected, sh: r.expected, fish: r.expected });
+        const { expected, ...got } = r;
+        expect(got).toEqual({ name: r.name, ts: expected, sh: expected, bash: expected, zsh: expected, fish: expected });
         expect(Buffer.byteLength(r.expected) + '.restricted'.length, r.name).toBeLessThanOrEqual(LIMIT[platform]);
       }
     });
