@@ -22,20 +22,44 @@ function __keyfob_path --description 'a path from the environment, expanded as k
     end
 end
 
+# Is this macOS? A function, so a test can stand in for darwin on Linux by redefining it.
+function __keyfob_darwin
+    test -d /System/Library/CoreServices
+end
+
+# The socket, by the one rule (src/core/paths.ts socketLocation; locate.sh): KEYFOB_SOCKET, else
+# KEYFOB_HOME/run, else $XDG_RUNTIME_DIR/keyfob when it is yours (never on macOS), else the state
+# dir's run/; and when that is too long for a socket (103 bytes on macOS, 107 elsewhere, for
+# daemon.restricted.sock), /tmp/keyfob-UID-CKSUM/. Prints nothing when that cannot be computed.
 function __keyfob_socket
     if test -n "$KEYFOB_SOCKET"
         __keyfob_path $KEYFOB_SOCKET
-    else if test -n "$KEYFOB_HOME"
-        echo (__keyfob_path $KEYFOB_HOME)/run/daemon.sock
-    else if string match -q -- '/*' "$XDG_RUNTIME_DIR"; and test -O "$XDG_RUNTIME_DIR"
-        echo $XDG_RUNTIME_DIR/keyfob/daemon.sock
-    else if test -d /System/Library/CoreServices # macOS
-        echo "$HOME/Library/Application Support/keyfob/run/daemon.sock"
-    else if test -n "$XDG_STATE_HOME"
-        echo $XDG_STATE_HOME/keyfob/run/daemon.sock
-    else
-        echo $HOME/.local/state/keyfob/run/daemon.sock
+        return
     end
+    set -l sock
+    if test -n "$KEYFOB_HOME"
+        set sock (__keyfob_path $KEYFOB_HOME)/run/daemon.sock
+    else if __keyfob_darwin # macOS: XDG_RUNTIME_DIR is set by some dotfiles only
+        set sock "$HOME/Library/Application Support/keyfob/run/daemon.sock"
+    else if string match -q -- '/*' "$XDG_RUNTIME_DIR"; and test -O "$XDG_RUNTIME_DIR"
+        set sock $XDG_RUNTIME_DIR/keyfob/daemon.sock
+    else if test -n "$XDG_STATE_HOME"
+        set sock $XDG_STATE_HOME/keyfob/run/daemon.sock
+    else
+        set sock $HOME/.local/state/keyfob/run/daemon.sock
+    end
+    set -l max 107
+    __keyfob_darwin; and set max 103
+    # Its length in bytes: counted by fish for printable ASCII, by wc for anything else.
+    set -l len (string length -- $sock)
+    string match -qr '^[ -~]*$' -- $sock; or set len (printf '%s' $sock | wc -c | string trim)
+    if test $len -le (math $max - 11)
+        printf '%s\n' $sock
+        return
+    end
+    set -l uid (id -u 2>/dev/null); or return
+    set -l sum (printf '%s' $sock | cksum); or return
+    printf '%s\n' /tmp/keyfob-$uid-(string split -f1 ' ' -- $sum)/daemon.sock
 end
 
 # The fast path: fish's copy of fastpath.sh (the installed keyfob command and the bash/zsh shim
@@ -130,8 +154,10 @@ function __keyfob_daemon_alive
         test "$fields[20]" = "$KEYFOB_DAEMON_ID"
     else
         command kill -0 $KEYFOB_DAEMON_PID 2>/dev/null; or return 1
+        set -l sock (__keyfob_socket)
+        test -n "$sock"; or return 1
         set -g __keyfob_max_time 1 # a global: a called function sees no local of its caller
-        __keyfob_ask (__keyfob_socket) /v1/ping
+        __keyfob_ask $sock /v1/ping
         set -l asked $status
         set -e __keyfob_max_time
         test $asked -eq 0; and string match -q -- '*"id":"'$KEYFOB_DAEMON_ID'"*' "$__keyfob_answer"

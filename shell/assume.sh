@@ -7,7 +7,8 @@ export KEYFOB_SHELL_SHIM=__KEYFOB_SHELL__
 
 assume() {
   local __keyfob_script __keyfob_status __keyfob_sock __keyfob_cfg __keyfob_creds \
-    __keyfob_answer __keyfob_code __keyfob_at __keyfob_route __keyfob_left __keyfob_tail __keyfob_max_time
+    __keyfob_answer __keyfob_code __keyfob_at __keyfob_route __keyfob_left __keyfob_tail __keyfob_max_time \
+    __keyfob_len __keyfob_max __keyfob_uid __keyfob_sum
   # Fast path for the everyday `assume PROFILE`: ask the daemon's socket with curl (fastpath.sh,
   # the same call the installed keyfob command makes), which starts in a fraction of Node's time,
   # once the socket passes the same trust check as keyfob's own (trusted-socket.sh: only your own
@@ -50,7 +51,7 @@ assume() {
 # builtin). Without /proc, the id is random and the daemon's socket must answer it (curl, 1 s).
 __keyfob_daemon_alive() {
   local __keyfob_stat __keyfob_left __keyfob_sock __keyfob_cfg __keyfob_creds __keyfob_answer __keyfob_code \
-    __keyfob_at __keyfob_route __keyfob_tail __keyfob_max_time=1
+    __keyfob_at __keyfob_route __keyfob_tail __keyfob_len __keyfob_max __keyfob_uid __keyfob_sum __keyfob_max_time=1
   case ${KEYFOB_DAEMON_PID-} in '' | *[!0-9]*) return 1 ;; esac
   [ -n "${KEYFOB_DAEMON_ID-}" ] || return 1
   if [ -d /proc/self ]; then

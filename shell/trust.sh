@@ -11,8 +11,9 @@ __keyfob_trusted_socket() {
   case $1 in /*) ;; *) return 1 ;; esac
   __keyfob_dir=${1%/*}
   [ -n "$__keyfob_dir" ] || __keyfob_dir=/
-  [ -S "$1" ] && [ ! -L "$1" ] && [ -O "$1" ] || return 1
-  [ -d "$__keyfob_dir" ] && [ ! -L "$__keyfob_dir" ] && [ -O "$__keyfob_dir" ] || return 1
+  # A test(1) without -O or -S (posh) fails here, quietly: the caller then asks Node.
+  { [ -S "$1" ] && [ ! -L "$1" ] && [ -O "$1" ]; } 2>/dev/null || return 1
+  { [ -d "$__keyfob_dir" ] && [ ! -L "$__keyfob_dir" ] && [ -O "$__keyfob_dir" ]; } 2>/dev/null || return 1
 
   # One `ls` of the socket, its directory and the directories above, as written and, if a symlink
   # is among them, as they really are: in the command substitution's subshell, where the cd stays.

@@ -1,12 +1,13 @@
 // Where keyfob keeps things. Lean on purpose: the credential-process hot path imports it.
 import { existsSync, statSync } from 'node:fs';
-import { homedir, tmpdir } from 'node:os';
+import { homedir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { KeyfobError } from './errors.js';
 
 /** Unix socket paths are limited to 104 bytes on macOS and 108 on Linux (including the NUL). */
-export const SOCKET_PATH_LIMIT = process.platform === 'darwin' ? 103 : 107;
+export const socketPathLimit = (platform: NodeJS.Platform = process.platform) => (platform === 'darwin' ? 103 : 107);
+export const SOCKET_PATH_LIMIT = socketPathLimit();
 
 /** The home directory `env` names, as the shims' `$HOME` is (Node's homedir() reads only process.env). */
 function homeOf(env: NodeJS.ProcessEnv): string {
@@ -35,9 +36,9 @@ export function credentialsFile(env: NodeJS.ProcessEnv = process.env): string {
   return env.AWS_SHARED_CREDENTIALS_FILE ? expandPath(env.AWS_SHARED_CREDENTIALS_FILE, env) : join(homeOf(env), '.aws', 'credentials');
 }
 
-export function keyfobHome(env: NodeJS.ProcessEnv = process.env): string {
+export function keyfobHome(env: NodeJS.ProcessEnv = process.env, platform: NodeJS.Platform = process.platform): string {
   if (env.KEYFOB_HOME) return expandPath(env.KEYFOB_HOME, env);
-  if (process.platform === 'darwin') return join(homeOf(env), 'Library', 'Application Support', 'keyfob');
+  if (platform === 'darwin') return join(homeOf(env), 'Library', 'Application Support', 'keyfob');
   return join(env.XDG_STATE_HOME || join(homeOf(env), '.local', 'state'), 'keyfob');
 }
 
@@ -49,11 +50,21 @@ function uid(): string {
   return typeof process.getuid === 'function' ? String(process.getuid()) : 'user';
 }
 
-/** A short stable name for a long path (FNV-1a, 64 bit); not security, and node:crypto stays off the hot path. */
-function fnv1a64(text: string): string {
-  let hash = 0xcbf29ce484222325n;
-  for (const byte of Buffer.from(text)) hash = BigInt.asUintN(64, (hash ^ BigInt(byte)) * 0x100000001b3n);
-  return hash.toString(16).padStart(16, '0');
+/**
+ * A short stable name for a long path: POSIX `cksum`'s CRC (decimal), so that the shims compute the
+ * same name with the `cksum` every system has (shell/locate.sh, assume.fish). Not security: the
+ * directory it names is checked like any other; it only keeps two long homes from sharing a daemon.
+ */
+export function posixCksum(text: string): string {
+  const bytes = Buffer.from(text);
+  let crc = 0;
+  const add = (byte: number) => {
+    crc ^= byte << 24;
+    for (let bit = 0; bit < 8; bit++) crc = crc & 0x80000000 ? (crc << 1) ^ 0x04c11db7 : crc << 1;
+  };
+  for (const byte of bytes) add(byte);
+  for (let length = bytes.length; length > 0; length = Math.floor(length / 256)) add(length & 0xff);
+  return String(~crc >>> 0);
 }
 
 export interface SocketLocation {
@@ -77,7 +88,7 @@ export function restrictedSocketLocation(socketPath: string): string {
 }
 
 /** Both sockets must fit: the restricted one is the longer. */
-const fits = (socketPath: string) => Buffer.byteLength(restrictedSocketPath(socketPath)) <= SOCKET_PATH_LIMIT;
+const fits = (socketPath: string, platform: NodeJS.Platform = process.platform) => Buffer.byteLength(restrictedSocketPath(socketPath)) <= socketPathLimit(platform);
 
 export class SocketPathTooLongError extends KeyfobError {
   constructor(path: string) {
@@ -91,9 +102,14 @@ export class SocketPathTooLongError extends KeyfobError {
   }
 }
 
-/** $XDG_RUNTIME_DIR when it is really this user's (su and sudo can leave another user's behind). */
-function runtimeDir(env: NodeJS.ProcessEnv): string | undefined {
+/**
+ * $XDG_RUNTIME_DIR when it is really this user's (su and sudo can leave another user's behind).
+ * Never on macOS: only some dotfiles set it there, so a terminal and an app started from the Dock
+ * would look for two different sockets.
+ */
+function runtimeDir(env: NodeJS.ProcessEnv, platform: NodeJS.Platform): string | undefined {
   const dir = env.XDG_RUNTIME_DIR;
+  if (platform === 'darwin') return undefined;
   if (!dir || !dir.startsWith('/')) return undefined;
   try {
     return statSync(dir).uid === process.getuid?.() ? dir : undefined;
@@ -103,22 +119,30 @@ function runtimeDir(env: NodeJS.ProcessEnv): string | undefined {
 }
 
 /**
+ * Where the socket goes when its natural place is too long for a socket path: a directory of
+ * keyfob's own directly in /tmp, named by the user's uid and the natural path's cksum. Fixed on
+ * purpose: TMPDIR is unset under `env -i`, sudo and launchd, so two clients would disagree. The
+ * daemon makes it 0700 and every client checks it like any other (docs/security.md).
+ */
+export const SOCKET_FALLBACK_ROOT = '/tmp';
+
+/**
  * The daemon's socket, where no other user can reach. KEYFOB_SOCKET wins; with KEYFOB_HOME set
  * the socket lives under it, so two homes never share a daemon; otherwise it goes in the user's
- * runtime dir, else under the user's state dir. /tmp only when that path is too long for a socket,
- * and then in a directory of keyfob's own (checked like any other before use).
+ * runtime dir (not on macOS), else under the user's state dir; and when that path is too long for a
+ * socket, in /tmp/keyfob-UID-CKSUM/. The shims compute the same (shell/locate.sh, assume.fish;
+ * test/shell/socketPlace.test.ts holds the three to one table). `platform` is for tests.
  */
-export function socketLocation(env: NodeJS.ProcessEnv = process.env): SocketLocation {
+export function socketLocation(env: NodeJS.ProcessEnv = process.env, platform: NodeJS.Platform = process.platform): SocketLocation {
   if (env.KEYFOB_SOCKET) {
     const path = expandPath(env.KEYFOB_SOCKET, env);
-    if (Buffer.byteLength(path) > SOCKET_PATH_LIMIT) throw new SocketPathTooLongError(path);
+    if (Buffer.byteLength(path) > socketPathLimit(platform)) throw new SocketPathTooLongError(path);
     return { path };
   }
-  const runtime = env.KEYFOB_HOME ? undefined : runtimeDir(env);
-  const natural = runtime ? join(runtime, 'keyfob', 'daemon.sock') : join(keyfobHome(env), 'run', 'daemon.sock');
-  if (fits(natural)) return { path: natural };
-  const digest = fnv1a64(natural);
-  return { path: join(tmpdir(), `keyfob-${uid()}-${digest}`, 'daemon.sock'), fallbackFrom: natural };
+  const runtime = env.KEYFOB_HOME ? undefined : runtimeDir(env, platform);
+  const natural = runtime ? join(runtime, 'keyfob', 'daemon.sock') : join(keyfobHome(env, platform), 'run', 'daemon.sock');
+  if (fits(natural, platform)) return { path: natural };
+  return { path: join(SOCKET_FALLBACK_ROOT, `keyfob-${uid()}-${posixCksum(natural)}`, 'daemon.sock'), fallbackFrom: natural };
 }
 
 /**

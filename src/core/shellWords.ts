@@ -94,3 +94,17 @@ export function windowsShellSplit(line: string): string[] | undefined {
   if (word.length > 0) words.push(word.join(''));
   return words;
 }
+
+/** Characters that need no quoting in POSIX sh, in Python's shlex.split, or in fish. */
+export const PLAIN_WORD = /^[A-Za-z0-9_@%+=:,./-]+$/;
+
+/**
+ * One word for POSIX sh (bash, zsh, dash) that Python's shlex.split (botocore's
+ * credential_process splitting) reads back identically: single quotes, with `'` as `'\''`.
+ * Every path in a command keyfob prints for a person to paste goes through it too: macOS paths
+ * have "Application Support" in them.
+ */
+export function quotePosix(value: string, opts: { always?: boolean } = {}): string {
+  if (!opts.always && PLAIN_WORD.test(value)) return value;
+  return `'${value.replaceAll("'", `'\\''`)}'`;
+}

@@ -6,6 +6,7 @@
 import { closeSync, constants, fstatSync, lstatSync, mkdirSync, openSync, readFileSync, realpathSync, type Stats } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { KeyfobError } from './errors.js';
+import { quotePosix } from './shellWords.js';
 
 /** The way out each refusal names, besides fixing the path itself. */
 export const SOCKET_ELSEWHERE = 'set KEYFOB_SOCKET to a path in a directory only you can write';
@@ -56,7 +57,7 @@ function ancestorsProblem(dir: string, uid: number, elsewhere: string): PathProb
     if (st.isSymbolicLink()) sawLink = true;
     else if (!st.isDirectory()) return { path, why: 'is not a directory', fix: elsewhere };
     else if (st.mode & 0o022 && !(st.mode & STICKY && st.uid === 0)) {
-      return { path, why: `can be written by other users (mode ${mode(st)})`, fix: `run: chmod go-w ${path} (or ${elsewhere})` };
+      return { path, why: `can be written by other users (mode ${mode(st)})`, fix: `run: chmod go-w ${quotePosix(path)} (or ${elsewhere})` };
     }
     if (dirname(path) === path) break;
   }
@@ -79,7 +80,7 @@ export function privateDirProblem(dir: string, elsewhere: string): PathProblem |
   if (st.isSymbolicLink()) return { path: dir, why: 'is a symlink', fix: `remove it, or ${elsewhere}` };
   if (!st.isDirectory()) return { path: dir, why: 'is not a directory', fix: `remove it, or ${elsewhere}` };
   if (st.uid !== uid) return { path: dir, why: `is owned by uid ${st.uid}, not by you (uid ${uid})`, fix: `remove it (as its owner or root), or ${elsewhere}` };
-  if (st.mode & 0o022) return { path: dir, why: `can be written by other users (mode ${mode(st)})`, fix: `run: chmod 700 ${dir}` };
+  if (st.mode & 0o022) return { path: dir, why: `can be written by other users (mode ${mode(st)})`, fix: `run: chmod 700 ${quotePosix(dir)}` };
   return ancestorsProblem(dir, uid, elsewhere);
 }
 
@@ -121,7 +122,7 @@ export function ownFileProblem(file: string, elsewhere: string): PathProblem | u
     }
     return ownFileProblem(real, elsewhere);
   }
-  if (st.mode & 0o022) return { path: file, why: `can be written by other users (mode ${mode(st)})`, fix: `run: chmod go-w ${file}` };
+  if (st.mode & 0o022) return { path: file, why: `can be written by other users (mode ${mode(st)})`, fix: `run: chmod go-w ${quotePosix(file)}` };
   return ancestorsProblem(file, uid, elsewhere);
 }
 
@@ -187,7 +188,7 @@ export function readOwnFile(file: string, what: string, elsewhere: string): OwnF
     if (uid !== undefined) {
       const notOurs = owner(st, uid);
       if (notOurs) throw refuse(notOurs, elsewhere);
-      if (st.mode & 0o022) throw refuse(`can be written by other users (mode ${mode(st)})`, `run: chmod go-w ${real}`);
+      if (st.mode & 0o022) throw refuse(`can be written by other users (mode ${mode(st)})`, `run: chmod go-w ${quotePosix(real)}`);
     }
     return { text: readFileSync(fd, 'utf8'), signature: `${st.ino}:${st.size}:${st.mtimeMs}` };
   } finally {

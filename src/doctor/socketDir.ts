@@ -5,6 +5,7 @@ import { dirname } from 'node:path';
 import { socketLocation, type SocketLocation } from '../core/paths.js';
 import { lstatOrUndefined, privateDirProblem, SOCKET_ELSEWHERE, socketProblem, type PathProblem } from '../core/trustedPath.js';
 import { oneLine } from '../core/errors.js';
+import { quotePosix } from '../core/shellWords.js';
 import type { CheckResult, DoctorCheck } from './types.js';
 
 const NAME = 'socket-dir';
@@ -36,7 +37,7 @@ export function inspectSocketDir(env: NodeJS.ProcessEnv): CheckResult {
 
   // Safe, but keyfob's own design is dir 700: say so without failing.
   if (st.mode & 0o077) {
-    return { name: NAME, status: 'warn', detail: `${where} is readable by others (mode ${octal(st)}); keyfob makes it 700`, fix: `chmod 700 ${dir}` };
+    return { name: NAME, status: 'warn', detail: `${where} is readable by others (mode ${octal(st)}); keyfob makes it 700`, fix: `chmod 700 ${quotePosix(dir)}` };
   }
   const socket = lstatOrUndefined(location.path);
   if (socket && socket.mode & 0o077) {

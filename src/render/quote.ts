@@ -1,20 +1,12 @@
 // Quoting for shells. Every value keyfob puts on a command line or prints for `eval` goes
 // through here, because names come from the server and from the user's config.
+import { PLAIN_WORD, quotePosix } from '../core/shellWords.js';
+
+/** POSIX sh quoting lives in core (fix texts there quote their paths too); it is one function. */
+export { quotePosix };
 
 export const SHELLS = ['bash', 'zsh', 'fish', 'powershell'] as const;
 export type Shell = (typeof SHELLS)[number];
-
-/** Characters that need no quoting in POSIX sh, in Python's shlex.split, or in fish. */
-const PLAIN_WORD = /^[A-Za-z0-9_@%+=:,./-]+$/;
-
-/**
- * One word for POSIX sh (bash, zsh, dash) that Python's shlex.split (botocore's
- * credential_process splitting) reads back identically: single quotes, with `'` as `'\''`.
- */
-export function quotePosix(value: string, opts: { always?: boolean } = {}): string {
-  if (!opts.always && PLAIN_WORD.test(value)) return value;
-  return `'${value.replaceAll("'", `'\\''`)}'`;
-}
 
 /** fish: inside single quotes only `\'` and `\\` are escapes; nothing expands. */
 export function quoteFish(value: string, opts: { always?: boolean } = {}): string {

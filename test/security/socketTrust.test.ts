@@ -101,7 +101,7 @@ describe.skipIf(!partsPresent('root'))('only your own daemon answers', () => {
   });
 
   it('refuses a fake daemon at the /tmp fallback path, made by another user before the daemon', async (ctx) => {
-    // A home too deep for a socket path: the socket falls back to /tmp/keyfob-UID-HASH.
+    // A home too deep for a socket path: the socket falls back to /tmp/keyfob-UID-CKSUM.
     const deep = join(home.dir, 'd'.repeat(60), 'e'.repeat(60));
     mkdirSync(deep, { recursive: true, mode: 0o700 });
     const env = { ...home.env, KEYFOB_HOME: deep };

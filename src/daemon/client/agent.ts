@@ -8,6 +8,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { installRoot, keyfobHome } from '../../core/paths.js';
+import { quotePosix } from '../../core/shellWords.js';
 
 export const LAUNCH_AGENT_LABEL = 'dev.keyfob.daemon';
 export const SYSTEMD_UNIT_NAME = 'keyfob.service';
@@ -97,7 +98,7 @@ export function agentFile(spec: AgentSpec, platform: NodeJS.Platform = process.p
   const home = env.HOME || homedir();
   if (platform === 'darwin') {
     const path = join(home, 'Library', 'LaunchAgents', `${LAUNCH_AGENT_LABEL}.plist`);
-    return { path, text: launchAgentPlist(spec), load: `launchctl bootstrap gui/$(id -u) '${path.replace(/'/g, `'\\''`)}'` };
+    return { path, text: launchAgentPlist(spec), load: `launchctl bootstrap gui/$(id -u) ${quotePosix(path, { always: true })}` };
   }
   const path = join(env.XDG_CONFIG_HOME || join(home, '.config'), 'systemd', 'user', SYSTEMD_UNIT_NAME);
   return { path, text: systemdUnit(spec), load: `systemctl --user daemon-reload && systemctl --user enable --now ${SYSTEMD_UNIT_NAME}` };

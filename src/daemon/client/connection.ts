@@ -6,6 +6,7 @@ import { DaemonUnavailableError, KeyfobError } from '../../core/errors.js';
 import { join } from 'node:path';
 import { configFile, credentialsFile, importFromDist, installRoot, socketLocation } from '../../core/paths.js';
 import { CREDENTIAL_VARIABLES } from '../../core/credentialVariables.js';
+import { quotePosix } from '../../core/shellWords.js';
 import { SOCKET_ELSEWHERE, socketProblem, UntrustedPathError } from '../../core/trustedPath.js';
 import { ENVIRONMENT_HEADER, ROUTES, type ErrorBody } from '../protocol.js';
 
@@ -147,14 +148,19 @@ export async function startDaemonInBackground(env: NodeJS.ProcessEnv = process.e
   const died = new Promise<never>((_, reject) =>
     child.once('exit', (code) => {
       const line = stderr.trim().split('\n').pop()?.replace(/^keyfob: /, '');
-      // Another client may have won the race to start it: that one will answer.
+      // Another client may have won the race to start it: that one will answer. But a daemon
+      // already running at another socket never will here: its line names both places.
+      if (line?.includes('already running, at ')) return reject(new KeyfobError('AlreadyRunning', line, 409));
       if (line?.includes('already running')) return;
       reject(new DaemonUnavailableError(line || `it exited with code ${code} on start`));
     }),
   );
+  // A daemon that died stops the wait too: nothing else may keep this client alive for its bound.
+  const gaveUp = new AbortController();
   try {
-    await Promise.race([waitForSocket(socketLocation(env).path), died]);
+    await Promise.race([waitForSocket(socketLocation(env).path, gaveUp.signal), died]);
   } finally {
+    gaveUp.abort();
     child.stderr!.destroy();
     child.unref();
   }
@@ -168,9 +174,9 @@ async function daemonBundle(): Promise<string> {
   return bundle;
 }
 
-export async function waitForSocket(socketPath: string): Promise<void> {
+export async function waitForSocket(socketPath: string, signal?: AbortSignal): Promise<void> {
   const deadline = Date.now() + START_TIMEOUT_MS;
-  for (let delay = 10; Date.now() < deadline; delay = Math.min(delay * 2, 200)) {
+  for (let delay = 10; Date.now() < deadline && !signal?.aborted; delay = Math.min(delay * 2, 200)) {
     try {
       const res = await rawRequest(socketPath, 'GET', ROUTES.ping);
       if (res.status === 200) return;
@@ -241,7 +247,7 @@ async function requestStartingDaemon(socketPath: string, method: string, path: s
     if (opts.noStart && NOT_LISTENING.has(code)) throw new DaemonUnavailableError(`no daemon at ${socketPath}`);
     // A remote machine using a forwarded socket (ssh -R) must never start a daemon of its own there.
     if (env.KEYFOB_NO_START === '1' && NOT_LISTENING.has(code)) {
-      throw new DaemonUnavailableError(`nothing answers at ${socketPath} and KEYFOB_NO_START=1; is the ssh forward up (ssh -R ${socketPath}:LOCAL_SOCKET)?`);
+      throw new DaemonUnavailableError(`nothing answers at ${socketPath} and KEYFOB_NO_START=1; is the ssh forward up (ssh -R ${quotePosix(`${socketPath}:LOCAL_SOCKET`)})?`);
     }
     if (!NOT_LISTENING.has(code) && !DIED_MID_REQUEST.has(code)) throw new DaemonUnavailableError(`${failure(err)} on ${socketPath}`);
   }

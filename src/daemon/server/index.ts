@@ -44,7 +44,7 @@ export async function startDaemon(opts: DaemonOptions = {}): Promise<RunningDaem
   const socket = socketLocation(env);
   ensurePrivateDir(dirname(socket.path), 'the socket directory', SOCKET_ELSEWHERE);
   const restrictedSocket = restrictedSocketLocation(socket.path);
-  const releaseLock = acquirePidLock(join(home, 'daemon.pid'));
+  const releaseLock = acquirePidLock(join(home, 'daemon.pid'), socket.path);
   try {
     await clearStaleSocket(socket.path);
     await clearStaleSocket(restrictedSocket);
