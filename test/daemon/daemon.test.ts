@@ -269,9 +269,9 @@ describe('daemon placement', () => {
     expect((await runKeyfob(['daemon', 'start'], home.env)).code).toBe(0);
     const report = JSON.parse((await runKeyfob(['status', '--json'], home.env)).stdout);
     const pidFile = join(home.env.KEYFOB_HOME, 'daemon.pid');
+    expect(existsSync(report.daemon.socket) && existsSync(report.daemon.restrictedSocket) && existsSync(pidFile)).toBe(true);
     process.kill(report.daemon.pid, 'SIGTERM');
     // It saves its state after the socket closes, then releases the pid file: wait for both.
-    expect(existsSync(report.daemon.restrictedSocket)).toBe(true);
     await waitFor(() => !existsSync(report.daemon.socket) && !existsSync(report.daemon.restrictedSocket) && !existsSync(pidFile), { timeoutMs: 5_000, what: 'both sockets and the pid file to go' });
     expect(readFileSync(join(home.env.KEYFOB_HOME, 'daemon.log'), 'utf8')).toContain('daemon stopping');
     await home.cleanup();
