@@ -8,9 +8,9 @@ import { ROUTES, type AssumeAnswer, type ContainerToken, type ProfileSummary } f
 import { daemonRequest, parseAnswer } from '../daemon/client/connection.js';
 import { withMfa } from '../daemon/client/mfaRetry.js';
 import { configFile, importFromDist } from '../core/paths.js';
-import { parseLeanArgs } from '../core/leanArgs.js';
-import { envScript, SHELLS } from '../render/quote.js';
-import { ASSUME_USAGE, parseAssumeArgs, type AssumeArgs } from './args.js';
+import { commandHelp } from '../core/optionTable.js';
+import { envScript } from '../render/quote.js';
+import { ASSUME, EXEC, EXEC_SYNOPSIS, parseAssumeArgs, type AssumeArgs } from './options.js';
 import {
   applyEnvironment,
   assumedNote,
@@ -56,7 +56,7 @@ function writeScript(args: AssumeArgs, change: EnvChange): void {
 }
 
 async function assume(args: AssumeArgs): Promise<void> {
-  if (args.help) return void process.stdout.write(ASSUME_USAGE);
+  if (args.help) return void process.stdout.write(commandHelp(ASSUME));
   if (args.listProfiles) {
     for (const p of await listProfiles()) process.stdout.write(`${visible(p.name)}\n`);
     return;
@@ -170,28 +170,17 @@ function fail(err: unknown): void {
 
 export async function main(argv: string[]): Promise<void> {
   try {
-    await assume(parseAssumeArgs(argv));
+    await assume(parseAssumeArgs(ASSUME, argv));
   } catch (err) {
     fail(err);
   }
 }
 
-const EXEC_SYNOPSIS = 'keyfob exec PROFILE [-r REGION] [-d DURATION] [-- COMMAND [ARGS...]]';
-const EXEC_USAGE = `usage: ${EXEC_SYNOPSIS}
-       keyfob exec PROFILE [-r REGION] --exec 'COMMAND ARGS'   (run by /bin/sh)
-Runs a command with a profile's credentials in its environment and passes its exit code through.
-With no command it opens $SHELL (else /bin/sh) with them, as aws-vault does; exit it to drop them.
-  -r, --region    REGION   sets AWS_REGION and AWS_DEFAULT_REGION
-  -d, --duration  DURATION e.g. 1h, 45m, 3600 (roles keyfob assumes itself)
-  --auto-refresh  give it the daemon's auto-refresh endpoint instead of keys (lives as long as the command)
-  --no-login      fail when the sign-in has ended, instead of signing in (never signs in without a terminal)
-`;
-
 /** `keyfob exec PROFILE [-r REGION] -- cmd args`: assume's --exec outside the shim. */
 export async function execMain(argv: string[]): Promise<void> {
   try {
-    const args = parseAssumeArgs(argv);
-    if (args.help) return void process.stdout.write(EXEC_USAGE);
+    const args = parseAssumeArgs(EXEC, argv);
+    if (args.help) return void process.stdout.write(commandHelp(EXEC));
     if (!args.profile) throw new KeyfobError('Usage', `usage: ${EXEC_SYNOPSIS}`);
     if (!args.exec) {
       // No command: a shell with the credentials, as aws-vault does.
