@@ -2,7 +2,6 @@
 // `assume` shim for the shell without loading yargs or the AWS SDK.
 import { oneLine } from '../core/errors.js';
 import { commandHelp, parseCommandLine, type CommandTable } from '../core/optionTable.js';
-import { importFromDist } from '../core/paths.js';
 import { SHELLS } from '../render/quote.js';
 
 const SHELL_INIT_SYNOPSIS = `keyfob shell-init ${SHELLS.join('|')}`;
@@ -24,7 +23,7 @@ export async function shellInitMain(argv: string[]): Promise<void> {
     const { positionals, rest, help } = parseCommandLine(SHELL_INIT, argv);
     if (help) return void process.stdout.write(commandHelp(SHELL_INIT));
     const words = [...positionals, ...(rest ?? [])];
-    const { shellInit } = await importFromDist<typeof import('./init.js')>('shellInit/init.js');
+    const { shellInit } = await import('./init.js');
     process.stdout.write(shellInit(words.length === 1 ? words[0] : undefined));
   } catch (err) {
     process.stderr.write(`keyfob: ${oneLine(err)}\n`);

@@ -2,7 +2,6 @@
 // One socket round trip to the daemon, which answers from memory; see
 // src/daemon/server/credentialService.ts for where the answer comes from.
 import { oneLine } from '../../core/errors.js';
-import { importFromDist } from '../../core/paths.js';
 import { commandHelp, parseCommandLine, UsageError } from '../../core/optionTable.js';
 import { CREDENTIAL_PROCESS } from './credentialProcessTable.js';
 import { ROUTES } from '../protocol.js';
@@ -36,8 +35,8 @@ export async function main(argv: string[]): Promise<void> {
       // Only with --login does credential_process wait for a human.
       const session = (err as { ssoSession?: string }).ssoSession;
       if (!args.login || !session) throw err;
-      const { loginThroughDaemon } = await importFromDist<typeof import('./login.js')>('daemon/client/login.js');
-      const { configuredSession } = await importFromDist<typeof import('../../config/ssoSessions.js')>('config/ssoSessions.js');
+      const { loginThroughDaemon } = await import('./login.js');
+      const { configuredSession } = await import('../../config/ssoSessions.js');
       await loginThroughDaemon({ session: await configuredSession(session) });
       body = await fetch();
     }

@@ -3,7 +3,6 @@
 // to the daemon, and the request made again. Lean: the credential-process and assume bundles use it.
 // One loop, two bounds: a refused code is told and the request made again (which asks again), up to
 // MAX_REFUSED codes; a chain may need codes for two devices, so up to MAX_ANSWERED challenges answered.
-import { importFromDist } from '../../core/paths.js';
 import { visible } from '../../core/terminalText.js';
 
 const MAX_REFUSED = 3;
@@ -17,7 +16,7 @@ export async function withMfa<T>(profile: string, request: () => Promise<T>, dur
       return await request();
     } catch (err) {
       if ((err as { code?: string }).code !== 'MfaRequired' || answered >= MAX_ANSWERED) throw err;
-      const { answerMfaChallenge, isMfaChallenge } = await importFromDist<typeof import('./mfaPrompt.js')>('daemon/client/mfaPrompt.js');
+      const { answerMfaChallenge, isMfaChallenge } = await import('./mfaPrompt.js');
       if (!isMfaChallenge(err)) throw err;
       try {
         await answerMfaChallenge(err, profile, durationSeconds);
