@@ -5,7 +5,6 @@ const ADD = {
   name: 'add',
   describe: "Store an IAM user's access key pair in the keychain (read from the terminal, or stdin when piped) for a profile; the daemon hands out only short-lived sessions",
   positionals: [{ name: 'profile', describe: 'the profile that uses the keys', required: true }],
-  hint: 'see: keyfob add --help',
   options: {
     'mfa-serial': { type: 'string', describe: "the ARN of the user's MFA device: codes are then asked on the terminal, once per session" },
     force: { type: 'boolean', describe: 'replace keys already stored for the profile (the keychain holds the only copy)' },

@@ -5,7 +5,6 @@ const COMPLETION = {
   name: 'completion',
   describe: 'Print tab completion for keyfob (commands, flags and profile names): bash, zsh or fish',
   positionals: [{ name: 'shell', required: true, choices: ['bash', 'zsh', 'fish'], describe: 'the shell to complete in' }],
-  hint: 'see: keyfob completion --help',
   options: {},
 } as const satisfies CommandTable;
 

@@ -5,7 +5,6 @@ const CONSOLE = {
   name: 'console',
   describe: "Open the AWS console as a profile's role (--url prints the sign-in URL instead)",
   positionals: [{ name: 'profile', describe: 'profile in AWS_CONFIG_FILE', required: true }],
-  hint: 'see: keyfob console --help',
   options: {
     service: { type: 'string', alias: 's', describe: 'console service to land on, e.g. s3, ec2, iam' },
     region: { type: 'string', alias: 'r', describe: "region (default: the profile's region)" },

@@ -12,7 +12,6 @@ const DAEMON = {
       describe: 'run stays in the foreground (systemd, launchd); socket prints its path; install-agent writes a LaunchAgent or systemd user unit',
     },
   ],
-  hint: 'see: keyfob daemon --help',
   options: {
     'idle-timeout': { type: 'number', describe: 'with run: exit after this many idle seconds' },
     restricted: { type: 'boolean', describe: 'with socket: the restricted socket, the one to forward (ssh -R)' },

@@ -5,7 +5,6 @@ const DEMO = {
   name: 'demo',
   describe: 'Run the whole journey against the built-in emulator, in a throwaway HOME',
   positionals: [],
-  hint: 'see: keyfob demo --help',
   options: {
     interactive: { type: 'boolean', describe: 'sign in yourself in the browser instead of auto-approving' },
   },

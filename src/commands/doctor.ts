@@ -5,7 +5,6 @@ const DOCTOR = {
   name: 'doctor',
   describe: 'Check the keychain, socket dir, daemon, shell shim, config, clock and AWS CLI; each problem with its fix',
   positionals: [],
-  hint: 'see: keyfob doctor --help',
   options: {
     json: { type: 'boolean', describe: 'machine-readable output: {checks, ok}' },
   },

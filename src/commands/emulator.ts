@@ -6,7 +6,6 @@ const EMULATOR = {
   name: 'emulator',
   describe: 'Run an offline IAM Identity Center (SSO OIDC, SSO portal, STS, sign-in pages) for tests and demos',
   positionals: [],
-  hint: 'see: keyfob emulator --help',
   options: {
     port: { type: 'number', default: 0, describe: 'port to listen on (0 picks a free one)' },
     host: { type: 'string', default: '127.0.0.1', describe: 'address to listen on' },

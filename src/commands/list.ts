@@ -5,7 +5,6 @@ const LIST = {
   name: 'list',
   describe: 'List every profile with its kind (sso, chain, iam-user, process, static), its source and its cached expiry; never secrets',
   positionals: [],
-  hint: 'see: keyfob list --help',
   options: {
     json: { type: 'boolean', describe: 'machine-readable output' },
   },

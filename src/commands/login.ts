@@ -5,7 +5,6 @@ const LOGIN = {
   name: 'login',
   describe: 'Sign in to IAM Identity Center; the token goes into the OS keychain',
   positionals: [],
-  hint: 'see: keyfob login --help',
   options: {
     'sso-session': { type: 'string', describe: 'name of the [sso-session] section' },
     'start-url': { type: 'string', describe: 'AWS access portal URL, e.g. https://d-xxxxxxxxxx.awsapps.com/start' },

@@ -7,7 +7,6 @@ const LOGOUT = {
     "Sign out of IAM Identity Center: ends the portal session, removes the token from the keychain and the AWS CLI's cache (if exported), drops the credentials cached from it. " +
     'IAM user keys (keyfob add) are no sign-in and stay; keyfob remove PROFILE deletes them',
   positionals: [],
-  hint: 'see: keyfob logout --help',
   options: {
     'sso-session': { type: 'string', describe: 'the session to sign out of' },
     all: { type: 'boolean', describe: 'sign out of every sign-in (IAM user keys stay)' },

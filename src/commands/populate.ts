@@ -6,7 +6,6 @@ const POPULATE = {
   name: 'populate',
   describe: 'Write a profile for every account and role you can reach into the AWS config',
   positionals: [],
-  hint: 'see: keyfob populate --help',
   options: {
     'sso-session': { type: 'string', describe: 'the [sso-session] to populate (default: those populated before, or the only one)' },
     'start-url': { type: 'string', describe: 'choose the session by its AWS access portal URL' },

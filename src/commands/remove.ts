@@ -5,7 +5,6 @@ const REMOVE = {
   name: 'remove',
   describe: 'Delete the IAM user keys `keyfob add` stored for a profile from the keychain (the config is left as it is)',
   positionals: [{ name: 'profile', describe: 'the profile whose keys to delete', required: true }],
-  hint: 'see: keyfob remove --help',
   options: {},
 } as const satisfies CommandTable;
 

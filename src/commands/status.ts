@@ -6,7 +6,6 @@ const STATUS = {
   name: 'status',
   describe: 'Show sessions, cached role credentials (never secrets) and the daemon',
   positionals: [],
-  hint: 'see: keyfob status --help',
   options: {
     json: { type: 'boolean', describe: 'machine-readable output' },
   },

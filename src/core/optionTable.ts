@@ -56,8 +56,8 @@ export interface CommandTable {
   describe: string;
   positionals: readonly PositionalSpec[];
   options: OptionTable;
-  /** Ends every usage error: `see: assume --help`. */
-  hint: string;
+  /** Ends every usage error of the lean parser (default: `see: keyfob NAME --help`). */
+  hint?: string;
   /** A lean command's help before its options (synopsis lines, what it does); yargs writes its own. */
   usage?: string;
 }
@@ -78,6 +78,10 @@ export class UsageError extends KeyfobError {
   constructor(message: string, hint: string) {
     super('Usage', `${message}; ${hint}`);
   }
+}
+
+function hintOf(table: CommandTable): string {
+  return table.hint ?? `see: keyfob ${table.name} --help`;
 }
 
 /** yargs' form of a command: `exec <profile> [args..]`. */
@@ -137,11 +141,11 @@ export function parseCommandLine<T extends OptionTable>(table: CommandTable & { 
       continue;
     }
     if (spec.choices && !spec.choices.includes(String(value))) {
-      throw new UsageError(`--${name} must be one of ${spec.choices.join(', ')}`, table.hint);
+      throw new UsageError(`--${name} must be one of ${spec.choices.join(', ')}`, hintOf(table));
     }
     if (spec.type === 'number') {
       const number = Number(value);
-      if (String(value).trim() === '' || !Number.isFinite(number)) throw new UsageError(`--${name} takes a number, not "${value}"`, table.hint);
+      if (String(value).trim() === '' || !Number.isFinite(number)) throw new UsageError(`--${name} takes a number, not "${value}"`, hintOf(table));
       result.values[name] = number;
     }
   }
@@ -185,16 +189,16 @@ function adapted(table: CommandTable, words: readonly string[]): RawParse {
     const long = word.startsWith('--') ? word.slice(2, eq < 0 ? undefined : eq) : undefined;
     // --no-NAME of a boolean: false, as yargs reads it.
     if (long?.startsWith('no-') && options[long.slice(3)]?.type === 'boolean' && !Object.hasOwn(options, long)) {
-      if (eq >= 0) throw new UsageError(`--${long} takes no value`, table.hint);
+      if (eq >= 0) throw new UsageError(`--${long} takes no value`, hintOf(table));
       negated[long.slice(3)] = false;
       continue;
     }
     const name = long ?? (/^-[^-]$/.test(word) ? shorts.get(word[1]!) : undefined);
     const spec = name === undefined || !Object.hasOwn(options, name) ? undefined : options[name];
-    if (spec?.type === 'boolean' && long !== undefined && eq >= 0) throw new UsageError(`--${long} takes no value`, table.hint);
+    if (spec?.type === 'boolean' && long !== undefined && eq >= 0) throw new UsageError(`--${long} takes no value`, hintOf(table));
     // A value in the next word, whatever it starts with: handed to parseArgs as --NAME=VALUE.
     if (spec && spec.type !== 'boolean' && eq < 0) {
-      if (i + 1 >= words.length) throw new UsageError(`${word} needs a value`, table.hint);
+      if (i + 1 >= words.length) throw new UsageError(`${word} needs a value`, hintOf(table));
       args.push(`--${name}=${words[++i]}`);
       continue;
     }
@@ -215,7 +219,7 @@ function adapted(table: CommandTable, words: readonly string[]): RawParse {
   try {
     parsed = parseArgs(config) as typeof parsed;
   } catch (err) {
-    throw parseArgsError(err, table.hint);
+    throw parseArgsError(err, hintOf(table));
   }
   const { help, ...values } = parsed.values;
   return { values: { ...values, ...negated }, positionals: parsed.positionals, help: help === true };
