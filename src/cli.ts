@@ -1,11 +1,12 @@
-// The full CLI (yargs). Each command lives in its own thin file under src/commands/.
+// The full CLI (yargs). Each command lives in its own thin file under src/commands/, built from its
+// option table (src/commands/define.ts).
 import yargs from 'yargs';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { oneLine } from './core/errors.js';
 import { visible } from './core/terminalText.js';
 import { installRoot } from './core/paths.js';
-import type { CommandModule } from 'yargs';
+import type { KeyfobCommand } from './commands/define.js';
 
 import add from './commands/add.js';
 import assume from './commands/assume.js';
@@ -28,7 +29,8 @@ import remove from './commands/remove.js';
 import shellInit from './commands/shell-init.js';
 import status from './commands/status.js';
 
-const commands: CommandModule<any, any>[] = [
+/** Every command, each carrying its option table (completion and test/cli/optionTables.test.ts read them). */
+export const commands: KeyfobCommand[] = [
   login,
   logout,
   populate,

@@ -1,16 +1,17 @@
 // `keyfob assume` (the backend of the shell shim), `keyfob exec` and `keyfob shell-init`.
 // Lean like credential-process (bundled as dist/assume.cjs, no yargs, no AWS SDK): a warm
-// assume is one socket round trip to the daemon, which answers from memory.
+// assume is one socket round trip to the daemon, which answers from memory. The rare paths (the
+// picker, the sign-in, the console) are import()s that scripts/bundle.js leaves out of the bundle.
 import { closeSync, writeSync } from 'node:fs';
 import { KeyfobError, oneLine } from '../core/errors.js';
 import { visible } from '../core/terminalText.js';
 import { ROUTES, type AssumeAnswer, type ContainerToken, type ProfileSummary } from '../daemon/protocol.js';
 import { daemonRequest, parseAnswer } from '../daemon/client/connection.js';
 import { withMfa } from '../daemon/client/mfaRetry.js';
-import { configFile, importFromDist } from '../core/paths.js';
-import { parseLeanArgs } from '../core/leanArgs.js';
-import { envScript, SHELLS } from '../render/quote.js';
-import { ASSUME_USAGE, parseAssumeArgs, type AssumeArgs } from './args.js';
+import { configFile } from '../core/paths.js';
+import { commandHelp } from '../core/optionTable.js';
+import { envScript } from '../render/quote.js';
+import { ASSUME, EXEC, EXEC_SYNOPSIS, parseAssumeArgs, type AssumeArgs } from './options.js';
 import {
   applyEnvironment,
   assumedNote,
@@ -23,11 +24,7 @@ import {
 } from '../render/environment.js';
 import { runWithEnvironment } from './runCommand.js';
 
-/**
- * A module of this installation's dist/, loaded only when needed (the picker, shell-init, the
- * full CLI for --console). A computed path keeps it out of the bundle, so a warm assume does
- * not pay to parse code it does not run.
- */
+/** One GET to the daemon, its answer parsed. */
 async function ask<T>(path: string): Promise<T> {
   return parseAnswer<T>(await daemonRequest('GET', path));
 }
@@ -39,7 +36,7 @@ async function listProfiles(): Promise<ProfileSummary[]> {
 /** The profile named, or the one picked on the terminal; undefined when the user aborts. */
 async function chooseProfile(args: AssumeArgs): Promise<string | undefined> {
   if (args.profile !== undefined) return args.profile;
-  const { pickProfile } = await importFromDist<typeof import('./picker.js')>('assume/picker.js');
+  const { pickProfile } = await import('./picker.js');
   const profiles = await listProfiles();
   if (profiles.length === 0) throw new KeyfobError('NoProfiles', 'no IAM Identity Center profiles in the config; run: keyfob populate');
   return pickProfile(profiles, { prompt: 'assume> ' });
@@ -56,7 +53,7 @@ function writeScript(args: AssumeArgs, change: EnvChange): void {
 }
 
 async function assume(args: AssumeArgs): Promise<void> {
-  if (args.help) return void process.stdout.write(ASSUME_USAGE);
+  if (args.help) return void process.stdout.write(commandHelp(ASSUME));
   if (args.listProfiles) {
     for (const p of await listProfiles()) process.stdout.write(`${visible(p.name)}\n`);
     return;
@@ -132,8 +129,8 @@ async function withSignIn<T>(args: AssumeArgs, request: () => Promise<T>): Promi
  * Off the warm path.
  */
 async function signIn(cause: KeyfobError, which: { name: string } | { startUrl: string; region: string }): Promise<void> {
-  const { planLogin, saveLoginSession } = await importFromDist<typeof import('../config/ssoSessions.js')>('config/ssoSessions.js');
-  const { loginThroughDaemon } = await importFromDist<typeof import('../daemon/client/login.js')>('daemon/client/login.js');
+  const { planLogin, saveLoginSession } = await import('../config/ssoSessions.js');
+  const { loginThroughDaemon } = await import('../daemon/client/login.js');
   const plan = await planLogin(which, configFile()).catch(() => {
     throw cause; // not a session this config defines: the daemon's own line says what to do
   });
@@ -158,7 +155,7 @@ async function revokePreviousToken(): Promise<void> {
 async function openConsole(args: AssumeArgs): Promise<void> {
   const name = await chooseProfile(args);
   if (name === undefined) throw new KeyfobError('Cancelled', 'no profile picked; nothing opened');
-  const { openProfileConsole } = await importFromDist<typeof import('../console/profileConsole.js')>('console/profileConsole.js');
+  const { openProfileConsole } = await import('../console/profileConsole.js');
   const duration = args.durationSeconds === undefined ? undefined : String(args.durationSeconds);
   await openProfileConsole({ profile: name, service: args.service, region: args.region, duration, url: args.url });
 }
@@ -170,28 +167,17 @@ function fail(err: unknown): void {
 
 export async function main(argv: string[]): Promise<void> {
   try {
-    await assume(parseAssumeArgs(argv));
+    await assume(parseAssumeArgs(ASSUME, argv));
   } catch (err) {
     fail(err);
   }
 }
 
-const EXEC_SYNOPSIS = 'keyfob exec PROFILE [-r REGION] [-d DURATION] [-- COMMAND [ARGS...]]';
-const EXEC_USAGE = `usage: ${EXEC_SYNOPSIS}
-       keyfob exec PROFILE [-r REGION] --exec 'COMMAND ARGS'   (run by /bin/sh)
-Runs a command with a profile's credentials in its environment and passes its exit code through.
-With no command it opens $SHELL (else /bin/sh) with them, as aws-vault does; exit it to drop them.
-  -r, --region    REGION   sets AWS_REGION and AWS_DEFAULT_REGION
-  -d, --duration  DURATION e.g. 1h, 45m, 3600 (roles keyfob assumes itself)
-  --auto-refresh  give it the daemon's auto-refresh endpoint instead of keys (lives as long as the command)
-  --no-login      fail when the sign-in has ended, instead of signing in (never signs in without a terminal)
-`;
-
 /** `keyfob exec PROFILE [-r REGION] -- cmd args`: assume's --exec outside the shim. */
 export async function execMain(argv: string[]): Promise<void> {
   try {
-    const args = parseAssumeArgs(argv);
-    if (args.help) return void process.stdout.write(EXEC_USAGE);
+    const args = parseAssumeArgs(EXEC, argv);
+    if (args.help) return void process.stdout.write(commandHelp(EXEC));
     if (!args.profile) throw new KeyfobError('Usage', `usage: ${EXEC_SYNOPSIS}`);
     if (!args.exec) {
       // No command: a shell with the credentials, as aws-vault does.

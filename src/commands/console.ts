@@ -1,26 +1,19 @@
-import type { CommandModule } from 'yargs';
+import type { CommandTable } from '../core/optionTable.js';
+import { defineCommand } from './define.js';
 
-interface ConsoleArgs {
-  profile: string;
-  service?: string;
-  region?: string;
-  duration?: string;
-  url?: boolean;
-}
-
-const command: CommandModule<object, ConsoleArgs> = {
-  command: 'console <profile>',
+const CONSOLE = {
+  name: 'console',
   describe: "Open the AWS console as a profile's role (--url prints the sign-in URL instead)",
-  builder: (y) =>
-    y
-      .positional('profile', { type: 'string', demandOption: true, describe: 'profile in AWS_CONFIG_FILE' })
-      .option('service', { alias: 's', type: 'string', describe: 'console service to land on, e.g. s3, ec2, iam' })
-      .option('region', { alias: 'r', type: 'string', describe: "region (default: the profile's region)" })
-      .option('duration', { alias: 'd', type: 'string', describe: 'console session length, 15m to 12h (e.g. 3600, 90m, 12h)' })
-      .option('url', { type: 'boolean', describe: 'print the sign-in URL (a secret: anyone with it is signed in) instead of opening it' }),
-  handler: async (args) => {
-    const { openProfileConsole } = await import('../console/profileConsole.js');
-    await openProfileConsole(args);
+  positionals: [{ name: 'profile', describe: 'profile in AWS_CONFIG_FILE', required: true }],
+  options: {
+    service: { type: 'string', alias: 's', describe: 'console service to land on, e.g. s3, ec2, iam' },
+    region: { type: 'string', alias: 'r', describe: "region (default: the profile's region)" },
+    duration: { type: 'string', alias: 'd', describe: 'console session length, 15m to 12h (e.g. 3600, 90m, 12h)' },
+    url: { type: 'boolean', describe: 'print the sign-in URL (a secret: anyone with it is signed in) instead of opening it' },
   },
-};
-export default command;
+} as const satisfies CommandTable;
+
+export default defineCommand(CONSOLE, async (args) => {
+  const { openProfileConsole } = await import('../console/profileConsole.js');
+  await openProfileConsole(args);
+});

@@ -1,12 +1,16 @@
-import type { CommandModule } from 'yargs';
+import type { CommandTable } from '../core/optionTable.js';
+import { defineCommand } from './define.js';
 
-const command: CommandModule<object, { interactive?: boolean }> = {
-  command: 'demo',
+const DEMO = {
+  name: 'demo',
   describe: 'Run the whole journey against the built-in emulator, in a throwaway HOME',
-  builder: (y) => y.option('interactive', { type: 'boolean', describe: 'sign in yourself in the browser instead of auto-approving' }),
-  handler: async (args) => {
-    const { runDemo } = await import('../demo/index.js');
-    await runDemo({ interactive: args.interactive });
+  positionals: [],
+  options: {
+    interactive: { type: 'boolean', describe: 'sign in yourself in the browser instead of auto-approving' },
   },
-};
-export default command;
+} as const satisfies CommandTable;
+
+export default defineCommand(DEMO, async (args) => {
+  const { runDemo } = await import('../demo/index.js');
+  await runDemo({ interactive: args.interactive });
+});

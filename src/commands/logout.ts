@@ -1,21 +1,21 @@
-import type { CommandModule } from 'yargs';
+import type { CommandTable } from '../core/optionTable.js';
+import { defineCommand } from './define.js';
 
-interface LogoutArgs {
-  'sso-session'?: string;
-  all?: boolean;
-}
-
-const command: CommandModule<object, LogoutArgs> = {
-  command: 'logout',
+const LOGOUT = {
+  name: 'logout',
   describe:
     "Sign out of IAM Identity Center: ends the portal session, removes the token from the keychain and the AWS CLI's cache (if exported), drops the credentials cached from it. " +
     'IAM user keys (keyfob add) are no sign-in and stay; keyfob remove PROFILE deletes them',
-  builder: (y) =>
-    y
-      .option('sso-session', { type: 'string', describe: 'the session to sign out of' })
-      .option('all', { type: 'boolean', describe: 'sign out of every sign-in (IAM user keys stay)' })
-      .conflicts('sso-session', 'all'),
-  handler: async (args) => {
+  positionals: [],
+  options: {
+    'sso-session': { type: 'string', describe: 'the session to sign out of' },
+    all: { type: 'boolean', describe: 'sign out of every sign-in (IAM user keys stay)' },
+  },
+} as const satisfies CommandTable;
+
+export default defineCommand(
+  LOGOUT,
+  async (args) => {
     const { daemonRequest, parseAnswer } = await import('../daemon/client/connection.js');
     const { ROUTES } = await import('../daemon/protocol.js');
     let body: { ssoSession?: string; all?: boolean } = { all: true };
@@ -35,5 +35,5 @@ const command: CommandModule<object, LogoutArgs> = {
       process.stdout.write(`${visible(`IAM user keys stay in the keychain for ${iamUsers.join(', ')}; to delete them: keyfob remove PROFILE`)}\n`);
     }
   },
-};
-export default command;
+  (y) => y.conflicts('sso-session', 'all'),
+);

@@ -1,16 +1,20 @@
-import type { CommandModule } from 'yargs';
+import type { CommandTable } from '../core/optionTable.js';
 import type { StatusReport } from '../daemon/client/status.js';
+import { defineCommand } from './define.js';
 
-const command: CommandModule<object, { json?: boolean }> = {
-  command: 'status',
+const STATUS = {
+  name: 'status',
   describe: 'Show sessions, cached role credentials (never secrets) and the daemon',
-  builder: (y) => y.option('json', { type: 'boolean', describe: 'machine-readable output' }),
-  handler: async (args) => {
-    const { fetchStatus, formatStatus } = await import('../daemon/client/status.js');
-    const { visibleJson } = await import('../core/terminalText.js');
-    const report: StatusReport | undefined = await fetchStatus();
-    if (args.json) process.stdout.write(`${visibleJson(report ?? { daemon: null }, 2)}\n`);
-    else process.stdout.write(formatStatus(report));
+  positionals: [],
+  options: {
+    json: { type: 'boolean', describe: 'machine-readable output' },
   },
-};
-export default command;
+} as const satisfies CommandTable;
+
+export default defineCommand(STATUS, async (args) => {
+  const { fetchStatus, formatStatus } = await import('../daemon/client/status.js');
+  const { visibleJson } = await import('../core/terminalText.js');
+  const report: StatusReport | undefined = await fetchStatus();
+  if (args.json) process.stdout.write(`${visibleJson(report ?? { daemon: null }, 2)}\n`);
+  else process.stdout.write(formatStatus(report));
+});

@@ -7,6 +7,8 @@
 // The credentials file's profiles are merged into the config's, its values winning (full_config).
 // keyfob's own credential_process line is not another tool: it names keys `keyfob add` stored in
 // the keychain (an IAM user), or another profile keyfob answers for.
+// One room just over 300 lines: botocore's precedence is one ordered decision over the kinds
+// below; split by kind, the order would live nowhere.
 import { basename } from 'node:path';
 import { splitCommandLine } from '../core/shellWords.js';
 import { ConfigError, NoSessionForPortalError } from '../core/errors.js';

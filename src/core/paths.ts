@@ -155,13 +155,3 @@ export function installRoot(): string {
     if (dirname(dir) === dir) throw new Error('cannot find this keyfob installation (bin/keyfob.cjs); reinstall keyfob');
   }
 }
-
-/**
- * A module of this installation's dist/, loaded at run time and so left out of the lean bundles
- * (credential-process, assume): for the rare paths (sign-in, picker, console) that would
- * otherwise make every warm call read and parse their code.
- */
-export async function importFromDist<T>(file: string): Promise<T> {
-  const { pathToFileURL } = await import('node:url');
-  return (await import(pathToFileURL(join(installRoot(), 'dist', file)).href)) as T;
-}

@@ -1,5 +1,8 @@
 // The organisation the emulator serves: its JSON format, validation, and the
 // generated large organisation used for scale tests (--accounts N --roles-per-account K).
+// One room over 300 lines: the format's types, its resolution and the generated organisation are
+// one format (docs/emulator.md), read top to bottom; the field checks live in fixtureChecks.ts and
+// the IAM directory in iam.ts.
 import { readFileSync } from 'node:fs';
 import { checkMfaSetting, FixtureError, isObject, requireString } from './fixtureChecks.js';
 import { type FixtureIamRole, type FixtureIamUser, type IamDirectory, resolveIam } from './iam.js';

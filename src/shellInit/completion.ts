@@ -1,13 +1,11 @@
 // `keyfob completion bash|zsh|fish`: commands, their flags (and the values of flags with
 // choices), and profile names where a profile goes (after --profile, and as a command's
-// `<profile>` positional). Commands and flags are read from the yargs command definitions and
-// the lean commands' option tables, so a new command or flag completes without touching this
-// file. Profile names come from `keyfob assume --list-profiles` (the daemon's list) at each Tab
-// and are never expanded by the shell.
-import yargs, { type CommandModule } from 'yargs';
-import { ASSUME_FLAGS } from '../assume/args.js';
-import { OPTIONS as CREDENTIAL_PROCESS_OPTIONS } from '../daemon/client/credentialProcess.js';
+// `<profile>` positional). Commands and flags are read from the commands' option tables
+// (src/core/optionTable.ts), the same tables yargs and the lean parsers read, so a new command or
+// flag completes without touching this file. Profile names come from `keyfob assume
+// --list-profiles` (the daemon's list) at each Tab and are never expanded by the shell.
 import { KeyfobError } from '../core/errors.js';
+import { tableFlags, type CommandTable } from '../core/optionTable.js';
 import { keyfobExecutable } from './keyfobCommand.js';
 import { quoteFor, type Shell } from '../render/quote.js';
 
@@ -21,49 +19,15 @@ export interface CommandCompletion {
   positional: 'profile' | string[] | undefined;
 }
 
-/**
- * Flags of the lean commands, which bin/keyfob.cjs routes past yargs: their yargs entries only
- * describe them, and their own parsers (util.parseArgs tables) are what counts.
- */
-const LEAN_FLAGS: Record<string, readonly string[]> = {
-  assume: ASSUME_FLAGS,
-  exec: ASSUME_FLAGS,
-  'credential-process': Object.keys(CREDENTIAL_PROCESS_OPTIONS).map((name) => `--${name}`),
-  'shell-init': ['--help'],
-};
-
-/** What yargs' options table holds once a builder has run; yargs has no public type for it. */
-interface YargsOptions {
-  key: Record<string, boolean>;
-  boolean: string[];
-  choices: Record<string, string[]>;
-  default: Record<string, unknown>;
-  hiddenOptions: string[];
-}
-
-export function describeCommand(module: CommandModule<any, any>): CommandCompletion {
-  const spec = Array.isArray(module.command) ? module.command[0] : module.command;
-  const [name, ...words] = String(spec).split(/\s+/);
-  const positionals = words.map((word) => word.replace(/^[<[]|(\.\.)?[>\]]$/g, ''));
-  const y = yargs([]);
-  if (typeof module.builder === 'function') module.builder(y);
-  else if (module.builder) y.options(module.builder);
-  const options = (y as unknown as { getOptions(): YargsOptions }).getOptions();
-  const flags = new Set<string>();
-  for (const key of Object.keys(options.key)) {
-    if (positionals.includes(key) || key === 'version' || key.length === 1 || options.hiddenOptions.includes(key)) continue;
-    // A boolean that defaults to true is only ever typed as --no-X.
-    flags.add(options.boolean.includes(key) && options.default[key] === true ? `--no-${key}` : `--${key}`);
-  }
-  for (const flag of LEAN_FLAGS[name!] ?? []) flags.add(flag);
+export function describeCommand(table: CommandTable): CommandCompletion {
   const values = Object.fromEntries(
-    Object.entries(options.choices)
-      .filter(([key]) => !positionals.includes(key))
-      .map(([key, choices]) => [`--${key}`, choices.map(String)]),
+    Object.entries(table.options)
+      .filter(([, spec]) => spec.choices && !spec.hidden)
+      .map(([name, spec]) => [`--${name}`, [...spec.choices!]]),
   );
-  const first = positionals[0];
-  const positional = first === 'profile' || name === 'assume' ? 'profile' : first ? options.choices[first]?.map(String) : undefined;
-  return { name: name!, flags: [...flags].sort(), values, positional };
+  const first = table.positionals[0];
+  const positional = first?.name === 'profile' ? 'profile' : first?.choices ? [...first.choices] : undefined;
+  return { name: table.name, flags: tableFlags(table), values, positional };
 }
 
 /** Words of our own (command and flag names, choices) go into the scripts bare: check they can. */
@@ -72,7 +36,7 @@ function plain(words: readonly string[]): string {
   return words.join(' ');
 }
 
-export function completionScript(shell: string, commands: readonly CommandModule<any, any>[], env: NodeJS.ProcessEnv = process.env): string {
+export function completionScript(shell: string, commands: readonly CommandTable[], env: NodeJS.ProcessEnv = process.env): string {
   if (shell !== 'bash' && shell !== 'zsh' && shell !== 'fish') {
     throw new KeyfobError('Usage', 'name a shell: keyfob completion bash|zsh|fish');
   }

@@ -2,6 +2,9 @@
 // time: refresh tokens rotate, so a second concurrent refresh would be refused), and the sign-in,
 // one at a time per definition. The records live in the secret store (signInStore.ts); the opt-in
 // AWS CLI token cache is awsCliExport.ts; the calls to IAM Identity Center go through IdentityCenter.
+// One room over 300 lines: the token, its refresh and the sign-in share one state per session (one
+// refresh at a time; a sign-in replaces the token a refresh may be writing), so the class that
+// orders them stays one; what could leave (the records, the export, the upstream calls) has left.
 import { sdkIdentityCenter, type IdentityCenter } from './identityCenter.js';
 import { refreshWindow } from '../core/refreshWindow.js';
 import { SingleFlight } from '../core/singleFlight.js';

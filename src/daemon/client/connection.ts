@@ -1,10 +1,13 @@
 // The lean socket client: node:net and a few lines of HTTP/1.1. No yargs, no AWS SDK, no
 // config parsing — this is on the credential_process hot path. Starts the daemon on demand.
+// One room just over 300 lines: the one request every client makes (the trust check, the raw
+// HTTP/1.1 exchange with its bounds, starting the daemon when none answers, reading the answer);
+// split, each part would need the others' bounds and errors to be read.
 import { connect } from 'node:net';
 import { StringDecoder } from 'node:string_decoder';
 import { DaemonUnavailableError, KeyfobError } from '../../core/errors.js';
 import { join } from 'node:path';
-import { configFile, credentialsFile, importFromDist, installRoot, socketLocation } from '../../core/paths.js';
+import { configFile, credentialsFile, installRoot, socketLocation } from '../../core/paths.js';
 import { CREDENTIAL_VARIABLES } from '../../core/credentialVariables.js';
 import { quotePosix } from '../../core/shellWords.js';
 import { SOCKET_ELSEWHERE, socketProblem, UntrustedPathError } from '../../core/trustedPath.js';
@@ -221,7 +224,7 @@ export async function daemonRequest(method: string, route: string, body?: unknow
   }
   // Another tool's credential_process: it runs here, in the caller's directory (processNeed.ts).
   if (res.status === 428 && res.body.includes('"NeedsProcess"') && env.KEYFOB_NO_START !== '1') {
-    const { answerProcessNeed, processNeedOf } = await importFromDist<typeof import('./processNeed.js')>('daemon/client/processNeed.js');
+    const { answerProcessNeed, processNeedOf } = await import('./processNeed.js');
     const profile = processNeedOf(res);
     if (profile) res = await answerProcessNeed(profile, env, headers ?? {}, (extra) => rawRequest(socketPath, method, path, body, opts.onData, extra));
   }

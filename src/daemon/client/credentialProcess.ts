@@ -1,29 +1,19 @@
 // `keyfob credential-process --profile NAME`: the hot path the AWS CLI and SDKs run.
 // One socket round trip to the daemon, which answers from memory; see
 // src/daemon/server/credentialService.ts for where the answer comes from.
-import { KeyfobError, oneLine } from '../../core/errors.js';
-import { importFromDist } from '../../core/paths.js';
-import { parseLeanArgs } from '../../core/leanArgs.js';
+import { oneLine } from '../../core/errors.js';
+import { commandHelp, parseCommandLine, UsageError } from '../../core/optionTable.js';
+import { CREDENTIAL_PROCESS } from './credentialProcessTable.js';
 import { ROUTES } from '../protocol.js';
 import { daemonRequest, parseAnswer } from './connection.js';
 import { withMfa } from './mfaRetry.js';
 
-const USAGE = 'keyfob credential-process --profile NAME [--login]';
-const HELP = `usage: ${USAGE}
-Prints credential_process JSON for a profile of AWS_CONFIG_FILE; the AWS CLI and SDKs run it.
-  --profile NAME  the profile to answer for
-  --login         if not signed in, open the browser and wait instead of failing
-`;
-
-/** Also what `keyfob completion` offers after `keyfob credential-process`. */
-export const OPTIONS = { profile: { type: 'string' }, login: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } } as const;
-
 function parseArgs(argv: string[]): { profile?: string; login: boolean; help: boolean } {
-  // The shape populate writes, read without util.parseArgs (loading it costs about 1 ms).
-  if (argv.length === 2 && argv[0] === '--profile' && argv[1] && !argv[1].startsWith('-')) return { profile: argv[1], login: false, help: false };
-  const { values } = parseLeanArgs({ args: argv, options: OPTIONS, strict: true }, USAGE);
-  if (!values.help && !values.profile) throw new KeyfobError('Usage', `credential-process needs a profile; usage: ${USAGE}`);
-  return { profile: values.profile, login: values.login ?? false, help: values.help ?? false };
+  const { values, positionals, rest, help } = parseCommandLine(CREDENTIAL_PROCESS, argv);
+  const extra = [...positionals, ...(rest ?? [])][0];
+  if (extra !== undefined) throw new UsageError(`unexpected argument "${extra}"`, CREDENTIAL_PROCESS.hint);
+  if (!help && !values.profile) throw new UsageError('credential-process needs a profile', CREDENTIAL_PROCESS.hint);
+  return { profile: values.profile, login: values.login ?? false, help };
 }
 
 async function fetchCredentials(profile: string): Promise<string> {
@@ -35,7 +25,7 @@ async function fetchCredentials(profile: string): Promise<string> {
 export async function main(argv: string[]): Promise<void> {
   try {
     const args = parseArgs(argv);
-    if (args.help) return void process.stdout.write(HELP);
+    if (args.help) return void process.stdout.write(commandHelp(CREDENTIAL_PROCESS));
     // An MFA code is asked on the terminal (/dev/tty), never on stdout, which is the JSON.
     const fetch = () => withMfa(args.profile!, () => fetchCredentials(args.profile!));
     let body: string;
@@ -45,8 +35,8 @@ export async function main(argv: string[]): Promise<void> {
       // Only with --login does credential_process wait for a human.
       const session = (err as { ssoSession?: string }).ssoSession;
       if (!args.login || !session) throw err;
-      const { loginThroughDaemon } = await importFromDist<typeof import('./login.js')>('daemon/client/login.js');
-      const { configuredSession } = await importFromDist<typeof import('../../config/ssoSessions.js')>('config/ssoSessions.js');
+      const { loginThroughDaemon } = await import('./login.js');
+      const { configuredSession } = await import('../../config/ssoSessions.js');
       await loginThroughDaemon({ session: await configuredSession(session) });
       body = await fetch();
     }

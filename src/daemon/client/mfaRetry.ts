@@ -1,10 +1,9 @@
 // A request about a profile that may need an MFA code: on the daemon's MfaRequired the code is
-// asked with the user's prompt driver (mfaPrompt.ts, loaded from dist only then, so warm calls
-// never read it), sent to the daemon, and the request made again. Lean: the credential-process and
-// assume bundles use it. One loop, two bounds: a refused code is told and the request made again
-// (which asks again), up to MAX_REFUSED codes; a chain may need codes for two devices, so up to
+// asked with the user's prompt driver (mfaPrompt.ts, loaded only then, so warm calls never read
+// it), sent to the daemon, and the request made again. Lean: the credential-process and assume
+// bundles use it. One loop, two bounds: a refused code is told and the request made again (which
+// asks again), up to MAX_REFUSED codes; a chain may need codes for two devices, so up to
 // MAX_ANSWERED challenges answered.
-import { importFromDist } from '../../core/paths.js';
 import { visible } from '../../core/terminalText.js';
 import type { MfaOutcome } from './mfaPrompt.js';
 
@@ -15,7 +14,7 @@ const MAX_ANSWERED = 2;
 export type ChallengeAnswerer = <T>(challenge: Error, profile: string, retry: () => Promise<T>, durationSeconds?: number) => Promise<MfaOutcome<T>>;
 
 const fromDist: ChallengeAnswerer = async (challenge, profile, retry, durationSeconds) => {
-  const { answerMfaChallenge, isMfaChallenge } = await importFromDist<typeof import('./mfaPrompt.js')>('daemon/client/mfaPrompt.js');
+  const { answerMfaChallenge, isMfaChallenge } = await import('./mfaPrompt.js');
   if (!isMfaChallenge(challenge)) throw challenge;
   return answerMfaChallenge(challenge, profile, retry, durationSeconds);
 };
@@ -28,6 +27,11 @@ export async function withMfa<T>(profile: string, request: () => Promise<T>, dur
       return await request();
     } catch (err) {
       if ((err as { code?: string }).code !== 'MfaRequired' || answered >= MAX_ANSWERED) throw err;
+// asked with the user's prompt driver (mfaPrompt.ts, loaded only then, so warm calls never read
+// it), sent to the daemon, and the request made again. Lean: the credential-process and assume
+// bundles use it. One loop, two bounds: a refused code is told and the request made again (which
+// asks again), up to MAX_REFUSED codes; a chain may need codes for two devices, so up to
+// MAX_ANSWERED challenges answered.
       try {
         const outcome = await answer(err as Error, profile, request, durationSeconds);
         if (outcome.kind === 'answered') return outcome.value;
