@@ -6,12 +6,13 @@
 //   default                                      the system browser (KEYFOB_BROWSER, else `open`)
 //   stdout                                       print the URL
 //   'cmd --flag {profile} {url}'                 a launch template: shlex words, placeholders per word
-import { accessSync, constants, statSync } from 'node:fs';
-import { delimiter, join } from 'node:path';
+
+import { join } from 'node:path';
 import { KeyfobError } from '../core/errors.js';
 import { expandPath } from '../core/paths.js';
 import { readSettings } from '../core/settings.js';
 import { shlexSplit } from '../core/shellWords.js';
+import { findOnPath, isExecutableFile } from '../core/programs.js';
 
 export const CONSOLE_BROWSER_ENV = 'KEYFOB_CONSOLE_BROWSER';
 /** The key in settings.json. */
@@ -54,22 +55,13 @@ const WHAT_TO_GIVE = `give one of ${KEYWORDS}, a path to a Chromium-family binar
 const badSetting = (where: string, value: string, why: string) =>
   new KeyfobError('BadSetting', `${where} ${JSON.stringify(value)} ${why}`);
 
-function executable(path: string): boolean {
-  try {
-    accessSync(path, constants.X_OK);
-    return statSync(path).isFile();
-  } catch {
-    return false;
-  }
-}
-
 /** The first of the names found on PATH (then the macOS binary), or undefined. */
 export function findBrowser(name: ChromiumFamily | 'firefox', env: NodeJS.ProcessEnv = process.env, platform: NodeJS.Platform = process.platform): string | undefined {
-  const dirs = (env.PATH ?? '').split(delimiter).filter((d) => d.startsWith('/'));
   for (const command of COMMANDS[name].names) {
-    for (const dir of dirs) if (executable(join(dir, command))) return join(dir, command);
+    const found = findOnPath(command, env, { absoluteOnly: true });
+    if (found) return found;
   }
-  if (platform === 'darwin' && executable(COMMANDS[name].mac)) return COMMANDS[name].mac;
+  if (platform === 'darwin' && isExecutableFile(COMMANDS[name].mac)) return COMMANDS[name].mac;
   return undefined;
 }
 
@@ -102,7 +94,7 @@ export function parseConsoleBrowser(value: string, where: string, env: NodeJS.Pr
   }
   if (words.length === 1 && (words[0].includes('/') || words[0].startsWith('~'))) {
     const path = expandPath(words[0], env);
-    if (!path.startsWith('/') || !executable(path)) throw badSetting(where, value, 'is not an executable file; give the full path to a Chromium-family binary');
+    if (!path.startsWith('/') || !isExecutableFile(path)) throw badSetting(where, value, 'is not an executable file; give the full path to a Chromium-family binary');
     return { kind: 'chromium', family: 'path', executable: path };
   }
   if (words.length > 1) throw badSetting(where, value, "is a command without {url}; put {url} where the URL goes, e.g. 'my-browser --new-window {url}'");

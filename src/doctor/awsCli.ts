@@ -2,12 +2,13 @@
 // keyfob's own profiles use credential_process, which every AWS CLI runs; only --mode native
 // profiles (sso_session = …) need a CLI that reads [sso-session].
 import { execFile } from 'node:child_process';
-import { accessSync, constants, realpathSync, statSync } from 'node:fs';
+import { realpathSync } from 'node:fs';
 import { devNull } from 'node:os';
 import { delimiter, join } from 'node:path';
 import { resolveProfileSource } from '../config/awsConfig.js';
 import { loadConfig } from './config.js';
 import type { CheckResult, DoctorCheck } from './types.js';
+import { isExecutableFile } from '../core/programs.js';
 
 const NAME = 'aws-cli';
 /** How many `aws` further down PATH to try when the first cannot read [sso-session]. */
@@ -21,8 +22,7 @@ export function awsOnPath(env: NodeJS.ProcessEnv): string[] {
     if (!dir) continue;
     const candidate = join(dir, process.platform === 'win32' ? 'aws.exe' : 'aws');
     try {
-      if (!statSync(candidate).isFile()) continue;
-      accessSync(candidate, constants.X_OK);
+      if (!isExecutableFile(candidate)) continue;
       const real = realpathSync(candidate);
       if (seen.has(real)) continue;
       seen.add(real);

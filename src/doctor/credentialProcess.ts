@@ -2,26 +2,17 @@
 // `granted credential-process …` after granted was uninstalled, a tool that moved. botocore splits
 // the line (compat_shell_split, shared/shellWords.ts) and runs the first word without a shell: a
 // bare name is looked up on PATH, a name with a slash is a path.
-import { accessSync, constants, statSync } from 'node:fs';
-import { delimiter, isAbsolute, join } from 'node:path';
+
+import { isAbsolute, join } from 'node:path';
 import type { ConfigDocument } from '../config/iniDocument.js';
 import { runsGranted } from '../populate/adoptGranted.js';
 import { splitCommandLine } from '../core/shellWords.js';
 import { loadConfigOrSkip } from './config.js';
 import type { CheckResult, DoctorCheck } from './types.js';
+import { findOnPath, isExecutableFile } from '../core/programs.js';
 
 const NAME = 'cred-proc';
 const SHOWN = 3;
-
-function isExecutableFile(path: string): boolean {
-  try {
-    if (!statSync(path).isFile()) return false;
-    accessSync(path, constants.X_OK);
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 /** The problem with a credential_process line's program, or undefined when it can run. */
 export function programProblem(line: string, env: NodeJS.ProcessEnv, cwd = process.cwd()): string | undefined {
@@ -37,10 +28,7 @@ export function programProblem(line: string, env: NodeJS.ProcessEnv, cwd = proce
     const path = isAbsolute(program) ? program : join(cwd, program);
     return isExecutableFile(path) ? undefined : `runs ${program}, which is not an executable file`;
   }
-  for (const dir of (env.PATH ?? '').split(delimiter)) {
-    if (dir && isExecutableFile(join(dir, program))) return undefined;
-  }
-  return `runs ${program}, which is not on PATH`;
+  return findOnPath(program, env) ? undefined : `runs ${program}, which is not on PATH`;
 }
 
 function lineOf(doc: ConfigDocument, profile: string): string {

@@ -8,6 +8,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { consoleBrowserChoice, describeChoice, parseConsoleBrowser, saveConsoleBrowser } from '../../src/console/browserChoice.js';
 import { browserProfileDir, firefoxContainerUrl, goQueryEscape, lookFromValues, profileDirName } from '../../src/console/browserProfiles.js';
 import { consoleLaunch, fillTemplate, startDetached, usableConsoleBrowser } from '../../src/console/consoleBrowser.js';
+import { oneLineError } from '../helpers/oneLineError.js';
 
 const root = mkdtempSync(join(tmpdir(), 'kf-browser-'));
 afterAll(() => rmSync(root, { recursive: true, force: true }));
@@ -21,16 +22,6 @@ function place(browsers: string[] = []) {
   return { dir, bin, env: { PATH: bin, HOME: dir, KEYFOB_HOME: join(dir, 'kf') } as NodeJS.ProcessEnv };
 }
 
-function oneLineError(fn: () => unknown): string {
-  try {
-    fn();
-  } catch (err) {
-    const message = (err as Error).message;
-    expect(message).not.toContain('\n');
-    return message;
-  }
-  throw new Error('expected an error');
-}
 
 const URL_WITH_EVERYTHING = `https://signin.aws.amazon.com/federation?Action=login&Destination=${encodeURIComponent('https://console.aws.amazon.com/s3/home')}&SigninToken=a b"c'd$(touch pwned)\`id\`;e`;
 

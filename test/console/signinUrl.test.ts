@@ -13,19 +13,10 @@ import {
   federationEndpoint,
   signinTokenRequestUrl,
 } from '../../src/console/signinUrl.js';
+import { oneLineError } from '../helpers/oneLineError.js';
 
 const credentials = { accessKeyId: 'ASIAEXAMPLEKEY', secretAccessKey: 'secret/Key+with=chars', sessionToken: 'session-token-value' };
 
-function oneLineError(fn: () => unknown): string {
-  try {
-    fn();
-  } catch (err) {
-    const message = (err as Error).message;
-    expect(message).not.toContain('\n');
-    return message;
-  }
-  throw new Error('expected an error');
-}
 
 describe('partitions and endpoints', () => {
   it('chooses the partition from the region', () => {

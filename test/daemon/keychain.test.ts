@@ -36,7 +36,7 @@ describe('daemon with gnome-keyring', () => {
         `${kf} login > '${out}.login' 2>&1`,
         `${kf} credential-process --profile '${PROFILE}' > '${out}.1' 2>&1`,
         `secret-tool lookup service keyfob account d-9067c0ffee > '${out}.keychain'`,
-        `kill -9 "$(cat "$KEYFOB_HOME/daemon.pid")"`,
+        `kill -9 "$(head -n 1 "$KEYFOB_HOME/daemon.pid")"`,
         `${kf} credential-process --profile '${PROFILE}' > '${out}.2' 2>&1`,
         `${kf} daemon stop >/dev/null`,
       ].join('\n'),

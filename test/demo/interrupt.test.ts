@@ -7,6 +7,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { boldCodes } from '../../src/demo/index.js';
 import { KEYFOB_BIN } from '../helpers/keyfob.js';
 import { startTerminal, tmuxAvailable, type Terminal } from '../helpers/tmux.js';
+import { daemonPid as daemonPidIn } from '../helpers/daemonChildren.js';
 
 const ENV = { PATH: process.env.PATH ?? '/usr/bin:/bin', KEYFOB_BROWSER: 'none', LANG: 'C.UTF-8' };
 
@@ -35,7 +36,7 @@ async function demoWaitingForSignIn(output: () => string): Promise<{ home: strin
   await until('the sign-in prompt', () => (/sign in as /.test(output()) ? true : undefined));
   const daemonPid = await until('the daemon', () => {
     try {
-      const pid = Number(readFileSync(join(home, 'keyfob', 'daemon.pid'), 'utf8'));
+      const pid = daemonPidIn(join(home, 'keyfob'));
       return pid > 0 && alive(pid) ? pid : undefined;
     } catch {
       return undefined;

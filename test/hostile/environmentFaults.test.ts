@@ -11,6 +11,7 @@ import { adminCall, startTestEmulator, type RunningEmulator } from '../helpers/e
 import { filesUnder, KEYFOB_BIN, keyfobHome, profileSection, runKeyfob, signedInHome, type KeyfobHome } from '../helpers/keyfob.js';
 import { requirePart } from '../helpers/requirePart.js';
 import { waitFor } from '../helpers/waitFor.js';
+import { daemonPid } from '../helpers/daemonChildren.js';
 
 const SESSION = 'd-9067c0ffee';
 const QA = '321098765432';
@@ -134,7 +135,7 @@ describe('environment faults', () => {
         `${kf} login > '${out}.login' 2>&1 || exit 3`,
         `${kf} credential-process --profile '${PROFILE}' > '${out}.stdout' 2> '${out}.stderr'`,
         `echo $? > '${out}.code'`,
-        `cat '${pidFile}' > '${out}.pid'`,
+        `head -n 1 '${pidFile}' > '${out}.pid'`,
         `${kf} daemon stop >/dev/null 2>&1`,
       ].join('\n'),
     );
@@ -143,7 +144,7 @@ describe('environment faults', () => {
     const finished = inDbusSession(script, home.env);
     await waitFor(() => emulator.state.calls.get('GetRoleCredentials'), { timeoutMs: 30_000, what: 'the daemon to call GetRoleCredentials' });
     expect(emulator.state.calls.get('GetRoleCredentials')).toBe(1);
-    const killed = Number(readFileSync(pidFile, 'utf8'));
+    const killed = daemonPid(home.env.KEYFOB_HOME!);
     process.kill(killed, 'SIGKILL');
     expect(await finished).toBe(0);
 
@@ -178,7 +179,7 @@ describe('environment faults', () => {
     const status = JSON.parse((await runKeyfob(['status', '--json'], home.env)).stdout);
     expect(status.daemon.socket).toBe(sock);
     expect(status.daemon.pid).not.toBe(dead.pid);
-    expect(readFileSync(join(home.env.KEYFOB_HOME, 'daemon.pid'), 'utf8')).toBe(String(status.daemon.pid));
+    expect(daemonPid(home.env.KEYFOB_HOME!)).toBe(status.daemon.pid);
     expect(lstatSync(sock).isSocket()).toBe(true);
     expect(await connectError(sock)).toBe(undefined); // someone answers there now
     expect(lstatSync(sock).mode & 0o777).toBe(0o600);

@@ -6,14 +6,14 @@
 // definitive refusal is printed as it is, and Node never starts; an untrusted socket is never
 // asked; no daemon goes to Node, which says so.
 import { execFileSync } from 'node:child_process';
-import { chmodSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestEmulator, type RunningEmulator } from '../helpers/emulator.js';
 import { KEYFOB_BIN, KEYFOB_COMMAND, runCommand, signedInHome, type KeyfobHome, type RunResult } from '../helpers/keyfob.js';
 import { partsPresent } from '../helpers/requirePart.js';
-import { fakeDaemon, type FakeAnswer } from './fakeDaemon.js';
+import { fakeDaemon, untrustedFakeDaemon, type FakeAnswer } from './fakeDaemon.js';
 
 const CLIENTS = ['node client', 'front', 'bash', 'zsh', 'fish'] as const;
 type Client = (typeof CLIENTS)[number];
@@ -176,25 +176,16 @@ describe.skipIf(!partsPresent('bash', 'zsh', 'fish', 'curl'))('one fast path: th
   }, 120_000);
 
   it('an untrusted socket is never asked: Node refuses it with the reason', async () => {
-    const open = mkdtempSync(join(tmpdir(), 'kf-open-'));
-    chmodSync(open, 0o777); // not sticky: another user could swap what is inside
-    const inner = join(open, 'mine');
-    mkdirSync(inner, { mode: 0o700 });
-    const daemon = await fakeDaemon({ status: 200, code: 'Usage', message: 'never' });
-    const socket = join(inner, 'daemon.sock');
-    execFileSync('mv', [daemon.socket, socket]);
+    const daemon = await untrustedFakeDaemon();
     try {
       for (const client of CLIENTS) {
-        const outcome = await run(client, 'Some/Profile', { ...home.env, KEYFOB_SOCKET: socket });
+        const outcome = await run(client, 'Some/Profile', { ...home.env, KEYFOB_SOCKET: daemon.socket });
         expect(outcome.code, client).toBe(1);
-        expect(outcome.stderr, client).toBe(
-          `keyfob: refusing the keyfob socket ${socket}: ${open} can be written by other users (mode 777); run: chmod go-w ${open} (or set KEYFOB_SOCKET to a path in a directory only you can write)\n`,
-        );
+        expect(outcome.stderr, client).toBe(daemon.refusal);
       }
       expect(daemon.askers).toEqual([]);
     } finally {
       await daemon.close();
-      rmSync(open, { recursive: true, force: true });
     }
   }, 120_000);
 

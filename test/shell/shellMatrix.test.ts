@@ -7,14 +7,14 @@
 // reason); no daemon hands over to Node, which says so. A shell that cannot run the check must fail
 // closed: Node answers, never an unchecked curl.
 import { execFileSync } from 'node:child_process';
-import { chmodSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestEmulator, type RunningEmulator } from '../helpers/emulator.js';
 import { KEYFOB_COMMAND, profileSection, runCommand, runKeyfob, signedInHome, type KeyfobHome } from '../helpers/keyfob.js';
 import { partsPresent } from '../helpers/requirePart.js';
-import { fakeDaemon } from './fakeDaemon.js';
+import { untrustedFakeDaemon } from './fakeDaemon.js';
 
 const PROFILE = 'Experiments/AdministratorAccess';
 const which = (bin: string) => execFileSync('/bin/sh', ['-c', `command -v ${bin}`], { encoding: 'utf8' }).trim();
@@ -113,26 +113,15 @@ describe.skipIf(!partsPresent('bash', 'zsh', 'curl', 'posix-shells'))('the sh fr
       });
 
       it('an untrusted socket is never asked: Node refuses it with the reason', async () => {
-        const open = mkdtempSync(join(tmpdir(), 'kf-open-'));
-        chmodSync(open, 0o777); // not sticky: another user could swap what is inside
-        const inner = join(open, 'mine');
-        mkdirSync(inner, { mode: 0o700 });
-        const daemon = await fakeDaemon({ status: 200, code: 'Usage', message: 'never' });
-        const socket = join(inner, 'daemon.sock');
-        execFileSync('mv', [daemon.socket, socket]);
+        const daemon = await untrustedFakeDaemon();
         try {
-          const r = await front(sh, PROFILE, { KEYFOB_SOCKET: socket });
-          expect(r).toMatchObject({
-            code: 1,
-            stdout: '',
-            stderr: `keyfob: refusing the keyfob socket ${socket}: ${open} can be written by other users (mode 777); run: chmod go-w ${open} (or set KEYFOB_SOCKET to a path in a directory only you can write)\n`,
-          });
+          const r = await front(sh, PROFILE, { KEYFOB_SOCKET: daemon.socket });
+          expect(r).toMatchObject({ code: 1, stdout: '', stderr: daemon.refusal });
           expect(r.ran).not.toContain('curl');
           expect(r.ran).toContain('node');
           expect(daemon.askers).toEqual([]);
         } finally {
           await daemon.close();
-          rmSync(open, { recursive: true, force: true });
         }
       });
 

@@ -7,12 +7,13 @@
 // Every driver runs as the user, in the client (never in the daemon), without a shell, for at most
 // DRIVER_TIMEOUT_MS. The argv follows aws-vault's prompt/ drivers, except that osascript gets the
 // message as an argument (never spliced into the script) and ykman gets `--` before the account.
-import { accessSync, closeSync, constants, openSync } from 'node:fs';
-import { delimiter, join } from 'node:path';
+import { closeSync, openSync } from 'node:fs';
+import { join } from 'node:path';
 import { KeyfobError, MfaPromptError, oneLine } from '../../core/errors.js';
 import { readSettings } from '../../core/settings.js';
 import { visible } from '../../core/terminalText.js';
 import { runWithInput, type ChildResult } from '../../store/boundedChild.js';
+import { findOnPath } from '../../core/programs.js';
 
 export const MFA_PROMPT_ENV = 'KEYFOB_MFA_PROMPT';
 export const MFA_PROMPT_SETTING = 'mfa_prompt';
@@ -111,15 +112,6 @@ export const DRIVERS: Record<ProgramDriver, DriverRow> = {
   },
 };
 
-const executable = (path: string) => {
-  try {
-    accessSync(path, constants.X_OK);
-    return true;
-  } catch {
-    return false;
-  }
-};
-
 /** Whether this process has a controlling terminal to ask on (/dev/tty opens). */
 export function hasTerminal(): boolean {
   try {
@@ -131,7 +123,7 @@ export function hasTerminal(): boolean {
 }
 
 /** Whether `program` is on the PATH of `env`. */
-export const onPath = (program: string, env: NodeJS.ProcessEnv) => (env.PATH ?? '').split(delimiter).some((dir) => dir && executable(join(dir, program)));
+export const onPath = (program: string, env: NodeJS.ProcessEnv) => findOnPath(program, env) !== undefined;
 
 const badSetting = (where: string, value: unknown) =>
   new KeyfobError('BadSetting', `${where} is ${JSON.stringify(value)}; choose one of ${MFA_PROMPTS.join(', ')}, e.g. run: keyfob mfa-prompt set auto`);
