@@ -15,6 +15,11 @@ import { httpStatusOf, isThrottle } from './retry.js';
 // loaded machine (50 clients starting at once on 2 cores) can hold a healthy answer for seconds.
 export const REQUEST_TIMEOUT_MS = 6_000;
 const CONNECTION_TIMEOUT_MS = 3_000;
+// An idle kept-alive connection is dropped after this. Servers close theirs too (Node's after 5 s,
+// the emulator's included), and with one attempt per call a request written on a connection the
+// server is closing fails with ECONNRESET and opens the circuit. Node 20's agent keeps idle sockets
+// forever unless given a timeout; calls are rare enough that reconnecting costs nothing.
+const IDLE_SOCKET_MS = 4_000;
 const ssoClients = new Map<string, SSOClient>();
 const oidcClients = new Map<string, SSOOIDCClient>();
 
@@ -24,7 +29,13 @@ const oidcClients = new Map<string, SSOOIDCClient>();
 // requestTimeout passes, and a server that never answers holds every caller forever.
 export const CLIENT_SETTINGS = {
   maxAttempts: 1,
-  requestHandler: { requestTimeout: REQUEST_TIMEOUT_MS, throwOnRequestTimeout: true, connectionTimeout: CONNECTION_TIMEOUT_MS },
+  requestHandler: {
+    requestTimeout: REQUEST_TIMEOUT_MS,
+    throwOnRequestTimeout: true,
+    connectionTimeout: CONNECTION_TIMEOUT_MS,
+    httpAgent: { timeout: IDLE_SOCKET_MS },
+    httpsAgent: { timeout: IDLE_SOCKET_MS },
+  },
 };
 
 export function ssoClient(region: string): SSOClient {
@@ -76,8 +87,12 @@ export function upstreamFailure(err: unknown, what: string, service: Upstream = 
   const outage = (line: string, fix: string) => new UpstreamUnavailableError(`${line}; ${retryClause(err, now)}${fix}`, retryAt);
   if (status === 429 || isThrottle(cause)) return outage(`${name} kept throttling ${what} (${status === 429 ? '429' : errorName(cause)})`, '');
   if (status !== undefined && status >= 500) return outage(`${name} failed during ${what} (HTTP ${status})`, `, or check ${endpoints}`);
-  if (status === undefined && errorName(cause) === 'TimeoutError') {
-    const limit = code === 'ETIMEDOUT' ? `no answer within ${REQUEST_TIMEOUT_MS / 1000} s` : `no connection within ${CONNECTION_TIMEOUT_MS / 1000} s`;
+  if (status === undefined && errorName(cause) === 'TimeoutError' && (code === undefined || code === 'ETIMEDOUT')) {
+    // The SDK's connection timeout is the only TimeoutError that says it never connected; the
+    // request and socket-idle timeouts both mean a connection that did not answer. (The SDK also
+    // names a reset TimeoutError: that one is told below with its code.)
+    const neverConnected = code !== 'ETIMEDOUT' && /establish a connection/.test((cause as Error).message ?? '');
+    const limit = neverConnected ? `no connection within ${CONNECTION_TIMEOUT_MS / 1000} s` : `no answer within ${REQUEST_TIMEOUT_MS / 1000} s`;
     return outage(`${name} timed out during ${what} (${limit})`, `, or check your network, or ${endpoints}`);
   }
   if (status === undefined && isUpstreamFailure(cause)) return outage(`cannot reach ${name} for ${what} (${code})`, `, or check your network, or ${endpoints}`);

@@ -108,7 +108,7 @@ describe('upstream faults', () => {
     expect(r.code).toBe(1);
     expect(r.stdout).toBe('');
     expect(r.stderr).toMatch(
-      /^keyfob: IAM Identity Center failed during listing accounts and roles \(HTTP 503\); keyfob tries again in \d+ s, or check AWS_ENDPOINT_URL_SSO \/ AWS_ENDPOINT_URL_SSO_OIDC\n$/,
+      new RegExp(`^keyfob: IAM Identity Center failed during listing accounts and roles \\(HTTP 503\\); ${RETRY.source}, or check AWS_ENDPOINT_URL_SSO / AWS_ENDPOINT_URL_SSO_OIDC\n$`),
     );
     // The failed listing counts in the sso-session's portal circuit, which status shows.
     expect((await statusJson(home)).upstreams).toMatchObject([{ kind: 'portal', ssoSession: SESSION, lastFailure: 'HTTP 503 ServiceUnavailableException' }]);
@@ -256,10 +256,11 @@ describe('upstream faults', () => {
     await adminCall(emulator, 'faults', { operation: 'GetRoleCredentials', status: 429, count: 4 });
     const started = Date.now();
     const first = await credentialProcess(home);
-    expect(first.stderr).toMatch(/kept throttling getting credentials .* \(429\); keyfob tries again in \d+ s\n$/);
+    expect(first.stderr).toMatch(new RegExp(`kept throttling getting credentials .* \\(429\\); ${RETRY.source}\n$`));
     expect(Date.now() - started).toBeLessThan(FIRST_CALL_BOUND_MS);
-    // Callers every 200 ms: the upstream sees the probes only (2, 4, 8 s apart), never one per caller.
-    const answer = await untilAnswered(home, 30_000);
+    // Callers every 200 ms: the upstream sees the probes only (2, 4, 8, 16 s apart, each ±20 %: the
+    // answer comes 30 s after the first call, 36 s at worst), never one per caller.
+    const answer = await untilAnswered(home, 40_000);
     expect(JSON.parse(answer.stdout).AccountId).toBe(QA);
     expect((await calls(emulator)).GetRoleCredentials).toBe(4 + 1);
   });
