@@ -7,14 +7,16 @@ import { createServer, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startTestEmulator, type RunningEmulator } from '../helpers/emulator.js';
-import { KEYFOB_BIN, KEYFOB_COMMAND, profileSection, runCommand, runKeyfob, signedInHome, type KeyfobHome } from '../helpers/keyfob.js';
+import type { RunningEmulator } from '../helpers/emulator.js';
+import { warmFrontRig, type FrontRig } from './frontRig.js';
+import { KEYFOB_BIN, KEYFOB_COMMAND, runCommand, runKeyfob, type KeyfobHome } from '../helpers/keyfob.js';
 import { partsPresent } from '../helpers/requirePart.js';
 
 const PROFILE = 'Experiments/AdministratorAccess';
 const ROOT = dirname(dirname(KEYFOB_BIN));
 
 describe.skipIf(!partsPresent('bash', 'curl'))('the sh front', () => {
+  let rig: FrontRig;
   let emulator: RunningEmulator;
   let home: KeyfobHome;
   let programs: string;
@@ -22,22 +24,12 @@ describe.skipIf(!partsPresent('bash', 'curl'))('the sh front', () => {
   let env: Record<string, string>;
 
   beforeAll(async () => {
-    emulator = await startTestEmulator({ autoApprove: true });
-    home = await signedInHome(emulator);
-    writeFileSync(home.configFile, `${readFileSync(home.configFile, 'utf8')}\n${profileSection(PROFILE, 'd-9067c0ffee', '765432109876', 'AdministratorAccess')}`);
-    expect((await runKeyfob(['credential-process', '--profile', PROFILE], home.env)).code).toBe(0); // warm
     // The only programs on PATH: ls, curl and node, each noting its run. Anything else the front ran would be missing.
-    programs = join(home.dir, 'programs');
-    mkdirSync(programs);
-    log = join(home.dir, 'programs.log');
-    for (const [name, real] of [['ls', '/bin/ls'], ['curl', '/usr/bin/curl'], ['node', process.execPath]]) {
-      writeFileSync(join(programs, name), `#!/bin/sh\necho ${name} >> '${log}'\nexec '${real}' "$@"\n`, { mode: 0o755 });
-    }
-    env = { ...home.env, PATH: programs };
+    rig = await warmFrontRig(PROFILE, { ls: '/bin/ls', curl: '/usr/bin/curl' });
+    ({ emulator, home, env, log, programs } = rig);
   });
   afterAll(async () => {
-    await home?.cleanup();
-    await emulator?.close();
+    await rig?.close();
   });
 
   /** Runs `command credential-process --profile PROFILE`; its answer, and the programs it ran. */

@@ -11,10 +11,10 @@ import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync,
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startTestEmulator, type RunningEmulator } from '../helpers/emulator.js';
-import { KEYFOB_COMMAND, profileSection, runCommand, runKeyfob, signedInHome, type KeyfobHome } from '../helpers/keyfob.js';
+import { KEYFOB_COMMAND, runCommand, type KeyfobHome } from '../helpers/keyfob.js';
 import { partsPresent } from '../helpers/requirePart.js';
 import { untrustedFakeDaemon } from './fakeDaemon.js';
+import { warmFrontRig, type FrontRig } from './frontRig.js';
 
 const PROFILE = 'Experiments/AdministratorAccess';
 const which = (bin: string) => execFileSync('/bin/sh', ['-c', `command -v ${bin}`], { encoding: 'utf8' }).trim();
@@ -30,9 +30,8 @@ interface Sh {
 }
 
 describe.skipIf(!partsPresent('bash', 'zsh', 'curl', 'posix-shells'))('the sh front under every /bin/sh', () => {
-  let emulator: RunningEmulator;
+  let rig: FrontRig;
   let home: KeyfobHome;
-  let programs: string;
   let log: string;
   let env: Record<string, string>;
   let zshAsSh: string;
@@ -52,26 +51,16 @@ describe.skipIf(!partsPresent('bash', 'zsh', 'curl', 'posix-shells'))('the sh fr
   ];
 
   beforeAll(async () => {
-    emulator = await startTestEmulator({ autoApprove: true });
-    home = await signedInHome(emulator);
-    writeFileSync(home.configFile, `${readFileSync(home.configFile, 'utf8')}\n${profileSection(PROFILE, 'd-9067c0ffee', '765432109876', 'AdministratorAccess')}`);
-    expect((await runKeyfob(['credential-process', '--profile', PROFILE], home.env)).code).toBe(0); // warm
     // The only programs on PATH: ls, curl and node, each noting its run.
-    programs = join(home.dir, 'programs');
-    mkdirSync(programs);
-    log = join(home.dir, 'programs.log');
-    for (const [name, real] of [['ls', which('ls')], ['curl', which('curl')], ['node', process.execPath]]) {
-      writeFileSync(join(programs, name), `#!/bin/sh\necho ${name} >> '${log}'\nexec '${real}' "$@"\n`, { mode: 0o755 });
-    }
-    env = { ...home.env, PATH: programs };
+    rig = await warmFrontRig(PROFILE, { ls: which('ls'), curl: which('curl') });
+    ({ home, env, log } = rig);
     const zshDir = join(home.dir, 'zsh-as-sh');
     mkdirSync(zshDir);
     zshAsSh = join(zshDir, 'sh');
     symlinkSync(which('zsh'), zshAsSh);
   }, 120_000);
   afterAll(async () => {
-    await home?.cleanup();
-    await emulator?.close();
+    await rig?.close();
   });
 
   /** `SHELL bin/keyfob credential-process --profile NAME`: the result and the programs it ran. */
