@@ -27,7 +27,8 @@ export interface RunningAsOther {
   stop(): Promise<void>;
 }
 
-function idOf(name: string): { uid: number; gid: number } | undefined {
+/** A user's uid and gid, or undefined when there is no such user. */
+export function idOf(name: string): { uid: number; gid: number } | undefined {
   try {
     const uid = Number(execFileSync('id', ['-u', name], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim());
     const gid = Number(execFileSync('id', ['-g', name], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim());

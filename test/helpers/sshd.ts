@@ -8,6 +8,7 @@ import { chmodSync, chownSync, existsSync, mkdirSync, mkdtempSync, readFileSync,
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { idOf } from './otherUser.js';
 
 export const SSHD_PATH = '/usr/sbin/sshd';
 export const SSH_PATH = '/usr/bin/ssh';
@@ -32,16 +33,6 @@ export interface Sshd {
   /** sshd's log so far (LogLevel VERBOSE), for failure messages. */
   log(): string;
   close(): Promise<void>;
-}
-
-function idOf(name: string): { uid: number; gid: number } | undefined {
-  try {
-    const uid = Number(execFileSync('id', ['-u', name], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim());
-    const gid = Number(execFileSync('id', ['-g', name], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim());
-    return { uid, gid };
-  } catch {
-    return undefined;
-  }
 }
 
 /** The remote user: a home (StrictModes checks it) and a shell sshd can run; an unlocked account (no PAM: a `!` password locks it). */
